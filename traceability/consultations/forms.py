@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from traceability.accounts.models import User
+
+from .models import Attribution, Process, StakeholderGroup, Submission
+from .services import SubmissionContent
+
+
+class SubmissionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, help_text=_("A short summary of your suggestion."))
+    text = forms.CharField(
+        label=_("Your suggestion"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Up to 20,000 characters. A SHA-256 fingerprint of this text is recorded on your receipt."),
+    )
+    target_clause = forms.CharField(
+        label=_("Clause it refers to (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("The number of the clause in the outcome document, e.g. 3.2 or 4(a)."),
+    )
+    proposed_change = forms.CharField(
+        label=_("Proposed change (optional)"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Wording you would like the document to use."),
+    )
+    stakeholder_group = forms.ModelChoiceField(
+        label=_("Stakeholder group"),
+        queryset=StakeholderGroup.objects.none(),
+        empty_label=None,
+        help_text=_("The group on whose behalf you submit. It is recorded with the submission."),
+    )
+    attribution = forms.ChoiceField(
+        label=_("Public attribution"),
+        choices=Attribution.choices,
+        initial=Attribution.NAME,
+        widget=forms.RadioSelect,
+    )
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, process: Process, author: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.process = process
+        groups = StakeholderGroup.objects.filter(process=process)
+        self.fields["stakeholder_group"].queryset = groups
+        if not self.is_bound and "stakeholder_group" not in self.initial:
+            self.initial["stakeholder_group"] = next(
+                (group.pk for group in groups if group.kind == author.stakeholder_kind), None
+            )
+        self.initial.setdefault("form_token", uuid.uuid4())
+
+    def clean_title(self) -> str:
+        return self.cleaned_data["title"].strip()
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(_("Write your suggestion."))
+        return text
+
+    def content(self) -> SubmissionContent:
+        data = self.cleaned_data
+        return SubmissionContent(
+            title=data["title"],
+            text=data["text"],
+            stakeholder_group=data["stakeholder_group"],
+            target_clause=data["target_clause"].strip(),
+            proposed_change=data["proposed_change"].strip(),
+            attribution=data["attribution"],
+        )
+
+    @classmethod
+    def initial_for(cls, submission: Submission) -> dict[str, object]:
+        return {
+            "title": submission.title,
+            "text": submission.text,
+            "target_clause": submission.target_clause,
+            "proposed_change": submission.proposed_change,
+            "stakeholder_group": submission.stakeholder_group_id,
+            "attribution": submission.attribution,
+            "form_token": submission.form_token,
+        }

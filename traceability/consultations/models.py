@@ -1,0 +1,219 @@
+"""Processes, their stakeholder groups, and the submissions filed to them."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from traceability.accounts.models import StakeholderKind
+
+
+class Phase(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for submissions")
+    CLOSED = "closed", _("Closed, under review")
+    PUBLISHED = "published", _("Report published")
+
+
+class ProcessQuerySet(models.QuerySet["Process"]):
+    def visible(self) -> ProcessQuerySet:
+        """Processes the public may see: every one with an opening date."""
+        return self.filter(opens_at__isnull=False)
+
+    def open_first(self, now: datetime | None = None) -> ProcessQuerySet:
+        now = now or timezone.now()
+        is_open = models.Case(
+            models.When(Q(opens_at__lte=now, closes_at__gt=now, published_at__isnull=True), then=0),
+            default=1,
+        )
+        return self.annotate(open_rank=is_open).order_by("open_rank", "closes_at", "pk")
+
+    def organised_by(self, user: settings.AUTH_USER_MODEL) -> ProcessQuerySet:
+        return self.filter(organisers=user)
+
+
+class Process(models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    code = models.CharField(
+        _("short code"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z][A-Z0-9]{1,11}$", _("Use 2-12 capital letters and digits."))],
+        help_text=_("Prefix of receipt references, e.g. IGF25 gives IGF25-00042."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    how_to_take_part = models.TextField(_("how to take part"), blank=True)
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("report published at"), null=True, blank=True)
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="organised_processes", blank=True, verbose_name=_("organisers")
+    )
+    # The last receipt number handed out. Incremented inside the write
+    # transaction that creates the submission, so numbers never skip or repeat.
+    last_number = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProcessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("process")
+        verbose_name_plural = _("processes")
+        ordering = ["-opens_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
+                name="process_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("consultations:process-detail", kwargs={"slug": self.slug})
+
+    def phase(self, now: datetime | None = None) -> Phase:
+        now = now or timezone.now()
+        if self.published_at is not None:
+            return Phase.PUBLISHED
+        if self.opens_at is None or now < self.opens_at:
+            return Phase.DRAFT
+        if self.closes_at is None or now < self.closes_at:
+            return Phase.OPEN
+        return Phase.CLOSED
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.phase(now) == Phase.OPEN
+
+    def is_organiser(self, user: settings.AUTH_USER_MODEL) -> bool:
+        if not user.is_authenticated:
+            return False
+        return self.organisers.filter(pk=user.pk).exists()
+
+    def reference_for(self, number: int) -> str:
+        return f"{self.code}-{number:05d}"
+
+
+class StakeholderGroup(models.Model):
+    """A stakeholder group as one process names it."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=32, choices=StakeholderKind.choices, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("stakeholder group")
+        verbose_name_plural = _("stakeholder groups")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "name"], name="group_name_unique_in_process"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attribution(models.TextChoices):
+    NAME = "name", _("Show my name and organisation")
+    GROUP = "group", _("Show only my stakeholder group")
+
+
+class SubmissionQuerySet(models.QuerySet["Submission"]):
+    def for_process(self, process: Process) -> SubmissionQuerySet:
+        return self.filter(process=process)
+
+    def active(self) -> SubmissionQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+    def by(self, user: settings.AUTH_USER_MODEL) -> SubmissionQuerySet:
+        return self.filter(author=user)
+
+
+class Submission(models.Model):
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="submissions")
+    number = models.PositiveIntegerField(_("number"))
+    reference = models.CharField(_("reference"), max_length=24)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("author")
+    )
+    # Who the author was when they submitted: profiles change, the record must not.
+    stakeholder_group = models.ForeignKey(
+        StakeholderGroup, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("stakeholder group")
+    )
+    country = CountryField(_("country"), blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    author_name = models.CharField(_("author name"), max_length=120)
+    attribution = models.CharField(
+        _("public attribution"), max_length=8, choices=Attribution.choices, default=Attribution.NAME
+    )
+
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"), max_length=20000)
+    target_clause = models.CharField(_("clause it refers to"), max_length=40, blank=True)
+    proposed_change = models.TextField(_("proposed change"), max_length=20000, blank=True)
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+
+    form_token = models.UUIDField(default=uuid.uuid4, editable=False)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["process", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "number"], name="submission_number_unique_in_process"),
+            models.UniqueConstraint(fields=["process", "reference"], name="submission_reference_unique_in_process"),
+            models.UniqueConstraint(fields=["author", "form_token"], name="submission_form_token_used_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="submission_number_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["process", "stakeholder_group"], name="submission_process_group"),
+            models.Index(fields=["process", "country"], name="submission_process_country"),
+            models.Index(fields=["author", "-received_at"], name="submission_author_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "reports:submission-trace", kwargs={"slug": self.process.slug, "reference": self.reference}
+        )
+
+    @staticmethod
+    def hash_text(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def receipt_hash(self) -> str:
+        """SHA-256 of the submitted text as stored: the submitter can recompute it."""
+        return self.hash_text(self.text)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def public_author(self) -> str:
+        if self.attribution == Attribution.NAME:
+            if self.organisation:
+                return f"{self.author_name} ({self.organisation})"
+            return self.author_name
+        return str(_("A member of %(group)s") % {"group": self.stakeholder_group.name})

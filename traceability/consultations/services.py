@@ -1,0 +1,171 @@
+"""Writes on processes and submissions. Each service is one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from traceability.accounts.models import StakeholderKind, User
+
+from .models import Attribution, Process, StakeholderGroup, Submission
+
+
+class ProcessNotOpen(ValidationError):
+    """The process does not accept submissions (yet, or any more)."""
+
+
+@dataclass(frozen=True)
+class SubmissionContent:
+    title: str
+    text: str
+    stakeholder_group: StakeholderGroup
+    target_clause: str = ""
+    proposed_change: str = ""
+    attribution: str = Attribution.NAME
+
+
+def process_create_default_groups(*, process: Process) -> list[StakeholderGroup]:
+    """Give a process the six default stakeholder groups (renameable later)."""
+    groups = [
+        StakeholderGroup(process=process, name=str(label), kind=value, position=index)
+        for index, (value, label) in enumerate(StakeholderKind.choices)
+    ]
+    return StakeholderGroup.objects.bulk_create(groups)
+
+
+def _ensure_open(process: Process, now: datetime) -> None:
+    if not process.is_open(now):
+        raise ProcessNotOpen(
+            _("This process is not accepting submissions now. Nothing was saved."), code="process_not_open"
+        )
+
+
+@transaction.atomic
+def submission_file(
+    *,
+    process: Process,
+    author: User,
+    content: SubmissionContent,
+    form_token: uuid.UUID,
+    now: datetime | None = None,
+) -> tuple[Submission, bool]:
+    """File a submission and give it the next receipt number.
+
+    Returns ``(submission, created)``. A replayed form (same author, same
+    one-time token) returns the submission the first post created.
+    """
+    # Take the process row's write lock first: on PostgreSQL the UPDATE locks
+    # the row until commit; on SQLite the IMMEDIATE transaction already holds
+    # the database write lock. Either way, filers of one process queue here.
+    updated = Process.objects.filter(pk=process.pk).update(last_number=F("last_number") + 1)
+    if not updated:
+        raise ValidationError(_("This process no longer exists."))
+    now = now or timezone.now()
+    locked = Process.objects.get(pk=process.pk)
+    _ensure_open(locked, now)
+
+    existing = Submission.objects.filter(author=author, form_token=form_token).first()
+    if existing is not None:
+        # Roll back the number taken above by leaving this transaction.
+        transaction.set_rollback(True)
+        return existing, False
+
+    if content.stakeholder_group.process_id != process.pk:
+        raise ValidationError(_("Choose one of this process's stakeholder groups."))
+
+    number = locked.last_number
+    submission = Submission(
+        process=locked,
+        number=number,
+        reference=locked.reference_for(number),
+        author=author,
+        stakeholder_group=content.stakeholder_group,
+        country=author.country,
+        organisation=author.organisation,
+        author_name=author.display_name,
+        attribution=content.attribution,
+        title=content.title,
+        text=content.text,
+        target_clause=content.target_clause,
+        proposed_change=content.proposed_change,
+        text_sha256=Submission.hash_text(content.text),
+        form_token=form_token,
+        received_at=now,
+        updated_at=now,
+    )
+    submission.full_clean(exclude=["form_token"])
+    try:
+        with transaction.atomic():
+            submission.save()
+    except IntegrityError:
+        # A concurrent replay of the same form won the race; report its result.
+        transaction.set_rollback(True)
+        return Submission.objects.get(author=author, form_token=form_token), False
+
+    transaction.on_commit(lambda: _send_receipt(submission))
+    return submission, True
+
+
+def _send_receipt(submission: Submission) -> None:
+    context = {"submission": submission, "process": submission.process}
+    send_mail(
+        subject=_("Receipt %(reference)s: %(title)s") % {"reference": submission.reference, "title": submission.process.title},
+        message=render_to_string("consultations/email/receipt.txt", context),
+        from_email=None,
+        recipient_list=[submission.author.email],
+        fail_silently=True,
+    )
+
+
+def _lock_own_open_submission(*, submission: Submission, author: User, now: datetime) -> Submission:
+    locked = Submission.objects.select_for_update().select_related("process").get(pk=submission.pk)
+    if locked.author_id != author.pk:
+        raise PermissionDenied
+    if locked.is_withdrawn:
+        raise ValidationError(_("This submission was withdrawn and can no longer change."))
+    _ensure_open(locked.process, now)
+    return locked
+
+
+@transaction.atomic
+def submission_update(
+    *, submission: Submission, author: User, content: SubmissionContent, now: datetime | None = None
+) -> Submission:
+    now = now or timezone.now()
+    locked = _lock_own_open_submission(submission=submission, author=author, now=now)
+    if content.stakeholder_group.process_id != locked.process_id:
+        raise ValidationError(_("Choose one of this process's stakeholder groups."))
+    locked.title = content.title
+    locked.text = content.text
+    locked.target_clause = content.target_clause
+    locked.proposed_change = content.proposed_change
+    locked.attribution = content.attribution
+    locked.stakeholder_group = content.stakeholder_group
+    locked.text_sha256 = Submission.hash_text(content.text)
+    locked.updated_at = now
+    locked.full_clean(exclude=["form_token"])
+    locked.save(
+        update_fields=[
+            "title", "text", "target_clause", "proposed_change", "attribution",
+            "stakeholder_group", "text_sha256", "updated_at",
+        ]
+    )
+    return locked
+
+
+@transaction.atomic
+def submission_withdraw(*, submission: Submission, author: User, now: datetime | None = None) -> Submission:
+    now = now or timezone.now()
+    locked = _lock_own_open_submission(submission=submission, author=author, now=now)
+    locked.withdrawn_at = now
+    locked.save(update_fields=["withdrawn_at"])
+    return locked

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+
+from .access import get_own_submission, get_visible_process
+from .forms import SubmissionForm
+from .models import Phase, Process
+from .services import ProcessNotOpen, submission_file, submission_update, submission_withdraw
+
+
+class ProcessListView(ListView):
+    template_name = "consultations/process_list.html"
+    context_object_name = "processes"
+    paginate_by = 20
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        now = timezone.now()
+        return (
+            Process.objects.visible()
+            .open_first(now)
+            .annotate(submission_count=Count("submissions", filter=Q(submissions__withdrawn_at__isnull=True)))
+        )
+
+
+def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    process = get_visible_process(slug)
+    context = {
+        "process": process,
+        "phase": process.phase(),
+        "Phase": Phase,
+        "groups": process.groups.all(),
+        "is_organiser": process.is_organiser(request.user),
+        "submission_count": process.submissions.filter(withdrawn_at__isnull=True).count(),
+    }
+    return render(request, "consultations/process_detail.html", context)
+
+
+def _not_open_response(request: HttpRequest, process: Process, error: ValidationError) -> HttpResponse:
+    messages.error(request, error.messages[0])
+    return render(request, "consultations/not_open.html", {"process": process, "phase": process.phase()}, status=409)
+
+
+@login_required
+def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
+    process = get_visible_process(slug)
+    if not process.is_open():
+        return _not_open_response(request, process, ProcessNotOpen(_("This process is not accepting submissions now.")))
+    form = SubmissionForm(request.POST or None, process=process, author=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission, created = submission_file(
+                process=process, author=request.user, content=form.content(), form_token=form.cleaned_data["form_token"]
+            )
+        except ProcessNotOpen as error:
+            return _not_open_response(request, process, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if created:
+                messages.success(request, _("Your submission was received. Keep its reference."))
+            else:
+                messages.info(request, _("This form was already submitted; here is its receipt."))
+            return redirect("consultations:submission-receipt", slug=process.slug, reference=submission.reference)
+    return render(request, "consultations/submission_form.html", {"process": process, "form": form, "editing": False})
+
+
+@login_required
+def submission_receipt(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    submission = get_own_submission(request, slug, reference)
+    return render(
+        request,
+        "consultations/receipt.html",
+        {"submission": submission, "process": submission.process, "can_change": submission.process.is_open() and not submission.is_withdrawn},
+    )
+
+
+@login_required
+def submission_edit(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    submission = get_own_submission(request, slug, reference)
+    process = submission.process
+    if submission.is_withdrawn or not process.is_open():
+        return _not_open_response(request, process, ProcessNotOpen(_("This submission can no longer be changed.")))
+    form = SubmissionForm(
+        request.POST or None, process=process, author=request.user, initial=SubmissionForm.initial_for(submission)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission_update(submission=submission, author=request.user, content=form.content())
+        except ProcessNotOpen as error:
+            return _not_open_response(request, process, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your submission was updated. Its fingerprint now matches the new text."))
+            return redirect("consultations:submission-receipt", slug=process.slug, reference=submission.reference)
+    return render(
+        request,
+        "consultations/submission_form.html",
+        {"process": process, "form": form, "editing": True, "submission": submission},
+    )
+
+
+@login_required
+def submission_withdraw_confirm(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    submission = get_own_submission(request, slug, reference)
+    return render(
+        request, "consultations/withdraw_confirm.html", {"submission": submission, "process": submission.process}
+    )
+
+
+@require_POST
+@login_required
+def submission_withdraw_view(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    submission = get_own_submission(request, slug, reference)
+    try:
+        submission_withdraw(submission=submission, author=request.user)
+    except ValidationError as error:
+        return _not_open_response(request, submission.process, error)
+    messages.success(request, _("Your submission %(reference)s was withdrawn.") % {"reference": submission.reference})
+    return redirect(settings.LOGIN_REDIRECT_URL)

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from traceability.consultations.models import StakeholderGroup
+from traceability.outcomes.models import Clause
+
+from .models import ExclusionGround, Extent
+from .selectors import Status
+from .services import LinkSpec
+
+STATUS_CHOICES = [
+    ("", _("Any status")),
+    (Status.PENDING, _("Pending")),
+    (Status.REFLECTED, _("Reflected")),
+    (Status.EXCLUDED, _("Excluded")),
+    (Status.WITHDRAWN, _("Withdrawn")),
+]
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    group = forms.ModelChoiceField(
+        label=_("Stakeholder group"), queryset=StakeholderGroup.objects.none(), required=False, empty_label=_("All groups")
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+
+    def __init__(self, *args: object, groups: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+
+
+class ClauseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Clause) -> str:
+        text = obj.heading or obj.text
+        return f"{obj.label} — {text[:80]}"
+
+
+class ClauseLinkForm(forms.Form):
+    clause = ClauseChoiceField(label=_("Clause"), queryset=Clause.objects.none(), required=False)
+    extent = forms.ChoiceField(label=_("Extent"), choices=Extent.choices, initial=Extent.FULL)
+    note = forms.CharField(label=_("How it is reflected"), required=False, max_length=2000)
+
+    def __init__(self, *args: object, clauses: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clause"].queryset = clauses
+
+
+class BaseClauseLinkFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        chosen = [form.cleaned_data["clause"] for form in self.forms if form.cleaned_data.get("clause")]
+        if not chosen:
+            raise forms.ValidationError(_("Choose at least one clause that reflects the submission."))
+        if len({clause.pk for clause in chosen}) != len(chosen):
+            raise forms.ValidationError(_("Each clause can be linked only once."))
+
+    def links(self) -> list[LinkSpec]:
+        return [
+            LinkSpec(clause=form.cleaned_data["clause"], extent=form.cleaned_data["extent"], note=form.cleaned_data["note"])
+            for form in self.forms
+            if form.cleaned_data.get("clause")
+        ]
+
+
+ClauseLinkFormSet = forms.formset_factory(
+    ClauseLinkForm, formset=BaseClauseLinkFormSet, extra=0, min_num=3, max_num=20, absolute_max=20
+)
+
+
+class ExcludeForm(forms.Form):
+    ground = forms.ChoiceField(label=_("Ground"), choices=ExclusionGround.choices, widget=forms.RadioSelect)
+    legal_provision = forms.CharField(
+        label=_("Legal provision cited"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required for a legal ground: the law, article and paragraph."),
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for public morality: why including it would be contrary to public morality."),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        ground = data.get("ground")
+        if ground == ExclusionGround.LEGAL and not (data.get("legal_provision") or "").strip():
+            self.add_error("legal_provision", _("Cite the legal provision that requires the exclusion."))
+        if ground == ExclusionGround.PUBLIC_MORALITY and not (data.get("justification") or "").strip():
+            self.add_error("justification", _("Give the justification on grounds of public morality."))
+        return data

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dispositions"
+
+urlpatterns = [
+    path("processes/<slug:slug>/workspace/", views.workspace, name="workspace"),
+    path("processes/<slug:slug>/workspace/submissions/<str:reference>/", views.review, name="review"),
+    path("processes/<slug:slug>/workspace/submissions/<str:reference>/reflect/", views.reflect, name="reflect"),
+    path("processes/<slug:slug>/workspace/submissions/<str:reference>/exclude/", views.exclude, name="exclude"),
+]

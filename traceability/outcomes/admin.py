@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from .models import Clause, DocumentVersion
+
+
+@admin.register(DocumentVersion)
+class DocumentVersionAdmin(admin.ModelAdmin):
+    list_display = ("process", "number", "label", "status", "created_at")
+    list_filter = ("status",)
+    readonly_fields = ("created_at",)
+
+
+@admin.register(Clause)
+class ClauseAdmin(admin.ModelAdmin):
+    list_display = ("eid", "label", "kind", "version")
+    search_fields = ("eid", "label", "heading")
+    raw_id_fields = ("version", "parent")
