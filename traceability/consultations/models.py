@@ -194,9 +194,7 @@ class Submission(models.Model):
         return f"{self.reference}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "reports:submission-trace", kwargs={"slug": self.process.slug, "reference": self.reference}
-        )
+        return reverse("reports:submission-trace", kwargs={"slug": self.process.slug, "reference": self.reference})
 
     @staticmethod
     def hash_text(text: str) -> str:

@@ -118,7 +118,8 @@ def submission_file(
 def _send_receipt(submission: Submission) -> None:
     context = {"submission": submission, "process": submission.process}
     send_mail(
-        subject=_("Receipt %(reference)s: %(title)s") % {"reference": submission.reference, "title": submission.process.title},
+        subject=_("Receipt %(reference)s: %(title)s")
+        % {"reference": submission.reference, "title": submission.process.title},
         message=render_to_string("consultations/email/receipt.txt", context),
         from_email=None,
         recipient_list=[submission.author.email],
@@ -155,8 +156,14 @@ def submission_update(
     locked.full_clean(exclude=["form_token"])
     locked.save(
         update_fields=[
-            "title", "text", "target_clause", "proposed_change", "attribution",
-            "stakeholder_group", "text_sha256", "updated_at",
+            "title",
+            "text",
+            "target_clause",
+            "proposed_change",
+            "attribution",
+            "stakeholder_group",
+            "text_sha256",
+            "updated_at",
         ]
     )
     return locked

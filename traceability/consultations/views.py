@@ -80,7 +80,11 @@ def submission_receipt(request: HttpRequest, slug: str, reference: str) -> HttpR
     return render(
         request,
         "consultations/receipt.html",
-        {"submission": submission, "process": submission.process, "can_change": submission.process.is_open() and not submission.is_withdrawn},
+        {
+            "submission": submission,
+            "process": submission.process,
+            "can_change": submission.process.is_open() and not submission.is_withdrawn,
+        },
     )
 
 

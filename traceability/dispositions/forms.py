@@ -22,7 +22,10 @@ STATUS_CHOICES = [
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     group = forms.ModelChoiceField(
-        label=_("Stakeholder group"), queryset=StakeholderGroup.objects.none(), required=False, empty_label=_("All groups")
+        label=_("Stakeholder group"),
+        queryset=StakeholderGroup.objects.none(),
+        required=False,
+        empty_label=_("All groups"),
     )
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
 
@@ -59,7 +62,9 @@ class BaseClauseLinkFormSet(forms.BaseFormSet):
 
     def links(self) -> list[LinkSpec]:
         return [
-            LinkSpec(clause=form.cleaned_data["clause"], extent=form.cleaned_data["extent"], note=form.cleaned_data["note"])
+            LinkSpec(
+                clause=form.cleaned_data["clause"], extent=form.cleaned_data["extent"], note=form.cleaned_data["note"]
+            )
             for form in self.forms
             if form.cleaned_data.get("clause")
         ]

@@ -123,6 +123,9 @@ class DispositionEvent(models.Model):
         ordering = ["submission", "at", "pk"]
         indexes = [models.Index(fields=["submission", "at"], name="event_submission_at")]
 
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("Disposition history is append-only.")

@@ -89,7 +89,9 @@ def _review_context(process: Process, submission: Submission, *, links=None, exc
 
 def _get_submission(process: Process, reference: str) -> Submission:
     return get_object_or_404(
-        Submission.objects.select_related("stakeholder_group", "disposition").prefetch_related("disposition__links__clause"),
+        Submission.objects.select_related("stakeholder_group", "disposition").prefetch_related(
+            "disposition__links__clause"
+        ),
         process=process,
         reference=reference,
     )

@@ -9,7 +9,9 @@ from .parsing import DocumentError, ParsedClause, parse_document
 
 
 class ImportForm(forms.Form):
-    label = forms.CharField(label=_("Version label"), max_length=120, help_text=_("For example: Zero draft, Final text."))
+    label = forms.CharField(
+        label=_("Version label"), max_length=120, help_text=_("For example: Zero draft, Final text.")
+    )
     status = forms.ChoiceField(label=_("Status"), choices=VersionStatus.choices, initial=VersionStatus.DRAFT)
     text = forms.CharField(
         label=_("Paste the text"),
@@ -35,7 +37,9 @@ class ImportForm(forms.Form):
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise forms.ValidationError(_("The file is not valid UTF-8 text. Save it as UTF-8 and try again.")) from None
+            raise forms.ValidationError(
+                _("The file is not valid UTF-8 text. Save it as UTF-8 and try again.")
+            ) from None
         if "\x00" in text:
             raise forms.ValidationError(_("The file contains binary data, not text."))
         return text

@@ -107,8 +107,13 @@ class _Builder:
         eid = f"{parent.eid}__{own}" if parent else own
         label = number or _("Section %(n)d") % {"n": self.section_count}
         clause = ParsedClause(
-            kind="section", label=label[:MAX_LABEL], eid=eid, heading=heading[:MAX_HEADING] or label,
-            parent=parent, level=level, number=number,
+            kind="section",
+            label=label[:MAX_LABEL],
+            eid=eid,
+            heading=heading[:MAX_HEADING] or label,
+            parent=parent,
+            level=level,
+            number=number,
         )
         self._add(clause, explicit)
         self.sections.append(clause)
@@ -126,7 +131,9 @@ class _Builder:
         own = "para_" + number.replace(".", "-")
         section_eid = self.sections[-1].eid if self.sections else ""
         eid = f"{section_eid}__{own}" if section_eid else own
-        clause = ParsedClause(kind="paragraph", label=number[:MAX_LABEL], eid=eid, parent=parent, level=level, number=number)
+        clause = ParsedClause(
+            kind="paragraph", label=number[:MAX_LABEL], eid=eid, parent=parent, level=level, number=number
+        )
         clause.lines.append(text)
         self._add(clause, explicit)
         self.paragraphs.append(clause)
@@ -176,7 +183,5 @@ def parse_document(source: str) -> list[ParsedClause]:
             # Markdown list bullets and emphasis stay as written: they are text.
             builder.text(stripped)
     if not builder.clauses:
-        raise DocumentError(
-            _("No clauses were found. Use headings (# Title) or numbered paragraphs (1., 1.2, (a)).")
-        )
+        raise DocumentError(_("No clauses were found. Use headings (# Title) or numbered paragraphs (1., 1.2, (a))."))
     return builder.clauses

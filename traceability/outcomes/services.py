@@ -23,7 +23,9 @@ def version_import(
     parsed = parse_document(source)
     Process.objects.select_for_update().filter(pk=process.pk).first()
     last = DocumentVersion.objects.filter(process=process).aggregate(n=Max("number"))["n"] or 0
-    version = DocumentVersion(process=process, number=last + 1, label=label, status=status, source=source, created_by=created_by)
+    version = DocumentVersion(
+        process=process, number=last + 1, label=label, status=status, source=source, created_by=created_by
+    )
     version.full_clean()
     version.save()
 

@@ -16,14 +16,19 @@ from .services import version_import
 
 def document(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
-    versions = list(DocumentVersion.objects.filter(process=process).only("id", "number", "label", "status", "created_at"))
+    versions = list(
+        DocumentVersion.objects.filter(process=process).only("id", "number", "label", "status", "created_at")
+    )
     version = versions[0] if versions else None
     wanted = request.GET.get("version", "")
     if wanted:
         version = next((v for v in versions if str(v.number) == wanted), None)
         if version is None:
             return render(
-                request, "outcomes/document.html", {"process": process, "versions": versions, "missing": wanted}, status=404
+                request,
+                "outcomes/document.html",
+                {"process": process, "versions": versions, "missing": wanted},
+                status=404,
             )
     clauses = version.clauses.all() if version else []
     return render(

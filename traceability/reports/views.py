@@ -31,14 +31,18 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             submissions = filter_status(submissions, data["status"])
         if data["q"].strip():
             term = data["q"].strip()
-            submissions = submissions.filter(Q(title__icontains=term) | Q(text__icontains=term) | Q(reference__iexact=term))
+            submissions = submissions.filter(
+                Q(title__icontains=term) | Q(text__icontains=term) | Q(reference__iexact=term)
+            )
     elif filters.is_bound and set(request.GET) - {"page", "cpage"}:
         submissions = submissions.none()
     page = Paginator(submissions, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
 
     version = report_version(process)
     clause_page = (
-        Paginator(report_clauses(version), settings.TRACE_PAGE_SIZE).get_page(request.GET.get("cpage")) if version else None
+        Paginator(report_clauses(version), settings.TRACE_PAGE_SIZE).get_page(request.GET.get("cpage"))
+        if version
+        else None
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -63,9 +67,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 
 def submission_trace(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     process = get_visible_process(slug)
-    submission = get_object_or_404(
-        report_submissions(process).select_related("process"), reference=reference
-    )
+    submission = get_object_or_404(report_submissions(process).select_related("process"), reference=reference)
     events = DispositionEvent.objects.filter(submission=submission).order_by("at", "pk")
     return render(
         request,

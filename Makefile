@@ -1,0 +1,54 @@
+# Two commands for a fresh machine with Python 3.11+:
+#   make run   set up, migrate a local SQLite database, load the demo, serve on http://127.0.0.1:8000
+#   make test  set up, then run the whole test suite (browser tests included)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup setup-dev browser lint demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run-installed
+
+setup: $(VENV)/.run-installed
+
+setup-dev: $(VENV)/.dev-installed
+
+# Browser tests use $$CHROMIUM_PATH, else the system chromium, else Playwright's own,
+# which is downloaded here only when neither exists.
+browser: setup-dev
+	@if [ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+		echo "Using the Chromium already on this machine."; \
+	else \
+		$(BIN)/python -m playwright install chromium; \
+	fi
+
+demo: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: browser
+	$(BIN)/python manage.py check
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis

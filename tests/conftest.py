@@ -1,0 +1,85 @@
+"""The fixed cast of every test: anonymous, a stakeholder, an organiser of this
+process, an organiser of another process, and a site admin."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from traceability.accounts.models import StakeholderKind, User
+from traceability.consultations.models import Process
+
+from .factories import make_process, make_user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    # Hashing strength is Django's concern; tests need speed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def stakeholder(db) -> User:
+    return make_user(kind=StakeholderKind.CIVIL_SOCIETY, country="KE", display_name="Amina Stakeholder")
+
+
+@pytest.fixture
+def other_stakeholder(db) -> User:
+    return make_user(kind=StakeholderKind.PRIVATE_SECTOR, country="DE", display_name="Other Stakeholder")
+
+
+@pytest.fixture
+def organiser(db) -> User:
+    return make_user(kind=StakeholderKind.GOVERNMENT, country="BR", display_name="Olu Organiser")
+
+
+@pytest.fixture
+def other_organiser(db) -> User:
+    return make_user(kind=StakeholderKind.ACADEMIA, country="FR", display_name="Other Organiser")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return User.objects.create_superuser(email="admin@example.org", password="admin-password-123")
+
+
+@pytest.fixture
+def process(organiser) -> Process:
+    return make_process(phase="open", code="IGF25", organisers=(organiser,))
+
+
+@pytest.fixture
+def closed_process(organiser) -> Process:
+    return make_process(phase="closed", code="WSIS20", organisers=(organiser,))
+
+
+@pytest.fixture
+def other_process(other_organiser) -> Process:
+    return make_process(phase="open", code="OTHER", organisers=(other_organiser,))
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def anon_client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def stakeholder_client(stakeholder) -> Client:
+    return client_for(stakeholder)
+
+
+@pytest.fixture
+def organiser_client(organiser) -> Client:
+    return client_for(organiser)
+
+
+@pytest.fixture
+def other_organiser_client(other_organiser) -> Client:
+    return client_for(other_organiser)
