@@ -3,6 +3,8 @@ process, an organiser of another process, and a site admin."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 
@@ -10,6 +12,21 @@ from traceability.accounts.models import StakeholderKind, User
 from traceability.consultations.models import Process
 
 from .factories import make_process, make_user
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """Give each test run its own database, so two runs on one machine never share one."""
+    from django.conf import settings
+
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    name = test.get("NAME") or f"test_{settings.DATABASES['default']['NAME']}"
+    if name.endswith(".sqlite3"):
+        name = name[: -len(".sqlite3")]
+    suffix = f"_{os.getpid()}"
+    test["NAME"] = (
+        f"{name}{suffix}.sqlite3" if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else f"{name}{suffix}"
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -184,4 +184,11 @@ def parse_document(source: str) -> list[ParsedClause]:
             builder.text(stripped)
     if not builder.clauses:
         raise DocumentError(_("No clauses were found. Use headings (# Title) or numbered paragraphs (1., 1.2, (a))."))
+    text_before = "\n".join(builder.preamble).strip()
+    if text_before:
+        # Text before the first clause (a title, recitals) is kept, never dropped.
+        label = _("Preamble")
+        preamble = ParsedClause(kind="section", label=label, eid=builder._unique("preamble"), heading=label)
+        preamble.lines = builder.preamble
+        builder.clauses.insert(0, preamble)
     return builder.clauses
