@@ -1,0 +1,113 @@
+"""Site admins create processes and appoint organisers; settings are safe by default."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.urls import reverse
+
+from traceability.consultations.models import Process
+
+from .conftest import client_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_admin_creates_a_process_with_default_groups_and_an_organiser(admin_user, organiser):
+    client = client_for(admin_user)
+    response = client.post(
+        reverse("admin:consultations_process_add"),
+        {
+            "slug": "igf-2026",
+            "code": "IGF26",
+            "title": "IGF 2026 messages",
+            "summary": "",
+            "description": "",
+            "how_to_take_part": "",
+            "opens_at_0": "2026-01-01",
+            "opens_at_1": "00:00:00",
+            "closes_at_0": "2026-02-01",
+            "closes_at_1": "00:00:00",
+            "published_at_0": "",
+            "published_at_1": "",
+            "organisers": [organiser.pk],
+            "groups-TOTAL_FORMS": "0",
+            "groups-INITIAL_FORMS": "0",
+            "groups-MIN_NUM_FORMS": "0",
+            "groups-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    process = Process.objects.get(code="IGF26")
+    assert list(process.organisers.all()) == [organiser]
+    assert [g.name for g in process.groups.all()] == [
+        "Government",
+        "Private sector",
+        "Civil society",
+        "Academia",
+        "Technical community",
+        "International organisation",
+    ]
+    # The organiser now has the workspace of this process.
+    assert client_for(organiser).get(reverse("dispositions:workspace", args=["igf-2026"])).status_code == 200
+
+
+def test_admin_refuses_a_process_that_closes_before_it_opens(admin_user):
+    client = client_for(admin_user)
+    response = client.post(
+        reverse("admin:consultations_process_add"),
+        {
+            "slug": "backwards",
+            "code": "BACK",
+            "title": "Backwards",
+            "opens_at_0": "2026-02-01",
+            "opens_at_1": "00:00:00",
+            "closes_at_0": "2026-01-01",
+            "closes_at_1": "00:00:00",
+            "groups-TOTAL_FORMS": "0",
+            "groups-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert not Process.objects.filter(code="BACK").exists()
+
+
+def test_pages_send_a_strict_content_security_policy(anon_client, process):
+    policy = anon_client.get("/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_templates_contain_no_inline_script_or_style():
+    for template in (ROOT / "templates").rglob("*.html"):
+        text = template.read_text()
+        assert "<script>" not in text and "<script " not in text, template
+        assert " style=" not in text and "<style" not in text, template
+        assert " onclick=" not in text and " onchange=" not in text, template
+
+
+def run_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_check({"DEBUG": "false", "ALLOWED_HOSTS": "trace.example.org"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run_check({"DEBUG": "false", "SECRET_KEY": "x" * 50})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_settings_start_when_given():
+    result = run_check({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "trace.example.org"})
+    assert result.returncode == 0, result.stderr

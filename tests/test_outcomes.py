@@ -1,0 +1,55 @@
+"""Organisers import the outcome document; the public reads it clause by clause."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from traceability.outcomes.models import Clause, DocumentVersion
+
+from .factories import DOCUMENT
+
+
+def import_url(process) -> str:
+    return reverse("outcomes:import", args=[process.slug])
+
+
+def test_pasted_markdown_becomes_a_version_with_a_clause_tree(organiser_client, process):
+    response = organiser_client.post(import_url(process), {"label": "Zero draft", "status": "draft", "text": DOCUMENT})
+    assert response.status_code == 302
+    version = DocumentVersion.objects.get(process=process)
+    assert version.number == 1 and version.source == DOCUMENT.strip()
+    sub = Clause.objects.get(version=version, eid="sec_1__para_2__subpara_a")
+    assert sub.label == "2(a)" and sub.parent.label == "2" and sub.parent.parent.heading == "Scope"
+
+
+def test_uploaded_file_is_imported_and_versions_count_up(organiser_client, process):
+    organiser_client.post(import_url(process), {"label": "Zero draft", "status": "draft", "text": DOCUMENT})
+    upload = SimpleUploadedFile(
+        "final.md", DOCUMENT.replace("Inclusion", "Inclusion, in full").encode(), "text/markdown"
+    )
+    response = organiser_client.post(import_url(process), {"label": "Final", "status": "final", "upload": upload})
+    assert response.status_code == 302
+    assert list(DocumentVersion.objects.filter(process=process).values_list("number", "label")) == [
+        (2, "Final"),
+        (1, "Zero draft"),
+    ]
+    page = organiser_client.get(reverse("outcomes:document", args=[process.slug])).content.decode()
+    assert "Inclusion, in full" in page
+    older = organiser_client.get(reverse("outcomes:document", args=[process.slug]), {"version": 1}).content.decode()
+    assert "Inclusion, in full" not in older
+
+
+def test_pasting_and_uploading_at_once_is_refused(organiser_client, process):
+    upload = SimpleUploadedFile("doc.md", DOCUMENT.encode(), "text/markdown")
+    response = organiser_client.post(
+        import_url(process), {"label": "X", "status": "draft", "text": DOCUMENT, "upload": upload}
+    )
+    assert "not both" in response.content.decode()
+    assert not DocumentVersion.objects.exists()
+
+
+def test_unknown_version_is_a_404_with_a_message(anon_client, process):
+    response = anon_client.get(reverse("outcomes:document", args=[process.slug]), {"version": "7"})
+    assert response.status_code == 404
+    assert "There is no version 7" in response.content.decode()

@@ -1,0 +1,141 @@
+"""The public mapping report: every submission, every clause, counts per group."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from traceability.accounts.models import StakeholderKind
+from traceability.consultations.services import submission_withdraw
+from traceability.dispositions.services import LinkSpec, disposition_exclude, disposition_reflect
+
+from .factories import file_submission, import_document, make_user
+
+
+@pytest.fixture
+def mapped(process, organiser):
+    """Five submissions from three groups: full, partial, legal, morality, pending, plus one withdrawn."""
+    version = import_document(process, organiser)
+    clause = {c.eid: c for c in version.clauses.all()}
+    civil = make_user(kind=StakeholderKind.CIVIL_SOCIETY, country="KE")
+    business = make_user(kind=StakeholderKind.PRIVATE_SECTOR, country="DE")
+    state = make_user(kind=StakeholderKind.GOVERNMENT, country="BR")
+    full = file_submission(process, civil, title="Full one")
+    partial = file_submission(process, civil, title="Partial one")
+    legal = file_submission(process, business, title="Legal one")
+    morality = file_submission(process, business, title="Moral one")
+    pending = file_submission(process, state, title="Pending one")
+    withdrawn = file_submission(process, state, title="Withdrawn one")
+    disposition_reflect(
+        submission=full, actor=organiser, links=[LinkSpec(clause=clause["principles__para_3"], extent="full")]
+    )
+    disposition_reflect(
+        submission=partial,
+        actor=organiser,
+        links=[LinkSpec(clause=clause["principles__para_3"], extent="partial")],
+    )
+    disposition_exclude(submission=legal, actor=organiser, ground="legal", legal_provision="Competition Act s. 4")
+    disposition_exclude(submission=morality, actor=organiser, ground="public_morality", justification="Defamatory")
+    submission_withdraw(submission=withdrawn, author=state)
+    return {
+        "full": full,
+        "partial": partial,
+        "legal": legal,
+        "morality": morality,
+        "pending": pending,
+        "version": version,
+    }
+
+
+def report(client, process, **params):
+    return client.get(reverse("reports:report", args=[process.slug]), params).content.decode()
+
+
+def submission_rows(client, process, **params) -> str:
+    page = report(client, process, **params)
+    return page.split('data-testid="submission-table"')[1].split("</table>")[0]
+
+
+def row(page: str, header: str) -> list[str]:
+    match = re.search(rf"<th scope=\"row\">{re.escape(header)}</th>(.*?)</tr>", page, re.S)
+    assert match, header
+    return re.findall(r"<td class=\"text-end\">(\d+)</td>", match.group(1))
+
+
+def test_counts_per_stakeholder_group(anon_client, process, mapped):
+    page = report(anon_client, process)
+    #                     submitted, full, partial, legal, morality, pending, withdrawn
+    assert row(page, "Civil society") == ["2", "1", "1", "0", "0", "0", "0"]
+    assert row(page, "Private sector") == ["2", "0", "0", "1", "1", "0", "0"]
+    assert row(page, "Government") == ["1", "0", "0", "0", "0", "1", "1"]
+    assert row(page, "Academia") == ["0"] * 7
+    assert row(page, "All groups") == ["5", "1", "1", "1", "1", "1", "1"]
+    assert "4 of 5 submissions have a disposition." in page
+    assert "1 is still pending." in page
+
+
+def test_every_submission_shows_where_it_went_or_why_not(anon_client, process, mapped):
+    page = report(anon_client, process)
+    document = reverse("outcomes:document", args=[process.slug])
+    assert f'<a href="{document}#principles__para_3">3</a> (Fully)' in page
+    assert f'<a href="{document}#principles__para_3">3</a> (Partly)' in page
+    assert "Legal ground: Competition Act s. 4" in page
+    assert "Public morality: Defamatory" in page
+    assert "Awaiting a decision" in page
+    assert "Withdrawn by its author" in page and "Withdrawn one" not in page
+
+
+def test_every_clause_lists_the_submissions_it_reflects_including_none(anon_client, process, mapped):
+    page = report(anon_client, process)
+    clause_table = page.split('data-testid="clause-table"')[1]
+    assert mapped["full"].reference in clause_table and mapped["partial"].reference in clause_table
+    assert "Civil society:" in clause_table
+    assert clause_table.count("None") == mapped["version"].clauses.count() - 1
+
+
+def test_report_filters_by_status_group_and_text(anon_client, process, mapped):
+    excluded = submission_rows(anon_client, process, status="excluded")
+    assert mapped["legal"].reference in excluded and mapped["full"].reference not in excluded
+    group = mapped["pending"].stakeholder_group_id
+    by_group = submission_rows(anon_client, process, group=group)
+    assert mapped["pending"].reference in by_group and mapped["legal"].reference not in by_group
+    searched = submission_rows(anon_client, process, q="moral")
+    assert mapped["morality"].reference in searched and mapped["legal"].reference not in searched
+
+
+def test_report_of_a_process_without_submissions_or_document(anon_client, process):
+    page = report(anon_client, process)
+    assert "0 of 0 submissions have a disposition." in page
+    assert "The outcome document has not been published yet." in page
+
+
+def test_submitter_shown_by_group_only_when_they_chose_so(anon_client, process, stakeholder):
+    named = file_submission(process, stakeholder, attribution="name")
+    hidden = file_submission(process, stakeholder, attribution="group")
+    assert stakeholder.display_name in anon_client.get(named.get_absolute_url()).content.decode()
+    page = anon_client.get(hidden.get_absolute_url()).content.decode()
+    assert stakeholder.display_name not in page and "A member of Civil society" in page
+    assert stakeholder.email not in page
+
+
+def test_document_page_anchors_every_clause(anon_client, process, mapped):
+    page = anon_client.get(reverse("outcomes:document", args=[process.slug])).content.decode()
+    for clause in mapped["version"].clauses.all():
+        assert f'id="{clause.eid}"' in page
+
+
+def test_draft_processes_are_not_public(anon_client, organiser):
+    from .factories import make_process
+
+    draft = make_process(phase="draft", organisers=(organiser,))
+    draft.opens_at = None
+    draft.save()
+    assert anon_client.get(reverse("reports:report", args=[draft.slug])).status_code == 404
+    assert draft.title not in anon_client.get("/").content.decode()
+
+
+def test_home_lists_open_processes_first(anon_client, closed_process, process):
+    page = anon_client.get("/").content.decode()
+    assert page.index(process.title) < page.index(closed_process.title)
