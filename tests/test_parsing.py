@@ -23,7 +23,7 @@ Intro text of the scope.
 continues on a second line.
 """
     assert summary(source) == [
-        ("section", "1", "sec_1", None),
+        ("section", "§ 1", "sec_1", None),
         ("paragraph", "1", "sec_1__para_1", "sec_1"),
         ("paragraph", "1.1", "sec_1__para_1-1", "sec_1__para_1"),
         ("paragraph", "1.2", "sec_1__para_1-2", "sec_1__para_1"),
@@ -58,7 +58,7 @@ def test_explicit_ids_survive_renumbering():
     before = parse_document("# 2. Principles {#principles}\n3. Inclusion {#inclusion}")
     after = parse_document("# 4. Principles {#principles}\n7. Inclusion {#inclusion}")
     assert [c.eid for c in before] == [c.eid for c in after] == ["principles", "inclusion"]
-    assert [c.label for c in after] == ["4", "7"]
+    assert [c.label for c in after] == ["§ 4", "7"]
     assert after[1].text == "Inclusion"
 
 

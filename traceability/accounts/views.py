@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm, SignInForm, SignUpForm
@@ -14,13 +15,18 @@ from .forms import ProfileForm, SignInForm, SignUpForm
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("reports:me")
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.display_name})
+        if url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(next_url)
         return redirect("consultations:process-list")
-    return render(request, "accounts/sign_up.html", {"form": form})
+    return render(request, "accounts/sign_up.html", {"form": form, "next": next_url})
 
 
 class SignInView(LoginView):

@@ -61,7 +61,9 @@ class SubmissionForm(forms.Form):
         return self.cleaned_data["title"].strip()
 
     def clean_text(self) -> str:
-        text = self.cleaned_data["text"].strip()
+        # Browsers send a textarea's line breaks as CRLF; store (and fingerprint) them as the
+        # person typed and sees them, or the receipt's SHA-256 would not match their own copy.
+        text = self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n").strip()
         if not text:
             raise forms.ValidationError(_("Write your suggestion."))
         return text
@@ -73,7 +75,7 @@ class SubmissionForm(forms.Form):
             text=data["text"],
             stakeholder_group=data["stakeholder_group"],
             target_clause=data["target_clause"].strip(),
-            proposed_change=data["proposed_change"].strip(),
+            proposed_change=data["proposed_change"].replace("\r\n", "\n").replace("\r", "\n").strip(),
             attribution=data["attribution"],
         )
 

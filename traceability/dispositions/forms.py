@@ -71,7 +71,7 @@ class BaseClauseLinkFormSet(forms.BaseFormSet):
 
 
 ClauseLinkFormSet = forms.formset_factory(
-    ClauseLinkForm, formset=BaseClauseLinkFormSet, extra=0, min_num=3, max_num=20, absolute_max=20
+    ClauseLinkForm, formset=BaseClauseLinkFormSet, extra=2, min_num=1, max_num=20, absolute_max=20
 )
 
 

@@ -105,7 +105,8 @@ class _Builder:
         parent = self.sections[-1] if self.sections else None
         own = f"sec_{slugify(number) or self.section_count}"
         eid = f"{parent.eid}__{own}" if parent else own
-        label = number or _("Section %(n)d") % {"n": self.section_count}
+        # Sections are marked with § so that "§ 1" (a section) and "1" (a paragraph) never read alike.
+        label = f"§ {number}" if number else _("Section %(n)d") % {"n": self.section_count}
         clause = ParsedClause(
             kind="section",
             label=label[:MAX_LABEL],

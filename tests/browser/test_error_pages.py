@@ -1,0 +1,38 @@
+"""The 403 and 404 pages are accessible too, and carry the same Content-Security-Policy."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..factories import file_submission
+
+pytestmark = pytest.mark.browser
+
+
+def test_organiser_of_another_process_gets_an_accessible_403(visitor, process, other_organiser, stakeholder):
+    submission = file_submission(process, stakeholder)
+    visitor.sign_in(other_organiser)
+    assert visitor.path == "/me/"
+
+    for path in (
+        f"/processes/{process.slug}/workspace/",
+        f"/processes/{process.slug}/workspace/submissions/{submission.reference}/",
+        f"/processes/{process.slug}/workspace/document/import/",
+        f"/processes/{process.slug}/submissions/{submission.reference}/receipt/",
+    ):
+        visitor.goto(path, status=403)
+        assert visitor.page.get_by_role("heading", level=1).inner_text() == "You may not open this page"
+        assert submission.text not in visitor.main().inner_text()
+
+
+def test_unknown_addresses_get_an_accessible_404(visitor, process):
+    for path in (
+        "/processes/no-such-process/",
+        f"/processes/{process.slug}/submissions/{process.code}-99999/",
+        f"/processes/{process.slug}/report/nothing-here/",
+    ):
+        visitor.goto(path, status=404)
+        assert visitor.page.get_by_role("heading", level=1).inner_text() == "Page not found"
+    # A missing version of the outcome document is a 404 in the document's own page.
+    visitor.goto(f"/processes/{process.slug}/document/?version=7", status=404)
+    assert "There is no version 7 of this document." in visitor.main().inner_text()

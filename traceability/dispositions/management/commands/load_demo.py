@@ -1,0 +1,495 @@
+"""Load demo data: three processes, one in each phase a visitor should see.
+
+Everything is written through the real services (filing, document import,
+dispositions), so the demo holds only what the app itself could have produced.
+Content is generated from fixed phrase lists with a seeded random generator,
+so every load tells the same story; dates are relative to the moment of loading.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.test.utils import override_settings
+from django.utils import timezone
+from django_countries import countries
+
+from traceability.accounts.models import StakeholderKind, User
+from traceability.consultations.models import Attribution, Process, StakeholderGroup, Submission
+from traceability.consultations.services import (
+    SubmissionContent,
+    process_create_default_groups,
+    submission_file,
+    submission_withdraw,
+)
+from traceability.dispositions.models import ExclusionGround, Extent
+from traceability.dispositions.selectors import progress
+from traceability.dispositions.services import LinkSpec, disposition_exclude, disposition_reflect
+from traceability.outcomes.models import Clause, DocumentVersion
+from traceability.outcomes.services import version_import
+
+from ..demo_content import (
+    CLOSERS,
+    FILING_WEIGHT,
+    FULL_NOTES,
+    FULL_UPTAKE_RATE,
+    MORALITY_OBJECTIONS,
+    OBJECTION_RATE,
+    OPENERS,
+    PARTIAL_NOTES,
+    RATIONALES,
+    STAKEHOLDERS,
+    THEMES,
+    Objection,
+    Theme,
+    Topic,
+)
+
+SEED = 20250611
+DOMAIN = "demo.trace"
+PASSWORD = "trace-demo"
+URL = "http://127.0.0.1:8000/"
+ADMIN_EMAIL = f"admin@{DOMAIN}"
+ORGANISER_EMAIL = f"organiser@{DOMAIN}"
+STAKEHOLDER_EMAIL = f"stakeholder@{DOMAIN}"
+DEMO_SLUGS = tuple(theme.slug for theme in THEMES)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """When a demo process ran, how many submissions it received and how far the organisers got."""
+
+    opens_days_ago: int
+    closes_in_days: int  # negative: closed that many days ago
+    submissions: int
+    own_submissions: int  # filed by the demo stakeholder
+    withdrawn: int
+    decided_share: float  # share of active submissions with a disposition
+    decision_days: int  # dispositions are spread over this many days after closing
+    revised: int = 0  # dispositions changed once, to show a history on the trace page
+
+
+PLANS = (
+    Plan(
+        opens_days_ago=21,
+        closes_in_days=30,
+        submissions=84,
+        own_submissions=3,
+        withdrawn=2,
+        decided_share=0.0,
+        decision_days=0,
+    ),
+    Plan(
+        opens_days_ago=80,
+        closes_in_days=-18,
+        submissions=128,
+        own_submissions=2,
+        withdrawn=2,
+        decided_share=0.5,
+        decision_days=16,
+    ),
+    Plan(
+        opens_days_ago=170,
+        closes_in_days=-110,
+        submissions=140,
+        own_submissions=2,
+        withdrawn=3,
+        decided_share=1.0,
+        decision_days=45,
+        revised=6,
+    ),
+)
+
+
+@dataclass
+class Filed:
+    submission: Submission
+    topic: Topic | None
+    objection: Objection | None
+    own: bool
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _email_for(name: str, taken: set[str]) -> str:
+    local = ".".join("".join(ch for ch in part if ch.isalnum()) for part in _ascii(name).lower().split())
+    email, n = f"{local}@{DOMAIN}", 2
+    while email in taken:
+        email, n = f"{local}{n}@{DOMAIN}", n + 1
+    taken.add(email)
+    return email
+
+
+class Loader:
+    def __init__(self, *, now: datetime) -> None:
+        self.rng = random.Random(SEED)
+        self.now = now
+        # One hash for every demo account: hashing is deliberately slow, and they share a password.
+        self.password_hash = make_password(PASSWORD)
+
+    # --- people -------------------------------------------------------------------------------------
+
+    def accounts(self) -> tuple[User, User, User, list[User]]:
+        taken = {ADMIN_EMAIL, ORGANISER_EMAIL, STAKEHOLDER_EMAIL}
+        staff = [
+            User(
+                email=ADMIN_EMAIL,
+                display_name="Demo Admin",
+                is_staff=True,
+                is_superuser=True,
+                stakeholder_kind=StakeholderKind.INTERNATIONAL_ORGANISATION,
+                country="CH",
+                organisation="Trace demo",
+            ),
+            User(
+                email=ORGANISER_EMAIL,
+                display_name="Demo Organiser",
+                stakeholder_kind=StakeholderKind.INTERNATIONAL_ORGANISATION,
+                country="CH",
+                organisation="Process secretariat",
+            ),
+            User(
+                email=STAKEHOLDER_EMAIL,
+                display_name="Demo Stakeholder",
+                stakeholder_kind=StakeholderKind.CIVIL_SOCIETY,
+                country="KE",
+                organisation="Lake Region Community Networks",
+            ),
+        ]
+        people = [
+            User(
+                email=_email_for(name, taken),
+                display_name=name,
+                country=country,
+                stakeholder_kind=kind,
+                organisation=organisation,
+            )
+            for name, country, kind, organisation in STAKEHOLDERS
+        ]
+        for user in staff + people:
+            user.password = self.password_hash
+            user.date_joined = self.now - timedelta(days=200)
+        User.objects.bulk_create(staff + people)
+        saved = {user.email: user for user in User.objects.filter(email__endswith=f"@{DOMAIN}")}
+        admin, organiser, stakeholder = (saved[email] for email in (ADMIN_EMAIL, ORGANISER_EMAIL, STAKEHOLDER_EMAIL))
+        return admin, organiser, stakeholder, [saved[user.email] for user in people]
+
+    # --- content ------------------------------------------------------------------------------------
+
+    def _fill(self, template: str, theme: Theme, author: User, group: StakeholderGroup) -> str:
+        return template.format(
+            focus=theme.focus,
+            org=author.organisation or author.display_name,
+            country=countries.name(author.country) or "our country",
+            group=group.name.lower(),
+        )
+
+    def content(
+        self,
+        *,
+        theme: Theme,
+        topic: Topic | None,
+        objection: Objection | None,
+        author: User,
+        group: StakeholderGroup,
+        draft_labels: set[str],
+    ) -> SubmissionContent:
+        rng = self.rng
+        attribution = Attribution.GROUP if rng.random() < 0.18 else Attribution.NAME
+        if objection is not None:
+            return SubmissionContent(
+                title=rng.choice(objection.titles),
+                text=objection.text,
+                stakeholder_group=group,
+                attribution=attribution,
+            )
+        assert topic is not None
+        # Titles and points are written in parallel: title i summarises point i.
+        index = rng.randrange(len(topic.titles))
+        points = [topic.points[index]]
+        if len(topic.points) > 1 and rng.random() < 0.3:
+            points.append(rng.choice([point for point in topic.points if point != points[0]]))
+        sentences = [rng.choice(OPENERS), *points, rng.choice(RATIONALES), rng.choice(CLOSERS)]
+        text = " ".join(self._fill(s, theme, author, group) for s in sentences if s)
+        targets = [label for label in topic.clauses if label in draft_labels]
+        target = rng.choice(targets) if targets and rng.random() < 0.7 else ""
+        change = rng.choice(topic.changes) if rng.random() < 0.45 else ""
+        title = topic.titles[index]
+        if target and rng.random() < 0.3:
+            title = f"Paragraph {target}: {title[0].lower() if title[1:2].islower() else title[0]}{title[1:]}"
+        return SubmissionContent(
+            title=title,
+            text=text,
+            stakeholder_group=group,
+            target_clause=target,
+            proposed_change=change,
+            attribution=attribution,
+        )
+
+    # --- one process ----------------------------------------------------------------------------------
+
+    def process(self, *, theme: Theme, plan: Plan, organiser: User, stakeholder: User, people: list[User]) -> Process:
+        rng = self.rng
+        opens_at = (self.now - timedelta(days=plan.opens_days_ago)).replace(hour=9, minute=0, second=0, microsecond=0)
+        closes_at = (self.now + timedelta(days=plan.closes_in_days)).replace(
+            hour=23, minute=59, second=0, microsecond=0
+        )
+        process = Process.objects.create(
+            slug=theme.slug,
+            code=theme.code,
+            title=theme.title,
+            summary=theme.summary,
+            description=theme.description,
+            how_to_take_part=theme.how_to_take_part,
+            opens_at=opens_at,
+            closes_at=closes_at,
+        )
+        process_create_default_groups(process=process)
+        process.organisers.add(organiser)
+        groups = {group.kind: group for group in StakeholderGroup.objects.filter(process=process)}
+
+        (first_label, first_status, first_source), *later = theme.documents
+        draft = version_import(
+            process=process, source=first_source, label=first_label, status=first_status, created_by=organiser
+        )
+        draft_labels = set(Clause.objects.filter(version=draft).values_list("label", flat=True))
+
+        # Filing: more submissions near the deadline, as in every real consultation.
+        window_end = min(closes_at, self.now) - timedelta(minutes=5)
+        span = window_end - opens_at
+        total = plan.submissions + plan.own_submissions
+        times = sorted(opens_at + span * (1 - rng.random() ** 1.8) for _ in range(total))
+        own_slots = set(rng.sample(range(total), plan.own_submissions))
+        weights = [FILING_WEIGHT[person.stakeholder_kind] * rng.uniform(0.3, 2.0) for person in people]
+        filed: list[Filed] = []
+        for index, received_at in enumerate(times):
+            own = index in own_slots
+            author = stakeholder if own else rng.choices(people, weights)[0]
+            group = groups[author.stakeholder_kind]
+            objection = None
+            if not own and rng.random() < OBJECTION_RATE[author.stakeholder_kind]:
+                # Most exclusions are on a legal ground; insults and spam are rarer.
+                objection = rng.choice(theme.objections if rng.random() < 0.65 else MORALITY_OBJECTIONS)
+            topic = None if objection else rng.choice(theme.topics)
+            content = self.content(
+                theme=theme, topic=topic, objection=objection, author=author, group=group, draft_labels=draft_labels
+            )
+            submission, _created = submission_file(
+                process=process,
+                author=author,
+                content=content,
+                form_token=uuid.UUID(int=rng.getrandbits(128)),
+                now=received_at,
+            )
+            filed.append(Filed(submission, topic, objection, own))
+
+        # A few authors think better of it before the deadline.
+        others = [item for item in filed if not item.own]
+        for item in rng.sample(others, plan.withdrawn):
+            at = min(item.submission.received_at + timedelta(hours=rng.randint(2, 96)), window_end)
+            submission_withdraw(submission=item.submission, author=item.submission.author, now=at)
+            item.submission.withdrawn_at = at
+
+        for label, status, source in later:
+            version_import(process=process, source=source, label=label, status=status, created_by=organiser)
+
+        self.decide(process=process, plan=plan, organiser=organiser, filed=filed)
+        return process
+
+    # --- dispositions ---------------------------------------------------------------------------------
+
+    def decide(self, *, process: Process, plan: Plan, organiser: User, filed: list[Filed]) -> None:
+        if plan.decided_share <= 0:
+            return
+        rng = self.rng
+        version = DocumentVersion.objects.latest_for(process)
+        clauses = {clause.label: clause for clause in Clause.objects.filter(version=version).select_related("version")}
+        active = [item for item in filed if item.submission.withdrawn_at is None]
+        if plan.decided_share >= 1:
+            chosen = active
+        else:
+            chosen = rng.sample(active, round(len(active) * plan.decided_share))
+            # The demo stakeholder sees one decided and one pending submission here.
+            own = [item for item in active if item.own]
+            if own:
+                chosen = [item for item in chosen if not item.own] + own[:1]
+        closed_at = process.closes_at
+        latest = min(closed_at + timedelta(days=plan.decision_days), self.now - timedelta(hours=1))
+        decisions = sorted(
+            ((closed_at + (latest - closed_at) * rng.random() ** 0.8, item) for item in chosen),
+            key=lambda pair: (pair[0], pair[1].submission.number),
+        )
+        partly: list[tuple[datetime, Filed]] = []
+        for at, item in decisions:
+            if item.objection is not None:
+                reason = item.objection.reason
+                if item.objection.ground == ExclusionGround.LEGAL:
+                    disposition_exclude(
+                        submission=item.submission,
+                        actor=organiser,
+                        ground=ExclusionGround.LEGAL,
+                        legal_provision=reason,
+                        now=at,
+                    )
+                else:
+                    disposition_exclude(
+                        submission=item.submission,
+                        actor=organiser,
+                        ground=ExclusionGround.PUBLIC_MORALITY,
+                        justification=reason,
+                        now=at,
+                    )
+                continue
+            full = rng.random() < FULL_UPTAKE_RATE[item.submission.author.stakeholder_kind]
+            disposition_reflect(
+                submission=item.submission, actor=organiser, links=self.links(item, clauses, full=full), now=at
+            )
+            if not full:
+                partly.append((at, item))
+
+        # Some partial uptakes are revisited and become full, e.g. after the author contested them.
+        for at, item in rng.sample(partly, min(plan.revised, len(partly))):
+            later = min(at + timedelta(days=rng.randint(3, 12)), self.now - timedelta(minutes=30))
+            disposition_reflect(
+                submission=item.submission,
+                actor=organiser,
+                links=self.links(item, clauses, full=True, extra=True),
+                now=later,
+            )
+
+    def links(self, item: Filed, clauses: dict[str, Clause], *, full: bool, extra: bool = False) -> list[LinkSpec]:
+        rng = self.rng
+        assert item.topic is not None
+        candidates = [label for label in item.topic.clauses if label in clauses]
+        target = item.submission.target_clause
+        first = target if target in candidates else rng.choice(candidates)
+        labels = [first]
+        others = [label for label in candidates if label != first]
+        if others and (extra or rng.random() < 0.3):
+            labels.append(rng.choice(others))
+        specs = []
+        for index, label in enumerate(labels):
+            extent = Extent.FULL if full and index == 0 else Extent.PARTIAL
+            notes = FULL_NOTES if extent == Extent.FULL else PARTIAL_NOTES
+            specs.append(LinkSpec(clause=clauses[label], extent=extent, note=rng.choice(notes)))
+        return specs
+
+    def load(self) -> dict[str, int]:
+        admin, organiser, stakeholder, people = self.accounts()
+        for theme, plan in zip(THEMES, PLANS, strict=True):
+            self.process(theme=theme, plan=plan, organiser=organiser, stakeholder=stakeholder, people=people)
+        return summary()
+
+
+def summary() -> dict[str, int]:
+    submissions = Submission.objects.filter(process__slug__in=DEMO_SLUGS)
+    return {
+        "processes": Process.objects.filter(slug__in=DEMO_SLUGS).count(),
+        "submissions": submissions.count(),
+        "stakeholders": submissions.values("author").distinct().count(),
+        "countries": submissions.values("country").distinct().count(),
+    }
+
+
+def demo_data_exists() -> bool:
+    return (
+        Process.objects.filter(slug__in=DEMO_SLUGS).exists()
+        or User.objects.filter(email__iendswith=f"@{DOMAIN}").exists()
+    )
+
+
+def wipe() -> None:
+    """Delete the demo processes (with everything filed and decided in them) and the demo accounts."""
+    processes = Process.objects.filter(slug__in=DEMO_SLUGS)
+    Submission.objects.filter(process__in=processes).delete()
+    processes.delete()
+    try:
+        User.objects.filter(email__iendswith=f"@{DOMAIN}").delete()
+    except ProtectedError as error:
+        raise CommandError(
+            f"Demo accounts (@{DOMAIN}) have submissions in processes that are not part of the demo; "
+            "nothing was deleted."
+        ) from error
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data: three processes (open; closed and under review; closed with every submission "
+        "dispositioned), about 360 submissions from over 60 stakeholders, and demo sign-ins. Does nothing if the "
+        "demo data is already there."
+    )
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help=f"Delete the demo data (the demo processes and the @{DOMAIN} accounts, nothing else) and load it "
+            "again, with dates relative to now.",
+        )
+
+    def handle(self, *args: object, reset: bool = False, **options: object) -> None:
+        started = time.monotonic()
+        # Receipts are e-mailed on commit; demo stakeholders have no mailbox.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            with transaction.atomic():
+                if reset:
+                    wipe()
+                if demo_data_exists():
+                    loaded = None
+                else:
+                    loaded = Loader(now=timezone.now()).load()
+
+        if loaded is None:
+            self.stdout.write("Demo data is already loaded; nothing was changed (use --reset to load it afresh).")
+            counts = summary()
+            if counts["processes"] != len(DEMO_SLUGS) or not User.objects.filter(email=STAKEHOLDER_EMAIL).exists():
+                self.stdout.write(self.style.WARNING("Some demo data is missing; run load_demo --reset to restore it."))
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo data loaded in {time.monotonic() - started:.1f} s: {loaded['processes']} processes, "
+                    f"{loaded['submissions']} submissions from {loaded['stakeholders']} stakeholders in "
+                    f"{loaded['countries']} countries."
+                )
+            )
+        self.print_sign_ins()
+
+    def print_sign_ins(self) -> None:
+        out = self.stdout.write
+        out("")
+        out(self.style.MIGRATE_HEADING(f"Trace is at {URL}"))
+        out(f'Sign in at {URL}accounts/sign-in/ with the password "{PASSWORD}" as:')
+        out(f"  {ADMIN_EMAIL:<26} site admin (Django admin at {URL}admin/)")
+        out(f"  {ORGANISER_EMAIL:<26} organiser of the three demo processes (their workspaces)")
+        out(f"  {STAKEHOLDER_EMAIL:<26} a stakeholder with submissions of their own ({URL}me/)")
+        out(f"Every other @{DOMAIN} account uses the same password.")
+        now = timezone.now()
+        processes = {process.slug: process for process in Process.objects.filter(slug__in=DEMO_SLUGS)}
+        if processes:
+            out("")
+            out("Demo processes:")
+        for slug in DEMO_SLUGS:
+            process = processes.get(slug)
+            if process is None:
+                continue
+            counts = progress(process)
+            decided = f"{counts['dispositioned']} of {counts['total']} decided"
+            out(f"  {process.code:<8} {process.phase(now).label:<21} {decided:<19} {URL}processes/{slug}/")
+        stale = processes.get(DEMO_SLUGS[0])
+        if stale is not None and not stale.is_open(now):
+            out(
+                self.style.WARNING(
+                    "The open demo process has closed since it was loaded; load_demo --reset reopens it."
+                )
+            )
