@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         if url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)  # a URL, never a view name: redirect('0') would be a 500
         return redirect("consultations:process-list")
     return render(request, "accounts/sign_up.html", {"form": form, "next": next_url})
 

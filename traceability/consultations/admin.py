@@ -38,3 +38,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         # Submissions get their receipt number from the filing service only.
         return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A receipt, once issued, stays on the record; authors withdraw instead.
+        return False

@@ -188,6 +188,10 @@ class Submission(models.Model):
             models.Index(fields=["process", "stakeholder_group"], name="submission_process_group"),
             models.Index(fields=["process", "country"], name="submission_process_country"),
             models.Index(fields=["author", "-received_at"], name="submission_author_recent"),
+            # Counts of active submissions per process and per group (process page, home, workspace
+            # progress, report group table) read these indexes alone, without the submission rows.
+            models.Index(fields=["process", "withdrawn_at"], name="submission_process_withdrawn"),
+            models.Index(fields=["stakeholder_group", "withdrawn_at"], name="submission_group_withdrawn"),
         ]
 
     def __str__(self) -> str:

@@ -9,18 +9,18 @@ urlpatterns = [
     path("processes/<slug:slug>/", views.process_detail, name="process-detail"),
     path("processes/<slug:slug>/submit/", views.submission_create, name="submission-create"),
     path(
-        "processes/<slug:slug>/submissions/<str:reference>/receipt/",
+        "processes/<slug:slug>/submissions/<slug:reference>/receipt/",
         views.submission_receipt,
         name="submission-receipt",
     ),
-    path("processes/<slug:slug>/submissions/<str:reference>/edit/", views.submission_edit, name="submission-edit"),
+    path("processes/<slug:slug>/submissions/<slug:reference>/edit/", views.submission_edit, name="submission-edit"),
     path(
-        "processes/<slug:slug>/submissions/<str:reference>/withdraw/",
+        "processes/<slug:slug>/submissions/<slug:reference>/withdraw/",
         views.submission_withdraw_confirm,
         name="submission-withdraw-confirm",
     ),
     path(
-        "processes/<slug:slug>/submissions/<str:reference>/withdraw/confirm/",
+        "processes/<slug:slug>/submissions/<slug:reference>/withdraw/confirm/",
         views.submission_withdraw_view,
         name="submission-withdraw",
     ),

@@ -51,6 +51,17 @@ class ClauseLinkForm(forms.Form):
 
 
 class BaseClauseLinkFormSet(forms.BaseFormSet):
+    _clause_choices: list[tuple[object, str]] | None = None
+
+    def _construct_form(self, i: int, **kwargs: object) -> forms.Form:
+        # Every form lists the same clauses: read them once, not once per form.
+        form = super()._construct_form(i, **kwargs)
+        field = form.fields["clause"]
+        if self._clause_choices is None:
+            self._clause_choices = list(field.choices)
+        field.choices = self._clause_choices
+        return form
+
     def clean(self) -> None:
         if any(self.errors):
             return

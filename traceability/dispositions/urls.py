@@ -6,7 +6,7 @@ app_name = "dispositions"
 
 urlpatterns = [
     path("processes/<slug:slug>/workspace/", views.workspace, name="workspace"),
-    path("processes/<slug:slug>/workspace/submissions/<str:reference>/", views.review, name="review"),
-    path("processes/<slug:slug>/workspace/submissions/<str:reference>/reflect/", views.reflect, name="reflect"),
-    path("processes/<slug:slug>/workspace/submissions/<str:reference>/exclude/", views.exclude, name="exclude"),
+    path("processes/<slug:slug>/workspace/submissions/<slug:reference>/", views.review, name="review"),
+    path("processes/<slug:slug>/workspace/submissions/<slug:reference>/reflect/", views.reflect, name="reflect"),
+    path("processes/<slug:slug>/workspace/submissions/<slug:reference>/exclude/", views.exclude, name="exclude"),
 ]

@@ -81,7 +81,7 @@ def report_submissions(process: Process) -> QuerySet[Submission]:
     links = ClauseLink.objects.select_related("clause").order_by("clause__position")
     return (
         with_status(Submission.objects.for_process(process))
-        .select_related("stakeholder_group", "disposition")
+        .select_related("process", "stakeholder_group", "disposition")
         .prefetch_related(Prefetch("disposition__links", queryset=links))
         .order_by("number")
     )
@@ -90,7 +90,7 @@ def report_submissions(process: Process) -> QuerySet[Submission]:
 def report_clauses(version: DocumentVersion) -> QuerySet[Clause]:
     links = (
         ClauseLink.objects.filter(disposition__submission__withdrawn_at__isnull=True)
-        .select_related("disposition__submission__stakeholder_group")
+        .select_related("disposition__submission__stakeholder_group", "disposition__submission__process")
         .order_by("disposition__submission__stakeholder_group__position", "disposition__submission__number")
     )
     return (

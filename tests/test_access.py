@@ -1,0 +1,396 @@
+"""Who may open which page: every URL of the project, for every role of the cast.
+
+The table ACCESS below is the specification. Each row is one URL name; each column
+one role. A new URL pattern without a row fails ``test_every_url_pattern_has_an_access_rule``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from traceability.accounts.models import User
+from traceability.consultations.models import Submission
+from traceability.dispositions.models import ClauseLink, Disposition, DispositionEvent
+from traceability.outcomes.models import Clause, DocumentVersion
+
+from .conftest import client_for
+from .factories import PASSWORD, file_submission, group_of, import_document
+
+ROLES = ("anonymous", "author", "other_stakeholder", "organiser", "other_organiser")
+
+
+@dataclass(frozen=True)
+class To:
+    """A 302 to the named page that does nothing else (a signed-in visitor sent on)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Done(To):
+    """A successful POST: it writes what its row's ``writes`` says, then a 302 to the named page."""
+
+
+OK, BAD, FORBIDDEN, NOT_ALLOWED = 200, 400, 403, 405
+TO_SIGN_IN = "302 to sign-in"  # to accounts:login?next=<the page asked for>; nothing else happens
+TO_ME = To("reports:me")  # a signed-in visitor needs no sign-up or sign-in page
+
+# Successful POSTs and where they lead.
+SIGNED_UP = Done("consultations:process-list")
+SIGNED_IN = Done("reports:me")
+SIGNED_OUT = Done("consultations:process-list")
+PROFILE_SAVED = Done("accounts:profile")
+FILED = Done("consultations:submission-receipt")
+EDITED = Done("consultations:submission-receipt")
+WITHDRAWN = Done("reports:me")
+IMPORTED = Done("outcomes:document")
+DECIDED = Done("dispositions:workspace")
+
+
+def row(anonymous: object, author: object, other_stakeholder: object, organiser: object, other_organiser: object):
+    return dict(zip(ROLES, (anonymous, author, other_stakeholder, organiser, other_organiser), strict=True))
+
+
+# fmt: off
+#                    anonymous    author       other_stk    organiser    other_organiser
+PUBLIC =         row(OK,          OK,          OK,          OK,          OK)
+SIGNED_IN_ONLY = row(TO_SIGN_IN,  OK,          OK,          OK,          OK)
+OWNER_ONLY =     row(TO_SIGN_IN,  OK,          FORBIDDEN,   FORBIDDEN,   FORBIDDEN)
+ORGANISER_ONLY = row(TO_SIGN_IN,  FORBIDDEN,   FORBIDDEN,   OK,          FORBIDDEN)
+NO_GET =         row(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
+# fmt: on
+
+# url name -> what each role gets for GET, and for POST with valid form data, and what a successful
+# POST changes (see snapshot()). Every other request must change nothing.
+ACCESS: dict[str, dict[str, object]] = {
+    # Accounts.
+    "accounts:sign-up": {
+        "GET": row(OK, TO_ME, TO_ME, TO_ME, TO_ME),
+        "POST": row(SIGNED_UP, TO_ME, TO_ME, TO_ME, TO_ME),
+        "writes": {"users", "profiles"},
+    },
+    "accounts:login": {
+        "GET": row(OK, TO_ME, TO_ME, TO_ME, TO_ME),
+        "POST": row(SIGNED_IN, TO_ME, TO_ME, TO_ME, TO_ME),
+        "writes": set(),
+    },
+    "accounts:logout": {
+        "GET": NO_GET,
+        "POST": row(SIGNED_OUT, SIGNED_OUT, SIGNED_OUT, SIGNED_OUT, SIGNED_OUT),
+        "writes": set(),
+    },
+    "accounts:profile": {
+        "GET": SIGNED_IN_ONLY,
+        "POST": row(TO_SIGN_IN, PROFILE_SAVED, PROFILE_SAVED, PROFILE_SAVED, PROFILE_SAVED),
+        "writes": {"profiles"},
+    },
+    # Public pages. Read-only views ignore the method (and POST still needs the CSRF token); the list refuses it.
+    "consultations:process-list": {"GET": PUBLIC, "POST": NO_GET, "writes": set()},
+    "consultations:process-detail": {"GET": PUBLIC, "POST": PUBLIC, "writes": set()},
+    "outcomes:document": {"GET": PUBLIC, "POST": PUBLIC, "writes": set()},
+    "reports:report": {"GET": PUBLIC, "POST": PUBLIC, "writes": set()},
+    "reports:submission-trace": {"GET": PUBLIC, "POST": PUBLIC, "writes": set()},
+    "reports:me": {"GET": SIGNED_IN_ONLY, "POST": SIGNED_IN_ONLY, "writes": set()},
+    # Filing: any signed-in person (organisers are stakeholders too).
+    "consultations:submission-create": {
+        "GET": SIGNED_IN_ONLY,
+        "POST": row(TO_SIGN_IN, FILED, FILED, FILED, FILED),
+        "writes": {"submissions"},
+    },
+    # The author's own pages: nobody else's, not even the organisers'.
+    "consultations:submission-receipt": {"GET": OWNER_ONLY, "POST": OWNER_ONLY, "writes": set()},
+    "consultations:submission-edit": {
+        "GET": OWNER_ONLY,
+        "POST": row(TO_SIGN_IN, EDITED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        "writes": {"submission_text"},
+    },
+    "consultations:submission-withdraw-confirm": {"GET": OWNER_ONLY, "POST": OWNER_ONLY, "writes": set()},
+    "consultations:submission-withdraw": {
+        "GET": NO_GET,
+        "POST": row(TO_SIGN_IN, WITHDRAWN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        "writes": {"withdrawn"},
+    },
+    # The organisers of this process, and nobody else (not the organisers of another process).
+    "outcomes:import": {
+        "GET": ORGANISER_ONLY,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, IMPORTED, FORBIDDEN),
+        "writes": {"versions"},
+    },
+    "dispositions:workspace": {"GET": ORGANISER_ONLY, "POST": ORGANISER_ONLY, "writes": set()},
+    "dispositions:review": {"GET": ORGANISER_ONLY, "POST": ORGANISER_ONLY, "writes": set()},
+    "dispositions:reflect": {
+        "GET": NO_GET,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, DECIDED, FORBIDDEN),
+        "writes": {"dispositions", "links", "events"},
+    },
+    "dispositions:exclude": {
+        "GET": NO_GET,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, DECIDED, FORBIDDEN),
+        "writes": {"dispositions", "events"},
+    },
+}
+
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
+
+
+def walk(patterns, prefix: str = "", namespace: str | None = None):
+    """Yield ``(route, "namespace:name", pattern)`` for every URL pattern, depth first."""
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(filter(None, [namespace, entry.namespace])) or None
+            yield from walk(entry.url_patterns, route, inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield route, name, entry
+
+
+def project_patterns():
+    return [
+        (route, name, pattern)
+        for route, name, pattern in walk(get_resolver().url_patterns)
+        if not route.startswith(SKIPPED_PREFIXES)
+    ]
+
+
+def test_every_url_pattern_has_an_access_rule():
+    walked = project_patterns()
+    assert all(name for _route, name, _pattern in walked), "every URL pattern needs a name"
+    names = {name for _route, name, _pattern in walked}
+    assert names - ACCESS.keys() == set(), "new URL patterns need a row in ACCESS"
+    assert ACCESS.keys() - names == set(), "ACCESS has rows for URL patterns that no longer exist"
+
+
+# ----------------------------------------------------------------------------- the cast and its world
+
+
+@pytest.fixture
+def world(stakeholder, other_stakeholder, organiser, other_organiser, process, other_process):
+    import_document(process, by=organiser)
+    import_document(other_process, by=other_organiser)
+    submission = file_submission(process, stakeholder, title="Mine", text="My own suggestion.")
+    return SimpleNamespace(
+        process=process,
+        other_process=other_process,
+        submission=submission,
+        users={
+            "anonymous": None,
+            "author": stakeholder,
+            "other_stakeholder": other_stakeholder,
+            "organiser": organiser,
+            "other_organiser": other_organiser,
+        },
+    )
+
+
+def url_of(name: str, world) -> str:
+    params = dict(next(pattern for _route, n, pattern in project_patterns() if n == name).pattern.converters)
+    values = {"slug": world.process.slug, "reference": world.submission.reference}
+    return reverse(name, kwargs={key: values[key] for key in params})
+
+
+def valid_post(name: str, world) -> dict[str, object]:
+    """Form data that the permitted role's POST would accept."""
+    process, submission = world.process, world.submission
+    clause = Clause.objects.filter(version__process=process).order_by("position").first()
+    submission_form = {
+        "title": "A new suggestion",
+        "text": "Name all six groups.",
+        "target_clause": "3",
+        "proposed_change": "",
+        "stakeholder_group": group_of(process).pk,
+        "attribution": "name",
+        "form_token": str(uuid.uuid4()),
+    }
+    data: dict[str, dict[str, object]] = {
+        "accounts:sign-up": {
+            "display_name": "New Person",
+            "email": "new.person@example.org",
+            "organisation": "New Org",
+            "stakeholder_kind": "academia",
+            "country": "GH",
+            "password1": "a long enough passphrase 42",
+            "password2": "a long enough passphrase 42",
+        },
+        "accounts:login": {"username": world.users["author"].email, "password": PASSWORD},
+        "accounts:profile": {
+            "display_name": "Renamed",
+            "organisation": "Elsewhere",
+            "stakeholder_kind": "academia",
+            "country": "NZ",
+        },
+        "consultations:submission-create": submission_form,
+        "consultations:submission-edit": dict(submission_form, text="Edited text", form_token=submission.form_token),
+        "outcomes:import": {"label": "Second draft", "status": "draft", "text": "# 1. Scope\n1. A new text."},
+        "dispositions:reflect": {
+            "links-TOTAL_FORMS": "1",
+            "links-INITIAL_FORMS": "0",
+            "links-0-clause": str(clause.pk),
+            "links-0-extent": "full",
+            "links-0-note": "Clause 1 says so.",
+        },
+        "dispositions:exclude": {"exclude-ground": "legal", "exclude-legal_provision": "Act 12, art. 5(2)"},
+    }
+    return data.get(name, {"anything": "at all"})
+
+
+def snapshot(world) -> dict[str, object]:
+    """What a POST could change, so that a refused one can be shown to change nothing."""
+    submission = Submission.objects.get(pk=world.submission.pk)
+    return {
+        "users": User.objects.count(),
+        "profiles": sorted(User.objects.values_list("pk", "display_name", "organisation", "country")),
+        "submissions": Submission.objects.count(),
+        "submission_text": (submission.title, submission.text, submission.text_sha256),
+        "withdrawn": submission.withdrawn_at is not None,
+        "dispositions": Disposition.objects.count(),
+        "links": ClauseLink.objects.count(),
+        "events": DispositionEvent.objects.count(),
+        "versions": DocumentVersion.objects.count(),
+    }
+
+
+def changed(before: dict[str, object], after: dict[str, object]) -> set[str]:
+    return {key for key in before if before[key] != after[key]}
+
+
+def assert_outcome(response, expected: object, url: str) -> None:
+    if expected == TO_SIGN_IN:
+        assert response.status_code == 302, response.status_code
+        location = urlsplit(response["Location"])
+        assert resolve(location.path).view_name == "accounts:login"
+        assert parse_qs(location.query)["next"] == [url]
+    elif isinstance(expected, To):
+        assert response.status_code == 302, response.status_code
+        assert resolve(urlsplit(response["Location"]).path).view_name == expected.name
+    else:
+        assert response.status_code == expected, response.status_code
+
+
+CASES = [(name, role, method) for name in ACCESS for method in ("GET", "POST") for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role", "method"), CASES, ids=["-".join(case) for case in CASES])
+def test_each_role_gets_what_the_access_table_says(world, name, role, method):
+    expected = ACCESS[name][method][role]
+    url = url_of(name, world)
+    client = client_for(world.users[role])
+    before = snapshot(world)
+
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, valid_post(name, world))
+
+    assert_outcome(response, expected, url)
+    writes = changed(before, snapshot(world))
+    if isinstance(expected, Done):
+        assert writes == ACCESS[name]["writes"], f"{role} {method} {name} changed {writes}"
+    else:
+        # Reads, refusals, redirects to sign-in and ignored POSTs write nothing.
+        assert writes == set(), f"{role} {method} {name} changed {writes}"
+
+
+@pytest.mark.parametrize("name", ["dispositions:reflect", "dispositions:exclude"])
+def test_an_invalid_post_by_the_organiser_is_a_400_that_writes_nothing(world, name):
+    before = snapshot(world)
+    response = client_for(world.users["organiser"]).post(url_of(name, world), {"links-TOTAL_FORMS": "0"})
+    assert response.status_code == BAD
+    assert changed(before, snapshot(world)) == set()
+
+
+def test_an_invalid_import_by_the_organiser_redisplays_the_form_and_writes_nothing(world):
+    before = snapshot(world)
+    response = client_for(world.users["organiser"]).post(url_of("outcomes:import", world), {"label": ""})
+    assert response.status_code == OK
+    assert "This field is required." in response.content.decode()
+    assert changed(before, snapshot(world)) == set()
+
+
+# ----------------------------------------------------------------------------- CSRF
+
+# Every endpoint that changes something on POST, and a role that may post to it.
+POST_FORMS = {
+    "accounts:sign-up": "anonymous",
+    "accounts:login": "anonymous",
+    "accounts:logout": "author",
+    "accounts:profile": "author",
+    "consultations:submission-create": "author",
+    "consultations:submission-edit": "author",
+    "consultations:submission-withdraw": "author",
+    "outcomes:import": "organiser",
+    "dispositions:reflect": "organiser",
+    "dispositions:exclude": "organiser",
+    "set_language": "anonymous",
+}
+
+
+def test_the_csrf_list_names_every_endpoint_that_writes():
+    writers = {name for name, rule in ACCESS.items() if rule["writes"]}
+    assert writers <= POST_FORMS.keys()
+    for name, role in POST_FORMS.items():
+        if name in ACCESS:
+            assert isinstance(ACCESS[name]["POST"][role], Done), f"{role} may not post to {name}"
+
+
+@pytest.mark.parametrize(("name", "role"), POST_FORMS.items(), ids=list(POST_FORMS))
+def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(world, name, role):
+    client = Client(enforce_csrf_checks=True)
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    url = reverse(name) if name == "set_language" else url_of(name, world)
+    data = {"language": "fr", "next": "/"} if name == "set_language" else valid_post(name, world)
+    before = snapshot(world)
+
+    response = client.post(url, data)
+
+    assert response.status_code == FORBIDDEN
+    assert changed(before, snapshot(world)) == set()
+    if world.users[role] is not None:  # still signed in: not even the sign-out happened
+        assert client.get(reverse("reports:me")).status_code == OK
+
+
+class PostForms(HTMLParser):
+    """Collects, for each <form method="post">, whether it carries the CSRF token."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, object]] = []
+        self._open: dict[str, object] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "form" and (attributes.get("method") or "").lower() == "post":
+            self._open = {"action": attributes.get("action"), "token": False}
+            self.forms.append(self._open)
+        elif tag == "input" and self._open is not None and attributes.get("name") == "csrfmiddlewaretoken":
+            self._open["token"] = bool(attributes.get("value"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._open = None
+
+
+PAGES_WITH_FORMS = [
+    (name, role)
+    for name, rule in ACCESS.items()
+    for role in ("anonymous", "author", "organiser")
+    if rule["GET"][role] == OK
+]
+
+
+@pytest.mark.parametrize(("name", "role"), PAGES_WITH_FORMS, ids=["-".join(case) for case in PAGES_WITH_FORMS])
+def test_every_post_form_on_every_page_carries_the_csrf_token(world, name, role):
+    response = client_for(world.users[role]).get(url_of(name, world))
+    parser = PostForms()
+    parser.feed(response.content.decode())
+    assert parser.forms, "every page has at least the language form"
+    assert all(form["token"] for form in parser.forms), parser.forms

@@ -1,0 +1,452 @@
+"""Every list and report page runs a fixed number of SQL queries, whatever the size.
+
+Each test builds a process with 10 submissions, measures a page, grows the same
+process to 500 submissions and measures again: the counts must be equal, and the
+page must show the right numbers at both sizes. Rows are bulk-inserted (as a bulk
+load would) but are valid: numbers, references and SHA-256 as the services make them,
+and dispositions that satisfy the database constraints.
+
+Run with ``-s`` to see the table of counts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from traceability.accounts.models import StakeholderKind, User
+from traceability.consultations.models import Attribution, Process, StakeholderGroup, Submission
+from traceability.dispositions.models import (
+    ClauseLink,
+    Disposition,
+    DispositionEvent,
+    EventAction,
+    ExclusionGround,
+    Extent,
+)
+from traceability.outcomes.models import Clause
+
+from .conftest import client_for
+from .factories import import_document, make_process
+
+SMALL, LARGE = 10, 500
+COUNTRIES = ["KE", "DE", "BR", "FR", "IN", "US", "JP", "ZA", "MX", "EG", "ID"]
+
+# A 30-clause document: 3 sections, each with 3 paragraphs, each with (a) and (b).
+DOCUMENT = "\n".join(
+    f"# {s}. Section {s}\n"
+    + "\n".join(
+        f"{s}.{p} Paragraph {s}.{p} text.\n(a) first point of {s}.{p};\n(b) second point of {s}.{p}."
+        for p in range(1, 4)
+    )
+    for s in range(1, 4)
+)
+
+# The cycle of outcomes, by (number - 1) % 10.
+CYCLE = [
+    ("reflected", Extent.FULL),
+    ("reflected", Extent.FULL),
+    ("reflected", Extent.PARTIAL),
+    ("reflected", Extent.PARTIAL),
+    ("excluded", ExclusionGround.LEGAL),
+    ("excluded", ExclusionGround.LEGAL),
+    ("excluded", ExclusionGround.PUBLIC_MORALITY),
+    ("pending", ""),
+    ("pending", ""),
+    ("withdrawn", ""),
+]
+REPORT_PAGE_2_SIZE = 6  # small pages, so that page 2 exists at 10 submissions too (4 rows there, 6 at 500)
+TRACED = 2  # reflected fully, in 3 clauses, with 3 events
+TRACED_ONE_LINK = 3  # reflected partly, in 1 clause, with 1 event
+
+
+@dataclass
+class Plan:
+    number: int
+    group: int
+    status: str
+    detail: str
+
+    @classmethod
+    def of(cls, number: int) -> Plan:
+        index = number - 1
+        status, detail = CYCLE[index % 10]
+        # The group shifts every ten submissions, so every group meets every outcome.
+        return cls(number=number, group=(index + index // 10) % 6, status=status, detail=detail)
+
+    @property
+    def link_count(self) -> int:
+        return 1 + self.number % 3
+
+    @property
+    def event_count(self) -> int:
+        return self.link_count if self.status == "reflected" else 1 + self.number % 2
+
+
+@dataclass
+class World:
+    process: Process
+    organiser: User
+    me: User
+    others: list[User]
+    groups: list[StakeholderGroup]
+    clauses: list[Clause]
+    plans: list[Plan] = field(default_factory=list)
+
+    def author_of(self, number: int) -> User:
+        return self.me if number % 3 == 0 else self.others[number % len(self.others)]
+
+    # What the pages must show.
+    def counts(self, group: int | None = None) -> Counter:
+        column = {
+            ("reflected", Extent.FULL): "reflected_full",
+            ("reflected", Extent.PARTIAL): "reflected_partial",
+            ("excluded", ExclusionGround.LEGAL): "excluded_legal",
+            ("excluded", ExclusionGround.PUBLIC_MORALITY): "excluded_morality",
+            ("pending", ""): "pending",
+            ("withdrawn", ""): "withdrawn",
+        }
+        counter: Counter = Counter(
+            column[(plan.status, plan.detail)] for plan in self.plans if group is None or plan.group == group
+        )
+        counter["total"] = sum(counter.values())
+        counter["submitted"] = counter["total"] - counter["withdrawn"]  # withdrawn ones are counted apart
+        counter["dispositioned"] = counter["submitted"] - counter["pending"]
+        return counter
+
+
+@pytest.fixture
+def world(organiser, stakeholder) -> World:
+    process = make_process(phase="closed", code="IGF25", organisers=(organiser,))
+    version = import_document(process, by=organiser, source=DOCUMENT)
+    clauses = list(version.clauses.order_by("position"))
+    assert len(clauses) == 30
+    User.objects.bulk_create(
+        User(
+            email=f"author{i}@example.org",
+            password="!",
+            display_name=f"Author {i}",
+            organisation=f"Organisation {i}",
+            stakeholder_kind=StakeholderKind.values[i % 6],
+            country=COUNTRIES[i],
+        )
+        for i in range(len(COUNTRIES))
+    )
+    return World(
+        process=process,
+        organiser=organiser,
+        me=stakeholder,
+        others=list(User.objects.filter(email__startswith="author").order_by("pk")),
+        groups=list(process.groups.order_by("position")),
+        clauses=clauses,
+    )
+
+
+def grow(world: World, upto: int) -> None:
+    """Add submissions ``len(plans)+1 .. upto`` with their dispositions, links and history, in bulk."""
+    process, start = world.process, len(world.plans) + 1
+    plans = [Plan.of(n) for n in range(start, upto + 1)]
+    received = process.opens_at + timedelta(hours=1)
+    decided = process.closes_at + timedelta(days=2)
+    rows = []
+    for plan in plans:
+        author = world.author_of(plan.number)
+        text = f"Suggestion number {plan.number}: please say more about clause {plan.number % 30}."
+        rows.append(
+            Submission(
+                process=process,
+                number=plan.number,
+                reference=process.reference_for(plan.number),
+                author=author,
+                stakeholder_group=world.groups[plan.group],
+                country=author.country,
+                organisation=author.organisation,
+                author_name=author.display_name,
+                attribution=Attribution.GROUP if plan.number % 4 == 0 else Attribution.NAME,
+                title=f"Suggestion {plan.number}",
+                text=text,
+                text_sha256=Submission.hash_text(text),
+                form_token=uuid.uuid4(),
+                received_at=received + timedelta(minutes=plan.number),
+                updated_at=received + timedelta(minutes=plan.number),
+                withdrawn_at=received + timedelta(days=1) if plan.status == "withdrawn" else None,
+            )
+        )
+    Submission.objects.bulk_create(rows, batch_size=500)
+    Process.objects.filter(pk=process.pk).update(last_number=upto)
+    ids = dict(Submission.objects.filter(process=process, number__gte=start).values_list("number", "pk"))
+
+    decided_plans = [plan for plan in plans if plan.status in ("reflected", "excluded")]
+    Disposition.objects.bulk_create(
+        [
+            Disposition(
+                submission_id=ids[plan.number],
+                kind=plan.status,
+                extent=plan.detail if plan.status == "reflected" else "",
+                ground=plan.detail if plan.status == "excluded" else "",
+                legal_provision=f"Act {plan.number}, art. 5" if plan.detail == ExclusionGround.LEGAL else "",
+                justification=f"Offensive text {plan.number}" if plan.detail == ExclusionGround.PUBLIC_MORALITY else "",
+                decided_by=world.organiser,
+                decided_at=decided,
+            )
+            for plan in decided_plans
+        ],
+        batch_size=500,
+    )
+    dispositions = dict(
+        Disposition.objects.filter(submission_id__in=[ids[p.number] for p in decided_plans]).values_list(
+            "submission_id", "pk"
+        )
+    )
+    links, events = [], []
+    for plan in decided_plans:
+        submission_id = ids[plan.number]
+        if plan.status == "reflected":
+            chosen = linked_clauses(world, plan.number)
+            for k, clause in enumerate(chosen):
+                extent = Extent.FULL if plan.detail == Extent.FULL and k == 0 else Extent.PARTIAL
+                links.append(
+                    ClauseLink(disposition_id=dispositions[submission_id], clause=clause, extent=extent, note="")
+                )
+            summary = "Reflected in " + ", ".join(clause.label for clause in chosen)
+            action = EventAction.REFLECTED
+        else:
+            summary, action = f"Excluded on {plan.detail}", EventAction.EXCLUDED
+        for k in range(plan.event_count):
+            events.append(
+                DispositionEvent(
+                    submission_id=submission_id,
+                    action=action,
+                    actor=world.organiser,
+                    at=decided - timedelta(hours=plan.event_count - k),
+                    summary=summary,
+                    details={"kind": plan.status},
+                )
+            )
+    ClauseLink.objects.bulk_create(links, batch_size=500)
+    DispositionEvent.objects.bulk_create(events, batch_size=500)
+    world.plans.extend(plans)
+
+
+# ----------------------------------------------------------------------------- the pages
+
+
+def group_row(world: World, group: int) -> str:
+    c = world.counts(group)
+    cells = "".join(
+        f'<td class="text-end">{c[key]}</td>'
+        for key in (
+            "submitted",
+            "reflected_full",
+            "reflected_partial",
+            "excluded_legal",
+            "excluded_morality",
+            "pending",
+            "withdrawn",
+        )
+    )
+    return f'<tr><th scope="row">{world.groups[group].name}</th>{cells}</tr>'
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def shows(page: str, text: str) -> bool:
+    """``text`` appears, not as the tail of a larger number ("9 submissions" is not in "49 submissions")."""
+    return re.search(rf"(?<![\d,]){re.escape(text)}", page) is not None
+
+
+def check_home(world: World, page: str) -> None:
+    assert shows(page, plural(world.counts()["submitted"], "submission"))
+
+
+def check_detail(world: World, page: str) -> None:
+    assert "(" + plural(world.counts()["submitted"], "submission") + ")" in page
+
+
+def check_document(world: World, page: str) -> None:
+    assert page.count('<section id="') == 30
+
+
+def check_report(world: World, page: str) -> None:
+    c = world.counts()
+    assert shows(page, f"{c['dispositioned']} of {c['submitted']} submissions have a disposition.")
+    for group in range(6):
+        assert group_row(world, group) in page
+    assert "<caption>" + plural(c["total"], "submission") + "</caption>" in page
+
+
+def check_report_page_2(world: World, page: str) -> None:
+    pages = math.ceil(world.counts()["total"] / REPORT_PAGE_2_SIZE)
+    assert f"Page 2 of {pages}" in page
+    first_on_page = REPORT_PAGE_2_SIZE + 1
+    assert world.process.reference_for(first_on_page) in page
+
+
+def check_report_filtered(world: World, page: str) -> None:
+    expected = sum(1 for plan in world.plans if plan.group == 0 and plan.status == "reflected")
+    assert "<caption>" + plural(expected, "submission") + "</caption>" in page
+
+
+def linked_clauses(world: World, number: int) -> list[Clause]:
+    return [world.clauses[(number * 7 + k * 11) % 30] for k in range(Plan.of(number).link_count)]
+
+
+def check_trace(world: World, page: str) -> None:
+    document = reverse("outcomes:document", args=[world.process.slug])
+    assert page.count(f'href="{document}#') == Plan.of(TRACED).link_count
+    for clause in linked_clauses(world, TRACED):
+        assert f'href="{document}#{clause.eid}"' in page
+    assert page.count("<time datetime=") == Plan.of(TRACED).event_count
+
+
+def check_me(world: World, page: str) -> None:
+    mine = sum(1 for plan in world.plans if world.author_of(plan.number) == world.me)
+    assert "<caption>" + plural(mine, "submission") + "</caption>" in page
+
+
+def check_workspace(world: World, page: str) -> None:
+    c = world.counts()
+    assert shows(page, f"{c['dispositioned']} of {c['submitted']} submissions dispositioned")
+    assert "<caption>" + plural(c["total"], "matching submission") + "</caption>" in page
+
+
+def check_review(world: World, page: str) -> None:
+    for clause in linked_clauses(world, TRACED):  # each linked clause is pre-selected in the form
+        assert f'<option value="{clause.pk}" selected>' in page
+    assert page.count("<time datetime=") == Plan.of(TRACED).event_count
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    who: str  # "anonymous", "me" or "organiser"
+    url: object  # world -> str
+    check: object  # (world, html) -> None
+    page_size: int | None = None
+
+
+def report_url(world: World) -> str:
+    return reverse("reports:report", args=[world.process.slug])
+
+
+PAGES = [
+    Page("home", "anonymous", lambda w: reverse("consultations:process-list"), check_home),
+    Page("process detail", "anonymous", lambda w: w.process.get_absolute_url(), check_detail),
+    Page("document", "anonymous", lambda w: reverse("outcomes:document", args=[w.process.slug]), check_document),
+    Page("report", "anonymous", report_url, check_report),
+    Page(
+        "report page 2",
+        "anonymous",
+        lambda w: report_url(w) + "?page=2&cpage=2",
+        check_report_page_2,
+        REPORT_PAGE_2_SIZE,
+    ),
+    Page(
+        "report filtered",
+        "anonymous",
+        lambda w: report_url(w) + f"?group={w.groups[0].pk}&status=reflected&q=",
+        check_report_filtered,
+    ),
+    Page(
+        "trace page",
+        "anonymous",
+        lambda w: reverse("reports:submission-trace", args=[w.process.slug, w.process.reference_for(TRACED)]),
+        check_trace,
+    ),
+    Page("my submissions", "me", lambda w: reverse("reports:me"), check_me),
+    Page(
+        "workspace queue",
+        "organiser",
+        lambda w: reverse("dispositions:workspace", args=[w.process.slug]),
+        check_workspace,
+    ),
+    Page(
+        "workspace review",
+        "organiser",
+        lambda w: reverse("dispositions:review", args=[w.process.slug, w.process.reference_for(TRACED)]),
+        check_review,
+    ),
+]
+
+COUNTS: dict[str, tuple[int, int]] = {}
+
+
+def measure(client, url: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_page_runs_a_fixed_number_of_queries_whatever_the_size(world, page, settings):
+    if page.page_size:
+        settings.TRACE_PAGE_SIZE = page.page_size
+    user = {"anonymous": None, "me": world.me, "organiser": world.organiser}[page.who]
+    client = client_for(user)
+
+    grow(world, SMALL)
+    url = page.url(world)
+    client.get(url)  # warm up: first-request caches are not the page's cost
+    small, html = measure(client, url)
+    page.check(world, html)
+
+    grow(world, LARGE)
+    large, html = measure(client, url)
+    page.check(world, html)
+
+    COUNTS[page.name] = (small, large)
+    print(f"\n{page.name}: {small} queries at {SMALL} / {large} at {LARGE}")
+    assert small == large, f"{page.name}: {small} queries at {SMALL}, {large} at {LARGE}"
+
+
+def test_the_trace_page_costs_the_same_for_one_link_as_for_three(world):
+    grow(world, SMALL)
+    client = client_for(None)
+
+    def url(number: int) -> str:
+        return reverse("reports:submission-trace", args=[world.process.slug, world.process.reference_for(number)])
+
+    client.get(url(TRACED))
+    one, _ = measure(client, url(TRACED_ONE_LINK))
+    three, _ = measure(client, url(TRACED))
+    assert Plan.of(TRACED_ONE_LINK).link_count == 1 and Plan.of(TRACED).link_count == 3
+    assert one == three
+
+
+def test_the_review_page_costs_the_same_for_one_linked_clause_as_for_three(world):
+    """The link forms share one list of clauses: more links do not mean more queries."""
+    grow(world, SMALL)
+    client = client_for(world.organiser)
+
+    def url(number: int) -> str:
+        return reverse("dispositions:review", args=[world.process.slug, world.process.reference_for(number)])
+
+    client.get(url(TRACED))
+    one, _ = measure(client, url(TRACED_ONE_LINK))
+    three, _ = measure(client, url(TRACED))
+    assert one == three
+
+
+def test_the_report_numbers_add_up_at_scale(world):
+    """The group table and the workspace progress agree with each other and with the rows."""
+    grow(world, LARGE)
+    report = client_for(None).get(report_url(world)).content.decode()
+    workspace = client_for(world.organiser).get(reverse("dispositions:workspace", args=[world.process.slug]))
+    c = world.counts()
+    assert c["total"] == Submission.objects.filter(process=world.process).count() == LARGE
+    assert c["dispositioned"] == Disposition.objects.filter(submission__process=world.process).count()
+    assert f"{c['dispositioned']} of {c['submitted']}" in report
+    assert f"{c['dispositioned']} of {c['submitted']}" in workspace.content.decode()
+    assert all(world.counts(group)["submitted"] > 0 for group in range(6))
