@@ -65,7 +65,7 @@ PUBLIC =         row(OK,          OK,          OK,          OK,          OK)
 SIGNED_IN_ONLY = row(TO_SIGN_IN,  OK,          OK,          OK,          OK)
 OWNER_ONLY =     row(TO_SIGN_IN,  OK,          FORBIDDEN,   FORBIDDEN,   FORBIDDEN)
 ORGANISER_ONLY = row(TO_SIGN_IN,  FORBIDDEN,   FORBIDDEN,   OK,          FORBIDDEN)
-NO_GET =         row(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
+WRONG_METHOD =   row(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
 # fmt: on
 
 # url name -> what each role gets for GET, and for POST with valid form data, and what a successful
@@ -83,7 +83,7 @@ ACCESS: dict[str, dict[str, object]] = {
         "writes": set(),
     },
     "accounts:logout": {
-        "GET": NO_GET,
+        "GET": WRONG_METHOD,
         "POST": row(SIGNED_OUT, SIGNED_OUT, SIGNED_OUT, SIGNED_OUT, SIGNED_OUT),
         "writes": set(),
     },
@@ -92,13 +92,13 @@ ACCESS: dict[str, dict[str, object]] = {
         "POST": row(TO_SIGN_IN, PROFILE_SAVED, PROFILE_SAVED, PROFILE_SAVED, PROFILE_SAVED),
         "writes": {"profiles"},
     },
-    # Public pages. Read-only views ignore the method (and POST still needs the CSRF token); the list refuses it.
-    "consultations:process-list": {"GET": PUBLIC, "POST": NO_GET, "writes": set()},
-    "consultations:process-detail": {"GET": PUBLIC, "POST": PUBLIC, "writes": set()},
-    "outcomes:document": {"GET": PUBLIC, "POST": PUBLIC, "writes": set()},
-    "reports:report": {"GET": PUBLIC, "POST": PUBLIC, "writes": set()},
-    "reports:submission-trace": {"GET": PUBLIC, "POST": PUBLIC, "writes": set()},
-    "reports:me": {"GET": SIGNED_IN_ONLY, "POST": SIGNED_IN_ONLY, "writes": set()},
+    # Public pages. Read-only pages refuse any method but GET and HEAD.
+    "consultations:process-list": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
+    "consultations:process-detail": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
+    "outcomes:document": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
+    "reports:report": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
+    "reports:submission-trace": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
+    "reports:me": {"GET": SIGNED_IN_ONLY, "POST": WRONG_METHOD, "writes": set()},
     # Filing: any signed-in person (organisers are stakeholders too).
     "consultations:submission-create": {
         "GET": SIGNED_IN_ONLY,
@@ -106,15 +106,15 @@ ACCESS: dict[str, dict[str, object]] = {
         "writes": {"submissions"},
     },
     # The author's own pages: nobody else's, not even the organisers'.
-    "consultations:submission-receipt": {"GET": OWNER_ONLY, "POST": OWNER_ONLY, "writes": set()},
+    "consultations:submission-receipt": {"GET": OWNER_ONLY, "POST": WRONG_METHOD, "writes": set()},
     "consultations:submission-edit": {
         "GET": OWNER_ONLY,
         "POST": row(TO_SIGN_IN, EDITED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
         "writes": {"submission_text"},
     },
-    "consultations:submission-withdraw-confirm": {"GET": OWNER_ONLY, "POST": OWNER_ONLY, "writes": set()},
+    "consultations:submission-withdraw-confirm": {"GET": OWNER_ONLY, "POST": WRONG_METHOD, "writes": set()},
     "consultations:submission-withdraw": {
-        "GET": NO_GET,
+        "GET": WRONG_METHOD,
         "POST": row(TO_SIGN_IN, WITHDRAWN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
         "writes": {"withdrawn"},
     },
@@ -124,15 +124,15 @@ ACCESS: dict[str, dict[str, object]] = {
         "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, IMPORTED, FORBIDDEN),
         "writes": {"versions"},
     },
-    "dispositions:workspace": {"GET": ORGANISER_ONLY, "POST": ORGANISER_ONLY, "writes": set()},
-    "dispositions:review": {"GET": ORGANISER_ONLY, "POST": ORGANISER_ONLY, "writes": set()},
+    "dispositions:workspace": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
+    "dispositions:review": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
     "dispositions:reflect": {
-        "GET": NO_GET,
+        "GET": WRONG_METHOD,
         "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, DECIDED, FORBIDDEN),
         "writes": {"dispositions", "links", "events"},
     },
     "dispositions:exclude": {
-        "GET": NO_GET,
+        "GET": WRONG_METHOD,
         "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, DECIDED, FORBIDDEN),
         "writes": {"dispositions", "events"},
     },

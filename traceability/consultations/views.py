@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
 from .access import get_own_submission, get_visible_process
@@ -32,6 +32,7 @@ class ProcessListView(ListView):
         )
 
 
+@require_safe
 def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
     context = {
@@ -74,6 +75,7 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "consultations/submission_form.html", {"process": process, "form": form, "editing": False})
 
 
+@require_safe
 @login_required
 def submission_receipt(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     submission = get_own_submission(request, slug, reference)
@@ -114,6 +116,7 @@ def submission_edit(request: HttpRequest, slug: str, reference: str) -> HttpResp
     )
 
 
+@require_safe
 @login_required
 def submission_withdraw_confirm(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     submission = get_own_submission(request, slug, reference)

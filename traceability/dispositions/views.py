@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from traceability.consultations.access import get_organised_process
 from traceability.consultations.models import Process, Submission
@@ -21,6 +21,7 @@ from .selectors import filter_status, progress, with_status
 from .services import disposition_exclude, disposition_reflect
 
 
+@require_safe
 @login_required
 def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_organised_process(request, slug)
@@ -97,6 +98,7 @@ def _get_submission(process: Process, reference: str) -> Submission:
     )
 
 
+@require_safe
 @login_required
 def review(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     process = get_organised_process(request, slug)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from traceability.consultations.access import get_organised_process, get_visible_process
 
@@ -14,6 +15,7 @@ from .parsing import DocumentError
 from .services import version_import
 
 
+@require_safe
 def document(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
     versions = list(

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from traceability.consultations.access import get_visible_process
 from traceability.consultations.models import Submission
@@ -16,6 +17,7 @@ from .forms import ReportFilterForm
 from .selectors import Totals, group_counts, report_clauses, report_submissions, report_version
 
 
+@require_safe
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
     groups = list(group_counts(process))
@@ -65,6 +67,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def submission_trace(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     process = get_visible_process(slug)
     submission = get_object_or_404(report_submissions(process).select_related("process"), reference=reference)
@@ -76,6 +79,7 @@ def submission_trace(request: HttpRequest, slug: str, reference: str) -> HttpRes
     )
 
 
+@require_safe
 @login_required
 def my_submissions(request: HttpRequest) -> HttpResponse:
     submissions = (
