@@ -76,7 +76,7 @@ def test_organiser_imports_document_and_dispositions_submissions(visitor, organi
     visitor.follow(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="IGF25"))
     visitor.follow(visitor.main().get_by_role("link", name="Organisers' workspace"))
     assert page.get_by_test_id("progress").inner_text() == f"0 of {total} submissions dispositioned"
-    assert queue_references(visitor) == [s.reference for s in (reflected, excluded, refused, pending)]
+    assert queue_references(visitor) == [s.reference for s in (reflected, excluded, refused, pending)]  # all pending
 
     # Reflect the first one in two clauses: one fully, one partly with a note.
     visitor.follow(visitor.main().get_by_role("link", name=reflected.reference))
@@ -123,8 +123,11 @@ def test_organiser_imports_document_and_dispositions_submissions(visitor, organi
     progress = page.get_by_role("progressbar", name="Disposition progress")
     assert (progress.get_attribute("value"), progress.get_attribute("max")) == ("2", str(total))
 
-    # Filter the queue by stakeholder group and by status.
+    # The queue opens on what is still pending; filter it by stakeholder group and by status.
+    assert visitor.field("Status").input_value() == "pending"
+    assert queue_references(visitor) == [refused.reference, pending.reference]
     visitor.field("Stakeholder group").select_option(label="Civil society")
+    visitor.field("Status").select_option(label="Any status")
     visitor.follow(visitor.main().get_by_role("button", name="Filter"))
     assert queue_references(visitor) == [reflected.reference, refused.reference, pending.reference]
     visitor.field("Status").select_option(label="Pending")

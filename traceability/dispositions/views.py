@@ -17,7 +17,7 @@ from traceability.outcomes.models import Clause, DocumentVersion
 
 from .forms import ClauseLinkFormSet, ExcludeForm, QueueFilterForm
 from .models import DispositionEvent
-from .selectors import filter_status, progress, with_status
+from .selectors import Status, filter_status, progress, with_status
 from .services import disposition_exclude, disposition_reflect
 
 
@@ -26,7 +26,8 @@ from .services import disposition_exclude, disposition_reflect
 def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_organised_process(request, slug)
     groups = process.groups.all()
-    filters = QueueFilterForm(request.GET or None, groups=groups)
+    # The queue opens on what still needs a decision; "Any status" shows everything.
+    filters = QueueFilterForm(request.GET or {"status": Status.PENDING}, groups=groups)
     queue = with_status(Submission.objects.for_process(process)).select_related("stakeholder_group")
     if filters.is_valid():
         data = filters.cleaned_data
@@ -37,7 +38,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
         if data["q"].strip():
             term = data["q"].strip()
             queue = queue.filter(Q(title__icontains=term) | Q(text__icontains=term) | Q(reference__iexact=term))
-    elif filters.is_bound:
+    else:
         queue = queue.none()
     page = Paginator(queue.order_by("number"), settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
     counts = progress(process)
