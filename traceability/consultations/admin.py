@@ -24,6 +24,7 @@ class ProcessAdmin(admin.ModelAdmin):
         # A new process without groups gets the six default groups.
         if not change and not form.instance.groups.exists():
             process_create_default_groups(process=form.instance)
+        form.instance.touch()  # group names and dates appear in the report
 
 
 @admin.register(Submission)

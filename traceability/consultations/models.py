@@ -64,6 +64,9 @@ class Process(models.Model):
     # The last receipt number handed out. Incremented inside the write
     # transaction that creates the submission, so numbers never skip or repeat.
     last_number = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped in the same transaction as every write that changes the report's
+    # numbers; cached indicators are keyed by it, so a stale entry is never read.
+    stats_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProcessQuerySet.as_manager()
@@ -102,6 +105,10 @@ class Process(models.Model):
         if not user.is_authenticated:
             return False
         return self.organisers.filter(pk=user.pk).exists()
+
+    def touch(self) -> None:
+        """Mark the report's numbers as changed (call inside the writing transaction)."""
+        Process.objects.filter(pk=self.pk).update(stats_version=models.F("stats_version") + 1)
 
     def reference_for(self, number: int) -> str:
         return f"{self.code}-{number:05d}"

@@ -66,7 +66,9 @@ def submission_file(
     # Take the process row's write lock first: on PostgreSQL the UPDATE locks
     # the row until commit; on SQLite the IMMEDIATE transaction already holds
     # the database write lock. Either way, filers of one process queue here.
-    updated = Process.objects.filter(pk=process.pk).update(last_number=F("last_number") + 1)
+    updated = Process.objects.filter(pk=process.pk).update(
+        last_number=F("last_number") + 1, stats_version=F("stats_version") + 1
+    )
     if not updated:
         raise ValidationError(_("This process no longer exists."))
     now = now or timezone.now()
@@ -154,6 +156,7 @@ def submission_update(
     locked.text_sha256 = Submission.hash_text(content.text)
     locked.updated_at = now
     locked.full_clean(exclude=["form_token"])
+    locked.process.touch()
     locked.save(
         update_fields=[
             "title",
@@ -175,4 +178,5 @@ def submission_withdraw(*, submission: Submission, author: User, now: datetime |
     locked = _lock_own_open_submission(submission=submission, author=author, now=now)
     locked.withdrawn_at = now
     locked.save(update_fields=["withdrawn_at"])
+    locked.process.touch()
     return locked

@@ -44,6 +44,8 @@ class Disposition(models.Model):
     justification = models.TextField(_("justification"), max_length=5000, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    # When the submission first got a decision; later changes keep it (responsiveness).
+    first_decided_at = models.DateTimeField(_("first decided at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("disposition")

@@ -63,18 +63,20 @@ def disposition_reflect(
             raise ValidationError(_("Choose whether the clause reflects the submission fully or partly."))
         seen.add(link.clause.pk)
 
+    decision = {
+        "kind": DispositionKind.REFLECTED,
+        "extent": Extent.FULL if any(link.extent == Extent.FULL for link in links) else Extent.PARTIAL,
+        "ground": "",
+        "legal_provision": "",
+        "justification": "",
+        "decided_by": actor,
+        "decided_at": now,
+    }
+    # The first decision's time is kept when a decision changes (responsiveness counts from it).
     disposition, _created = Disposition.objects.update_or_create(
-        submission=locked,
-        defaults={
-            "kind": DispositionKind.REFLECTED,
-            "extent": Extent.FULL if any(link.extent == Extent.FULL for link in links) else Extent.PARTIAL,
-            "ground": "",
-            "legal_provision": "",
-            "justification": "",
-            "decided_by": actor,
-            "decided_at": now,
-        },
+        submission=locked, defaults=decision, create_defaults={**decision, "first_decided_at": now}
     )
+    locked.process.touch()
     disposition.links.all().delete()
     ClauseLink.objects.bulk_create(
         ClauseLink(disposition=disposition, clause=link.clause, extent=link.extent, note=link.note.strip())
@@ -119,18 +121,20 @@ def disposition_exclude(
         raise ValidationError({"ground": _("Choose a legal ground or public morality.")})
     locked = _lock_for_organiser(submission=submission, actor=actor)
 
+    decision = {
+        "kind": DispositionKind.EXCLUDED,
+        "extent": "",
+        "ground": ground,
+        "legal_provision": legal_provision,
+        "justification": justification,
+        "decided_by": actor,
+        "decided_at": now,
+    }
+    # The first decision's time is kept when a decision changes (responsiveness counts from it).
     disposition, _created = Disposition.objects.update_or_create(
-        submission=locked,
-        defaults={
-            "kind": DispositionKind.EXCLUDED,
-            "extent": "",
-            "ground": ground,
-            "legal_provision": legal_provision,
-            "justification": justification,
-            "decided_by": actor,
-            "decided_at": now,
-        },
+        submission=locked, defaults=decision, create_defaults={**decision, "first_decided_at": now}
     )
+    locked.process.touch()
     disposition.links.all().delete()
     reason = legal_provision or justification
     _record(

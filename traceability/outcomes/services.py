@@ -28,6 +28,7 @@ def version_import(
     )
     version.full_clean()
     version.save()
+    process.touch()
 
     # Insert level by level so every parent has its primary key before its children.
     rows: dict[int, Clause] = {}

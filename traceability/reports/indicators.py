@@ -1,0 +1,284 @@
+"""The indicators of a multistakeholder process, computed from SQL aggregates.
+
+Each number comes from one aggregate query (or arithmetic over a handful of
+aggregate rows, never a loop over submissions). The whole result is cached
+under the process's ``stats_version``, which every write that changes these
+numbers bumps in its own transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.db.models.functions import Lower, Trim
+from django.utils.translation import gettext_lazy as _
+
+from traceability.consultations.models import Process, StakeholderGroup, Submission
+from traceability.dispositions.models import Disposition, DispositionKind, ExclusionGround, Extent
+
+CACHE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A share with its parts, so that the page can show "n of m" beside the percentage."""
+
+    numerator: int
+    denominator: int
+    empty_reason: str = ""
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def percent(self) -> str:
+        value = self.value
+        return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How the submissions of one stakeholder group (or country, or all) were treated."""
+
+    submitted: int = 0  # active submissions (withdrawn ones are counted apart)
+    reflected_full: int = 0
+    reflected_partial: int = 0
+    excluded_legal: int = 0
+    excluded_morality: int = 0
+    justified: int = 0  # exclusions with a ground and its citation or justification
+    pending: int = 0
+    withdrawn: int = 0
+
+    @property
+    def reflected(self) -> int:
+        return self.reflected_full + self.reflected_partial
+
+    @property
+    def excluded(self) -> int:
+        return self.excluded_legal + self.excluded_morality
+
+    @property
+    def dispositioned(self) -> int:
+        return self.reflected + self.excluded
+
+    @property
+    def coverage(self) -> Ratio:
+        return Ratio(self.dispositioned, self.submitted, _("no submissions yet"))
+
+    @property
+    def uptake(self) -> Ratio:
+        return Ratio(self.reflected, self.dispositioned, _("no submission has a disposition yet"))
+
+    @property
+    def uptake_full(self) -> Ratio:
+        return Ratio(self.reflected_full, self.dispositioned, _("no submission has a disposition yet"))
+
+    @property
+    def uptake_partial(self) -> Ratio:
+        return Ratio(self.reflected_partial, self.dispositioned, _("no submission has a disposition yet"))
+
+    @property
+    def justified_exclusion(self) -> Ratio:
+        return Ratio(self.justified, self.excluded, _("no submission was excluded"))
+
+    def plus(self, other: Counts) -> Counts:
+        return Counts(**{name: getattr(self, name) + getattr(other, name) for name in COUNT_FIELDS})
+
+
+COUNT_FIELDS = tuple(Counts.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    pk: int
+    name: str
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class CountryRow:
+    code: str
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class Parity:
+    value: float | None
+    lowest: str = ""
+    highest: str = ""
+    empty_reason: str = ""
+
+    @property
+    def display(self) -> str:
+        return "n/a" if self.value is None else f"{self.value:.2f}"
+
+
+@dataclass(frozen=True)
+class Balance:
+    value: float | None
+    groups: int = 0
+    empty_reason: str = ""
+
+    @property
+    def display(self) -> str:
+        return "n/a" if self.value is None else f"{self.value:.2f}"
+
+
+@dataclass(frozen=True)
+class Responsiveness:
+    median_days: float | None
+    decided: int = 0
+    empty_reason: str = ""
+
+    @property
+    def display(self) -> str:
+        return "n/a" if self.median_days is None else f"{self.median_days:.1f}"
+
+
+@dataclass(frozen=True)
+class Indicators:
+    totals: Counts
+    groups: list[GroupRow]
+    countries: list[CountryRow]
+    countries_reached: int
+    organisations_reached: int
+    parity: Parity
+    balance: Balance
+    responsiveness: Responsiveness
+    computed_at: datetime | None = None
+    stats_version: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _count_annotations(prefix: str, active: Q) -> dict[str, Count]:
+    d = f"{prefix}disposition__"
+    reflected = Q(**{d + "kind": DispositionKind.REFLECTED})
+    excluded = Q(**{d + "kind": DispositionKind.EXCLUDED})
+    legal = excluded & Q(**{d + "ground": ExclusionGround.LEGAL})
+    morality = excluded & Q(**{d + "ground": ExclusionGround.PUBLIC_MORALITY})
+    justified = (legal & ~Q(**{d + "legal_provision": ""})) | (morality & ~Q(**{d + "justification": ""}))
+    target = f"{prefix}pk" if prefix else "pk"
+    withdrawn = Q(**{f"{prefix}withdrawn_at__isnull": False})
+    return {
+        "submitted": Count(target, filter=active),
+        "reflected_full": Count(target, filter=active & reflected & Q(**{d + "extent": Extent.FULL})),
+        "reflected_partial": Count(target, filter=active & reflected & Q(**{d + "extent": Extent.PARTIAL})),
+        "excluded_legal": Count(target, filter=active & legal),
+        "excluded_morality": Count(target, filter=active & morality),
+        "justified": Count(target, filter=active & justified),
+        "pending": Count(target, filter=active & Q(**{d + "isnull": True})),
+        "withdrawn": Count(target, filter=withdrawn),
+    }
+
+
+def _counts(row: object) -> Counts:
+    return Counts(**{name: getattr(row, name) if not isinstance(row, dict) else row[name] for name in COUNT_FIELDS})
+
+
+def group_rows(process: Process) -> list[GroupRow]:
+    """Counts per stakeholder group, in the process's group order (one query)."""
+    groups = StakeholderGroup.objects.filter(process=process).annotate(
+        **_count_annotations("submissions__", Q(submissions__withdrawn_at__isnull=True))
+    )
+    return [GroupRow(pk=g.pk, name=g.name, counts=_counts(g)) for g in groups.order_by("position", "pk")]
+
+
+def country_rows(process: Process) -> list[CountryRow]:
+    """Counts per country of the submitters, most submissions first (one query)."""
+    rows = (
+        Submission.objects.filter(process=process)
+        .values("country")
+        .annotate(**_count_annotations("", Q(withdrawn_at__isnull=True)))
+        .order_by("-submitted", "country")
+    )
+    return [CountryRow(code=row["country"], counts=_counts(row)) for row in rows]
+
+
+def reach(process: Process) -> dict[str, int]:
+    """Distinct countries and organisations among active submissions (one query)."""
+    return (
+        Submission.objects.filter(process=process, withdrawn_at__isnull=True)
+        .annotate(organisation_key=Lower(Trim("organisation")))
+        .aggregate(
+            countries=Count("country", distinct=True, filter=~Q(country="")),
+            organisations=Count("organisation_key", distinct=True, filter=~Q(organisation_key="")),
+        )
+    )
+
+
+def uptake_parity(groups: list[GroupRow]) -> Parity:
+    """Lowest group uptake divided by the highest, over groups with at least one decision."""
+    rated = [(g.counts.uptake.value, g.name) for g in groups if g.counts.dispositioned]
+    if len(rated) < 2:
+        return Parity(None, empty_reason=_("fewer than two stakeholder groups have decided submissions"))
+    low, high = min(rated), max(rated)
+    if high[0] == 0:
+        return Parity(None, empty_reason=_("no submission of any group was reflected"))
+    return Parity(low[0] / high[0], lowest=low[1], highest=high[1])
+
+
+def participation_balance(groups: list[GroupRow]) -> Balance:
+    """Shannon entropy of submissions across all the process's groups, divided by its maximum (ln k)."""
+    k = len(groups)
+    total = sum(g.counts.submitted for g in groups)
+    if k < 2:
+        return Balance(None, k, _("the process has fewer than two stakeholder groups"))
+    if total == 0:
+        return Balance(None, k, _("no submissions yet"))
+    entropy = -sum((n / total) * math.log(n / total) for n in (g.counts.submitted for g in groups) if n)
+    return Balance(entropy / math.log(k), k)
+
+
+def responsiveness(process: Process, decided: int) -> Responsiveness:
+    """Median days from the close of submissions to a submission's first decision (one query).
+
+    Decisions taken before the close count as 0 days. The median is read in SQL
+    by ordering the first-decision times and taking the middle one (or two).
+    """
+    if process.closes_at is None:
+        return Responsiveness(None, decided, _("the process has no closing date"))
+    if decided == 0:
+        return Responsiveness(None, 0, _("no submission has a disposition yet"))
+    times = list(
+        Disposition.objects.filter(submission__process=process, submission__withdrawn_at__isnull=True)
+        .order_by("first_decided_at")
+        .values_list("first_decided_at", flat=True)[(decided - 1) // 2 : decided // 2 + 1]
+    )
+    days = [max(0.0, (t - process.closes_at).total_seconds() / 86400) for t in times]
+    return Responsiveness(sum(days) / len(days), decided)
+
+
+def compute(process: Process) -> Indicators:
+    from django.utils import timezone
+
+    groups = group_rows(process)
+    totals = Counts()
+    for group in groups:  # a handful of aggregate rows, not submissions
+        totals = totals.plus(group.counts)
+    reached = reach(process)
+    return Indicators(
+        totals=totals,
+        groups=groups,
+        countries=country_rows(process),
+        countries_reached=reached["countries"],
+        organisations_reached=reached["organisations"],
+        parity=uptake_parity(groups),
+        balance=participation_balance(groups),
+        responsiveness=responsiveness(process, totals.dispositioned),
+        computed_at=timezone.now(),
+        stats_version=process.stats_version,
+    )
+
+
+def indicators_for(process: Process) -> Indicators:
+    """The process's indicators, from the cache when nothing has changed since they were computed."""
+    key = f"trace:indicators:{process.pk}:{process.stats_version}"
+    return cache.get_or_set(key, lambda: compute(process), CACHE_SECONDS)
+
+
+__all__ = ["Counts", "Indicators", "Ratio", "compute", "indicators_for"]
