@@ -67,6 +67,7 @@ OWNER_ONLY =     row(TO_SIGN_IN,  OK,          FORBIDDEN,   FORBIDDEN,   FORBIDD
 ORGANISER_ONLY = row(TO_SIGN_IN,  FORBIDDEN,   FORBIDDEN,   OK,          FORBIDDEN)
 WRONG_METHOD =   row(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
 # fmt: on
+HTML, XLSX = "text/html", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # url name -> what each role gets for GET, and for POST with valid form data, and what a successful
 # POST changes (see snapshot()). Every other request must change nothing.
@@ -98,6 +99,12 @@ ACCESS: dict[str, dict[str, object]] = {
     "outcomes:document": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
     "reports:report": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
     "reports:submission-trace": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
+    # The report's downloads: public like the report, not HTML ("type" is the Content-Type a GET answers).
+    "reports:mapping-csv": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set(), "type": "text/csv"},
+    "reports:mapping-json": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set(), "type": "application/json"},
+    "reports:report-json": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set(), "type": "application/json"},
+    "reports:doc-xlsx": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set(), "type": XLSX},
+    "reports:methodology": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
     "reports:me": {"GET": SIGNED_IN_ONLY, "POST": WRONG_METHOD, "writes": set()},
     # Filing: any signed-in person (organisers are stakeholders too).
     "consultations:submission-create": {
@@ -291,6 +298,10 @@ def test_each_role_gets_what_the_access_table_says(world, name, role, method):
         response = client.post(url, valid_post(name, world))
 
     assert_outcome(response, expected, url)
+    if expected == OK and method == "GET":
+        assert response["Content-Type"].startswith(ACCESS[name].get("type", HTML)), response["Content-Type"]
+    if response.streaming:  # a download: read it to the end, so that its cursor or temporary file is closed
+        b"".join(response.streaming_content)
     writes = changed(before, snapshot(world))
     if isinstance(expected, Done):
         assert writes == ACCESS[name]["writes"], f"{role} {method} {name} changed {writes}"
@@ -383,7 +394,7 @@ PAGES_WITH_FORMS = [
     (name, role)
     for name, rule in ACCESS.items()
     for role in ("anonymous", "author", "organiser")
-    if rule["GET"][role] == OK
+    if rule["GET"][role] == OK and rule.get("type", HTML) == HTML
 ]
 
 

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -38,7 +40,7 @@ from traceability.outcomes.models import Clause
 from .conftest import client_for
 from .factories import import_document, make_process
 
-SMALL, LARGE = 10, 500
+SMALL, MIDDLE, LARGE = 10, 500, 1000  # issue 2 asks for 10 and 500, the report's issue for 10 and 1,000
 COUNTRIES = ["KE", "DE", "BR", "FR", "IN", "US", "JP", "ZA", "MX", "EG", "ID"]
 
 # A 30-clause document: 3 sections, each with 3 paragraphs, each with (a) and (b).
@@ -182,7 +184,8 @@ def grow(world: World, upto: int) -> None:
             )
         )
     Submission.objects.bulk_create(rows, batch_size=500)
-    Process.objects.filter(pk=process.pk).update(last_number=upto)
+    # Bulk inserts skip the services, so bump the report's cache version as they would.
+    Process.objects.filter(pk=process.pk).update(last_number=upto, stats_version=F("stats_version") + 1)
     ids = dict(Submission.objects.filter(process=process, number__gte=start).values_list("number", "pk"))
 
     decided_plans = [plan for plan in plans if plan.status in ("reflected", "excluded")]
@@ -254,6 +257,10 @@ def group_row(world: World, group: int) -> str:
             "withdrawn",
         )
     )
+    decided = c["dispositioned"]
+    reflected = c["reflected_full"] + c["reflected_partial"]
+    uptake = f"{reflected / decided * 100:.1f}%" if decided else "n/a"
+    cells += f'<td class="text-end">{uptake}</td>'
     return f'<tr><th scope="row">{world.groups[group].name}</th>{cells}</tr>'
 
 
@@ -295,7 +302,7 @@ def check_report_page_2(world: World, page: str) -> None:
 
 def check_report_filtered(world: World, page: str) -> None:
     expected = sum(1 for plan in world.plans if plan.group == 0 and plan.status == "reflected")
-    assert "<caption>" + plural(expected, "submission") + "</caption>" in page
+    assert "<caption>" + plural(expected, "matching submission") + "</caption>" in page
 
 
 def linked_clauses(world: World, number: int) -> list[Clause]:
@@ -390,6 +397,14 @@ def measure(client, url: str) -> tuple[int, str]:
     return len(queries), response.content.decode()
 
 
+def measure_cold_and_warm(client, url: str) -> tuple[int, int, str]:
+    """Queries with the report's indicator cache empty, then with it filled."""
+    cache.clear()
+    cold, _ = measure(client, url)
+    warm, html = measure(client, url)
+    return cold, warm, html
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
 def test_page_runs_a_fixed_number_of_queries_whatever_the_size(world, page, settings):
     if page.page_size:
@@ -399,17 +414,24 @@ def test_page_runs_a_fixed_number_of_queries_whatever_the_size(world, page, sett
 
     grow(world, SMALL)
     url = page.url(world)
-    client.get(url)  # warm up: first-request caches are not the page's cost
-    small, html = measure(client, url)
+    client.get(url)  # warm up: first-request caches (sessions, content types) are not the page's cost
+    small_cold, small, html = measure_cold_and_warm(client, url)
     page.check(world, html)
 
-    grow(world, LARGE)
-    large, html = measure(client, url)
-    page.check(world, html)
+    measured = {SMALL: (small_cold, small)}
+    for size in (MIDDLE, LARGE):
+        grow(world, size)
+        cold, warm, html = measure_cold_and_warm(client, url)
+        page.check(world, html)
+        measured[size] = (cold, warm)
 
-    COUNTS[page.name] = (small, large)
-    print(f"\n{page.name}: {small} queries at {SMALL} / {large} at {LARGE}")
-    assert small == large, f"{page.name}: {small} queries at {SMALL}, {large} at {LARGE}"
+    COUNTS[page.name] = (small, measured[LARGE][1])
+    print(
+        f"\n{page.name}: "
+        + ", ".join(f"{warm} queries at {n} ({cold} uncached)" for n, (cold, warm) in measured.items())
+    )
+    assert len({warm for _cold, warm in measured.values()}) == 1, f"{page.name}: {measured}"
+    assert len({cold for cold, _warm in measured.values()}) == 1, f"{page.name} uncached: {measured}"
 
 
 def test_the_trace_page_costs_the_same_for_one_link_as_for_three(world):

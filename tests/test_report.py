@@ -73,7 +73,7 @@ def test_counts_per_stakeholder_group(anon_client, process, mapped):
     assert row(page, "Academia") == ["0"] * 7
     assert row(page, "All groups") == ["5", "1", "1", "1", "1", "1", "1"]
     assert "4 of 5 submissions have a disposition." in page
-    assert "1 is still pending." in page
+    assert "1 submission has no disposition yet." in page
 
 
 def test_every_submission_shows_where_it_went_or_why_not(anon_client, process, mapped):
@@ -91,7 +91,7 @@ def test_every_clause_lists_the_submissions_it_reflects_including_none(anon_clie
     page = report(anon_client, process)
     clause_table = page.split('data-testid="clause-table"')[1]
     assert mapped["full"].reference in clause_table and mapped["partial"].reference in clause_table
-    assert "Civil society:" in clause_table
+    assert "Civil society (2):" in clause_table
     assert clause_table.count("None") == mapped["version"].clauses.count() - 1
 
 
@@ -139,3 +139,22 @@ def test_draft_processes_are_not_public(anon_client, organiser):
 def test_home_lists_open_processes_first(anon_client, closed_process, process):
     page = anon_client.get("/").content.decode()
     assert page.index(process.title) < page.index(closed_process.title)
+
+
+def test_a_clause_reflecting_many_submissions_shows_a_sample_and_links_to_all(anon_client, process, organiser):
+    version = import_document(process, organiser)
+    clause = version.clauses.get(eid="principles__para_3")
+    authors = [make_user(kind=StakeholderKind.ACADEMIA) for _ in range(3)] + [make_user() for _ in range(12)]
+    submissions = [file_submission(process, author) for author in authors]
+    for submission in submissions:
+        disposition_reflect(submission=submission, actor=organiser, links=[LinkSpec(clause=clause)])
+
+    clause_table = report(anon_client, process).split('data-testid="clause-table"')[1].split("</table>")[0]
+    row = clause_table.split('#principles__para_3"')[1].split("</tr>")[0]
+    assert "Academia (3):" in row and "Civil society (12):" in row  # every group with its full count
+    assert sum(s.reference in row for s in submissions) == 12  # a sample of the references
+    assert "See all 15 submissions reflected in this clause" in row
+    assert "?clause=principles__para_3#submissions" in row
+
+    listed = submission_rows(anon_client, process, clause="principles__para_3")
+    assert all(s.reference in listed for s in submissions)

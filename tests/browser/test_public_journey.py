@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 PROVISION = "Data Protection Act 2019, section 25(2)"
 JUSTIFICATION = "It calls for the public shaming of named individuals."
 COLUMNS = ["Submitted", "Reflected fully", "Reflected partly", "Excluded: legal", "Excluded: public morality"]
-COLUMNS += ["Pending", "Withdrawn"]
+COLUMNS += ["Pending", "Withdrawn", "Uptake"]
 # The report's submissions, in receipt order.
 IN_ORDER = [
     "civil_full",
@@ -100,32 +100,33 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     visitor.goto(f"/processes/{slug}/")
     visitor.follow(visitor.main().get_by_role("link", name="Mapping report"))
     assert visitor.path == f"/processes/{slug}/report/"
-    assert page.get_by_test_id("coverage").inner_text() == "4 of 5 submissions have a disposition. 1 is still pending."
+    assert page.get_by_test_id("coverage").inner_text() == "4 of 5 submissions have a disposition."
+    assert page.get_by_test_id("pending-gap").inner_text().startswith("1 submission has no disposition yet.")
 
     # Per stakeholder group, with the right numbers.
     header = page.get_by_test_id("group-table").locator("thead th").all_inner_texts()
     assert header == ["Stakeholder group", *COLUMNS]
     groups = table_rows(visitor, "group-table")
-    expected = {
-        "Government": [0, 0, 0, 0, 0, 0, 1],
-        "Private sector": [2, 0, 1, 0, 1, 0, 0],
-        "Civil society": [2, 1, 0, 1, 0, 0, 0],
-        "Academia": [1, 0, 0, 0, 0, 1, 0],
-        "Technical community": [0, 0, 0, 0, 0, 0, 0],
-        "International organisation": [0, 0, 0, 0, 0, 0, 0],
-        "All groups": [5, 1, 1, 1, 1, 1, 1],
+    expected = {  # counts, then uptake: reflected / dispositioned
+        "Government": ["0", "0", "0", "0", "0", "0", "1", "n/a"],
+        "Private sector": ["2", "0", "1", "0", "1", "0", "0", "50.0%"],
+        "Civil society": ["2", "1", "0", "1", "0", "0", "0", "50.0%"],
+        "Academia": ["1", "0", "0", "0", "0", "1", "0", "n/a"],
+        "Technical community": ["0", "0", "0", "0", "0", "0", "0", "n/a"],
+        "International organisation": ["0", "0", "0", "0", "0", "0", "0", "n/a"],
+        "All groups": ["5", "1", "1", "1", "1", "1", "1", "50.0%"],
     }
-    assert {name: [int(n) for n in cells] for name, cells in groups.items()} == expected
+    assert groups == expected
 
     # By submission: status and where each went, with clause labels linking to the document.
     submissions = table_rows(visitor, "submission-table")
     assert list(submissions) == [data[key].reference for key in IN_ORDER]
-    assert submissions[data["civil_full"].reference][2:] == ["Reflected", "2 (Fully), 2(a) (Partly)"]
-    assert submissions[data["private_partial"].reference][2:] == ["Reflected", "3.1 (Partly)"]
-    assert submissions[data["civil_legal"].reference][2:] == ["Excluded", f"Legal ground: {PROVISION}"]
-    assert submissions[data["private_morality"].reference][2:] == ["Excluded", f"Public morality: {JUSTIFICATION}"]
-    assert submissions[data["academia_pending"].reference][2:] == ["Pending", "Awaiting a decision"]
-    withdrawn = ["Withdrawn by its author", "Government", "Withdrawn", "—"]
+    assert submissions[data["civil_full"].reference][3:] == ["Reflected", "2 (Fully), 2(a) (Partly)"]
+    assert submissions[data["private_partial"].reference][3:] == ["Reflected", "3.1 (Partly)"]
+    assert submissions[data["civil_legal"].reference][3:] == ["Excluded", f"Legal ground: {PROVISION}"]
+    assert submissions[data["private_morality"].reference][3:] == ["Excluded", f"Public morality: {JUSTIFICATION}"]
+    assert submissions[data["academia_pending"].reference][3:] == ["Pending", "Awaiting a decision"]
+    withdrawn = ["Withdrawn by its author", "Government", "Kenya", "Withdrawn", "—"]
     assert submissions[data["government_withdrawn"].reference] == withdrawn
     assert "Second thoughts" not in visitor.main().inner_text()
     row = page.get_by_test_id("submission-table").get_by_role("row").filter(has_text=data["civil_full"].reference)
@@ -140,9 +141,9 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
         "rows => rows.map(r => [r.querySelector('th a').hash.slice(1), r.cells[1].innerText.trim()])"
     ):
         by_eid[eid] = text
-    assert by_eid["sec_1__para_2"] == f"Civil society: {data['civil_full'].reference} (Fully)"
-    assert by_eid["sec_1__para_2__subpara_a"] == f"Civil society: {data['civil_full'].reference} (Partly)"
-    assert by_eid["principles__para_3-1"] == f"Private sector: {data['private_partial'].reference} (Partly)"
+    assert by_eid["sec_1__para_2"] == f"Civil society (1): {data['civil_full'].reference} (Fully)"
+    assert by_eid["sec_1__para_2__subpara_a"] == f"Civil society (1): {data['civil_full'].reference} (Partly)"
+    assert by_eid["principles__para_3-1"] == f"Private sector (1): {data['private_partial'].reference} (Partly)"
     assert by_eid["sec_1__para_2__subpara_b"] == "None"
     assert by_eid["principles"] == "None"
 
@@ -161,14 +162,14 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     # Filter by status.
     visitor.field("Status").select_option(label="Excluded")
     visitor.follow(visitor.main().get_by_role("button", name="Filter"))
-    assert visitor.path == f"/processes/{slug}/report/?q=&group=&status=excluded"
+    assert visitor.path == f"/processes/{slug}/report/?q=&group=&country=&status=excluded&ground=&clause="
     assert list(table_rows(visitor, "submission-table")) == [
         data["civil_legal"].reference,
         data["private_morality"].reference,
     ]
-    assert "2 submissions" in page.get_by_test_id("submission-table").locator("caption").inner_text()
+    assert "2 matching submissions" in page.get_by_test_id("submission-table").locator("caption").inner_text()
     # The group counts do not change with the filter.
-    assert table_rows(visitor, "group-table")["All groups"] == ["5", "1", "1", "1", "1", "1", "1"]
+    assert table_rows(visitor, "group-table")["All groups"] == ["5", "1", "1", "1", "1", "1", "1", "50.0%"]
     visitor.field("Status").select_option(label="Pending")
     visitor.follow(visitor.main().get_by_role("button", name="Filter"))
     assert list(table_rows(visitor, "submission-table")) == [data["academia_pending"].reference]

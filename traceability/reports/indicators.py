@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import Lower, Trim
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from traceability.consultations.models import Process, StakeholderGroup, Submission
 from traceability.dispositions.models import Disposition, DispositionKind, ExclusionGround, Extent
@@ -34,6 +35,11 @@ class Ratio:
     @property
     def value(self) -> float | None:
         return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def missing(self) -> str:
+        """Why there is no value, or "" when there is one."""
+        return self.empty_reason if self.denominator == 0 else ""
 
     @property
     def percent(self) -> str:
@@ -104,6 +110,10 @@ class GroupRow:
 class CountryRow:
     code: str
     counts: Counts
+
+    @property
+    def name(self) -> str:
+        return countries.name(self.code) if self.code else str(_("Not given"))
 
 
 @dataclass(frozen=True)
@@ -277,7 +287,8 @@ def compute(process: Process) -> Indicators:
 
 def indicators_for(process: Process) -> Indicators:
     """The process's indicators, from the cache when nothing has changed since they were computed."""
-    key = f"trace:indicators:{process.pk}:{process.stats_version}"
+    # created_at tells apart a process that reuses the id of a deleted one (SQLite reuses ids).
+    key = f"trace:indicators:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}"
     return cache.get_or_set(key, lambda: compute(process), CACHE_SECONDS)
 
 

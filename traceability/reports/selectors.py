@@ -1,4 +1,4 @@
-"""Reads for the mapping report. Every count is one SQL aggregate."""
+"""Reads for the mapping report's lists. The counts live in indicators.py."""
 
 from __future__ import annotations
 
@@ -6,75 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from traceability.consultations.models import Process, StakeholderGroup, Submission
-from traceability.dispositions.models import ClauseLink, DispositionKind, ExclusionGround, Extent
+from traceability.consultations.models import Process, Submission
+from traceability.dispositions.models import ClauseLink
 from traceability.dispositions.selectors import with_status
 from traceability.outcomes.models import Clause, DocumentVersion
-
-ACTIVE = Q(submissions__withdrawn_at__isnull=True)
-COUNT_FIELDS = (
-    "submitted",
-    "reflected_full",
-    "reflected_partial",
-    "excluded_legal",
-    "excluded_morality",
-    "pending",
-    "withdrawn",
-)
-
-
-def group_counts(process: Process) -> QuerySet[StakeholderGroup]:
-    """Per stakeholder group: submitted, reflected (full/partial), excluded per ground, pending (one query)."""
-    disposition = "submissions__disposition__"
-    return StakeholderGroup.objects.filter(process=process).annotate(
-        submitted=Count("submissions", filter=ACTIVE),
-        reflected_full=Count(
-            "submissions",
-            filter=ACTIVE & Q(**{disposition + "kind": DispositionKind.REFLECTED, disposition + "extent": Extent.FULL}),
-        ),
-        reflected_partial=Count(
-            "submissions",
-            filter=ACTIVE
-            & Q(**{disposition + "kind": DispositionKind.REFLECTED, disposition + "extent": Extent.PARTIAL}),
-        ),
-        excluded_legal=Count(
-            "submissions",
-            filter=ACTIVE
-            & Q(**{disposition + "kind": DispositionKind.EXCLUDED, disposition + "ground": ExclusionGround.LEGAL}),
-        ),
-        excluded_morality=Count(
-            "submissions",
-            filter=ACTIVE
-            & Q(
-                **{
-                    disposition + "kind": DispositionKind.EXCLUDED,
-                    disposition + "ground": ExclusionGround.PUBLIC_MORALITY,
-                }
-            ),
-        ),
-        pending=Count("submissions", filter=ACTIVE & Q(submissions__disposition__isnull=True)),
-        withdrawn=Count("submissions", filter=Q(submissions__withdrawn_at__isnull=False)),
-    )
-
-
-@dataclass
-class Totals:
-    submitted: int = 0
-    reflected_full: int = 0
-    reflected_partial: int = 0
-    excluded_legal: int = 0
-    excluded_morality: int = 0
-    pending: int = 0
-    withdrawn: int = 0
-
-    @classmethod
-    def of(cls, groups: list[StakeholderGroup]) -> Totals:
-        # Sums over the handful of group rows, not over submissions.
-        return cls(**{name: sum(getattr(group, name) for group in groups) for name in COUNT_FIELDS})
-
-    @property
-    def dispositioned(self) -> int:
-        return self.submitted - self.pending
 
 
 def report_submissions(process: Process) -> QuerySet[Submission]:
@@ -87,18 +22,57 @@ def report_submissions(process: Process) -> QuerySet[Submission]:
     )
 
 
+SAMPLE_PER_CLAUSE = 12
+
+
 def report_clauses(version: DocumentVersion) -> QuerySet[Clause]:
+    """Clauses of ``version`` with their count of active links and the first few of them.
+
+    Only a sample of links is loaded per clause (a window-function prefetch), so a clause
+    that reflects thousands of submissions costs no more than one that reflects a dozen;
+    the report links to the full, filtered list.
+    """
+    active = Q(disposition__submission__withdrawn_at__isnull=True)
     links = (
-        ClauseLink.objects.filter(disposition__submission__withdrawn_at__isnull=True)
+        ClauseLink.objects.filter(active)
         .select_related("disposition__submission__stakeholder_group", "disposition__submission__process")
         .order_by("disposition__submission__stakeholder_group__position", "disposition__submission__number")
     )
     return (
         Clause.objects.filter(version=version)
         .annotate(link_count=Count("links", filter=Q(links__disposition__submission__withdrawn_at__isnull=True)))
-        .prefetch_related(Prefetch("links", queryset=links, to_attr="active_links"))
+        .prefetch_related(Prefetch("links", queryset=links[:SAMPLE_PER_CLAUSE], to_attr="sample_links"))
         .order_by("position")
     )
+
+
+@dataclass
+class ClauseGroup:
+    name: str
+    count: int
+    sample: list[ClauseLink]
+
+
+def group_clause_links(clauses: list[Clause], groups: list[tuple[int, str]]) -> None:
+    """Give each clause ``by_group``: per stakeholder group (in ``groups`` order), its count of
+    links and those of the sampled links that belong to it. One aggregate query for the page."""
+    counts = (
+        ClauseLink.objects.filter(clause__in=clauses, disposition__submission__withdrawn_at__isnull=True)
+        .values("clause_id", "disposition__submission__stakeholder_group_id")
+        .annotate(n=Count("pk"))
+    )
+    per_clause: dict[int, dict[int, int]] = {}
+    for row in counts:
+        per_clause.setdefault(row["clause_id"], {})[row["disposition__submission__stakeholder_group_id"]] = row["n"]
+    for clause in clauses:
+        sample: dict[int, list[ClauseLink]] = {}
+        for link in clause.sample_links:
+            sample.setdefault(link.disposition.submission.stakeholder_group_id, []).append(link)
+        clause_counts = per_clause.get(clause.pk, {})
+        clause.by_group = [
+            ClauseGroup(name, clause_counts[pk], sample.get(pk, [])) for pk, name in groups if clause_counts.get(pk)
+        ]
+        clause.more = clause.link_count - len(clause.sample_links)
 
 
 def report_version(process: Process) -> DocumentVersion | None:

@@ -1,11 +1,21 @@
 from django.urls import path
 
 from . import views
+from .exports import views as export_views
 
 app_name = "reports"
 
 urlpatterns = [
     path("me/", views.my_submissions, name="me"),
+    path("methodology/", views.methodology, name="methodology"),
     path("processes/<slug:slug>/report/", views.report, name="report"),
+    path("processes/<slug:slug>/report/mapping.csv", export_views.mapping_csv, name="mapping-csv"),
+    path("processes/<slug:slug>/report/mapping.json", export_views.mapping_json, name="mapping-json"),
+    path("processes/<slug:slug>/report/report.json", export_views.report_json, name="report-json"),
+    path(
+        "processes/<slug:slug>/report/disposition-of-comments.xlsx",
+        export_views.disposition_of_comments,
+        name="doc-xlsx",
+    ),
     path("processes/<slug:slug>/submissions/<slug:reference>/", views.submission_trace, name="submission-trace"),
 ]

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -11,41 +10,41 @@ from django.views.decorators.http import require_safe
 from traceability.consultations.access import get_visible_process
 from traceability.consultations.models import Submission
 from traceability.dispositions.models import DispositionEvent
-from traceability.dispositions.selectors import filter_status, with_status
+from traceability.dispositions.selectors import with_status
+from traceability.outcomes.models import Clause
 
+from .cards import DEFINITIONS, indicator_cards
+from .charts import group_bars
 from .forms import ReportFilterForm
-from .selectors import Totals, group_counts, report_clauses, report_submissions, report_version
+from .indicators import indicators_for
+from .selectors import group_clause_links, report_clauses, report_submissions, report_version
 
 
 @require_safe
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
-    groups = list(group_counts(process))
-    totals = Totals.of(groups)
+    indicators = indicators_for(process)
+    version = report_version(process)
+    clauses = (
+        Clause.objects.filter(version=version).only("id", "eid", "label", "heading")
+        if version
+        else Clause.objects.none()
+    )
 
-    filters = ReportFilterForm(request.GET or None, groups=process.groups.all())
+    filters = ReportFilterForm(request.GET or None, groups=process.groups.all(), clauses=clauses)
     submissions = report_submissions(process)
+    filtering = bool(set(request.GET) - {"page", "cpage"})
     if filters.is_valid():
-        data = filters.cleaned_data
-        if data["group"]:
-            submissions = submissions.filter(stakeholder_group=data["group"])
-        if data["status"]:
-            submissions = filter_status(submissions, data["status"])
-        if data["q"].strip():
-            term = data["q"].strip()
-            submissions = submissions.filter(
-                Q(title__icontains=term) | Q(text__icontains=term) | Q(reference__iexact=term)
-            )
-    elif filters.is_bound and set(request.GET) - {"page", "cpage"}:
+        submissions = filters.apply(submissions)
+    elif filtering:
+        # Unknown filter values match nothing; the form says which value was not understood.
         submissions = submissions.none()
     page = Paginator(submissions, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
 
-    version = report_version(process)
-    clause_page = (
-        Paginator(report_clauses(version), settings.TRACE_PAGE_SIZE).get_page(request.GET.get("cpage"))
-        if version
-        else None
-    )
+    clause_page = None
+    if version:
+        clause_page = Paginator(report_clauses(version), settings.TRACE_PAGE_SIZE).get_page(request.GET.get("cpage"))
+        group_clause_links(list(clause_page), [(group.pk, group.name) for group in indicators.groups])
     query = request.GET.copy()
     query.pop("page", None)
     clause_query = request.GET.copy()
@@ -55,9 +54,12 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
         "reports/report.html",
         {
             "process": process,
-            "groups": groups,
-            "totals": totals,
+            "indicators": indicators,
+            "cards": indicator_cards(indicators),
+            "totals": indicators.totals,
+            "chart": group_bars(indicators.groups),
             "filters": filters,
+            "filtering": filtering,
             "page": page,
             "version": version,
             "clause_page": clause_page,
@@ -65,6 +67,11 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             "clause_querystring": clause_query.urlencode(),
         },
     )
+
+
+@require_safe
+def methodology(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/methodology.html", {"definitions": DEFINITIONS})
 
 
 @require_safe

@@ -1,0 +1,75 @@
+"""Server-rendered SVG charts: numbers in, shapes out. No JavaScript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .indicators import GroupRow
+
+LABEL_WIDTH = 200
+BAR_WIDTH = 560
+ROW_HEIGHT = 30
+BAR_HEIGHT = 20
+TOP = 10
+
+# Segment order, CSS class (colour-blind-safe palette in trace.css) and legend label.
+SEGMENTS = (
+    ("reflected_full", "seg-full", _("Reflected fully")),
+    ("reflected_partial", "seg-partial", _("Reflected partly")),
+    ("excluded_legal", "seg-legal", _("Excluded: legal ground")),
+    ("excluded_morality", "seg-morality", _("Excluded: public morality")),
+    ("pending", "seg-pending", _("Pending")),
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    css: str
+    label: str
+    count: int
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class Bar:
+    name: str
+    total: int
+    y: float
+    text_y: float
+    segments: list[Segment]
+
+
+@dataclass(frozen=True)
+class StackedBars:
+    bars: list[Bar]
+    width: int
+    height: int
+    label_width: int
+    legend: list[tuple[str, str]]
+
+
+def group_bars(groups: list[GroupRow]) -> StackedBars:
+    """One bar per stakeholder group, each split into the five outcomes, as shares of the group's submissions."""
+    bars = []
+    for index, group in enumerate(groups):
+        total = group.counts.submitted
+        x = float(LABEL_WIDTH)
+        segments = []
+        for field, css, label in SEGMENTS:
+            count = getattr(group.counts, field)
+            width = BAR_WIDTH * count / total if total else 0.0
+            if count:
+                segments.append(Segment(css=css, label=str(label), count=count, x=round(x, 2), width=round(width, 2)))
+            x += width
+        y = TOP + index * ROW_HEIGHT
+        bars.append(Bar(name=group.name, total=total, y=y, text_y=y + BAR_HEIGHT - 5, segments=segments))
+    return StackedBars(
+        bars=bars,
+        width=LABEL_WIDTH + BAR_WIDTH + 60,
+        height=TOP * 2 + ROW_HEIGHT * len(groups),
+        label_width=LABEL_WIDTH,
+        legend=[(css, str(label)) for _field, css, label in SEGMENTS],
+    )
