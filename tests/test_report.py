@@ -158,3 +158,11 @@ def test_a_clause_reflecting_many_submissions_shows_a_sample_and_links_to_all(an
 
     listed = submission_rows(anon_client, process, clause="principles__para_3")
     assert all(s.reference in listed for s in submissions)
+
+
+def test_text_search_never_matches_the_words_of_a_withdrawn_submission(anon_client, process, stakeholder):
+    gone = file_submission(process, stakeholder, title="Second thoughts", text="I took it back")
+    submission_withdraw(submission=gone, author=stakeholder)
+    assert gone.reference not in submission_rows(anon_client, process, q="took it back")
+    assert gone.reference not in submission_rows(anon_client, process, q="Second thoughts")
+    assert gone.reference in submission_rows(anon_client, process, q=gone.reference)

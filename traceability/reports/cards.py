@@ -146,7 +146,7 @@ def indicator_cards(indicators: Indicators) -> list[Card]:
         Card(
             "responsiveness",
             speed.display,
-            _("median days from the close to a first decision") if speed.median_days is not None else "",
+            _("median from the close of submissions to a first decision") if speed.median_days is not None else "",
             speed.empty_reason,
         ),
     ]

@@ -18,7 +18,7 @@ TOP = 10
 SEGMENTS = (
     ("reflected_full", "seg-full", _("Reflected fully")),
     ("reflected_partial", "seg-partial", _("Reflected partly")),
-    ("excluded_legal", "seg-legal", _("Excluded: legal ground")),
+    ("excluded_legal", "seg-legal", _("Excluded: legal")),
     ("excluded_morality", "seg-morality", _("Excluded: public morality")),
     ("pending", "seg-pending", _("Pending")),
 )

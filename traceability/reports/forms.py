@@ -57,7 +57,7 @@ class ReportFilterForm(forms.Form):
             submissions = submissions.filter(withdrawn_at__isnull=True, disposition__links__clause=data["clause"])
         if data["q"]:
             term = data["q"]
-            submissions = submissions.filter(
-                Q(title__icontains=term) | Q(text__icontains=term) | Q(reference__iexact=term)
-            )
+            # The words of a withdrawn submission are no longer public: never match on them.
+            words = Q(title__icontains=term) | Q(text__icontains=term)
+            submissions = submissions.filter((words & Q(withdrawn_at__isnull=True)) | Q(reference__iexact=term))
         return submissions

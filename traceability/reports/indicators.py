@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import Lower, Trim
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from traceability.consultations.models import Process, StakeholderGroup, Submission
@@ -147,7 +148,11 @@ class Responsiveness:
 
     @property
     def display(self) -> str:
-        return "n/a" if self.median_days is None else f"{self.median_days:.1f}"
+        if self.median_days is None:
+            return "n/a"
+        return ngettext("%(days)s day", "%(days)s days", 1 if self.median_days == 1 else 2) % {
+            "days": f"{self.median_days:.1f}"
+        }
 
 
 @dataclass(frozen=True)
@@ -226,7 +231,9 @@ def uptake_parity(groups: list[GroupRow]) -> Parity:
     rated = [(g.counts.uptake.value, g.name) for g in groups if g.counts.dispositioned]
     if len(rated) < 2:
         return Parity(None, empty_reason=_("fewer than two stakeholder groups have decided submissions"))
-    low, high = min(rated), max(rated)
+    # On a tie, the group that comes first in the process's order of groups is named.
+    low = min(rated, key=lambda rate: rate[0])
+    high = max(rated, key=lambda rate: rate[0])
     if high[0] == 0:
         return Parity(None, empty_reason=_("no submission of any group was reflected"))
     return Parity(low[0] / high[0], lowest=low[1], highest=high[1])

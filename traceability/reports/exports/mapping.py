@@ -2,9 +2,10 @@
 
 Every submission appears: a reflected one once per clause it is linked to, an excluded,
 pending or withdrawn one exactly once. So every indicator of the report can be recomputed
-from the rows (see ``docs/report-json.md``). Memory stays constant at any size: the rows
-come from a single ``.iterator()`` query (a server-side cursor on PostgreSQL) and leave as
-they are read, in chunks of about 64 KB.
+from the rows (see ``docs/report-json.md``), except that organisations hidden by their authors
+are blank here, so organisation reach recomputed from the rows is a lower bound. Memory stays
+constant at any size: the rows come from a single ``.iterator()`` query (a server-side cursor
+on PostgreSQL) and leave as they are read, in chunks of about 64 KB.
 """
 
 from __future__ import annotations

@@ -36,9 +36,11 @@ def mapping_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 def mapping_json(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     process = get_visible_process(slug)
     header = {"process": process_summary(process, request), "generated_at": iso(timezone.now())}
-    return StreamingHttpResponse(
+    response = StreamingHttpResponse(
         _body(request, json_stream(header, mapping_rows(process))), content_type="application/json"
     )
+    response["Content-Disposition"] = content_disposition_header(True, f"{process.code}-mapping.json")
+    return response
 
 
 @require_safe
