@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.urls import reverse
 
 from traceability.consultations.models import Process
@@ -111,3 +112,66 @@ def test_production_refuses_to_start_without_allowed_hosts():
 def test_production_settings_start_when_given():
     result = run_check({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "trace.example.org"})
     assert result.returncode == 0, result.stderr
+
+
+def test_saving_a_process_in_the_admin_never_winds_back_its_receipt_counter(admin_user, process, stakeholder):
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    from traceability.consultations.admin import ProcessAdmin
+    from traceability.consultations.models import Submission
+
+    from .factories import file_submission
+
+    stale = Process.objects.get(pk=process.pk)  # the admin form was opened here
+    file_submission(process, stakeholder)
+    file_submission(process, stakeholder)
+    model_admin = ProcessAdmin(Process, django_admin.site)
+    request = RequestFactory().post("/")
+    request.user = admin_user
+    form = model_admin.get_form(request, stale, change=True)(
+        data={
+            "slug": stale.slug,
+            "code": stale.code,
+            "title": "Renamed while people were submitting",
+            "opens_at_0": stale.opens_at.strftime("%Y-%m-%d"),
+            "opens_at_1": stale.opens_at.strftime("%H:%M:%S"),
+            "closes_at_0": stale.closes_at.strftime("%Y-%m-%d"),
+            "closes_at_1": stale.closes_at.strftime("%H:%M:%S"),
+        },
+        instance=stale,
+    )
+    assert form.is_valid(), form.errors
+    model_admin.save_model(request, form.save(commit=False), form, change=True)
+
+    process.refresh_from_db()
+    assert process.title == "Renamed while people were submitting"
+    assert process.last_number == 2
+    third = file_submission(process, stakeholder)  # filing goes on where it was
+    assert third.reference == "IGF25-00003" and Submission.objects.filter(process=process).count() == 3
+
+
+def test_the_admin_cannot_publish_or_change_submissions(admin_user, process, stakeholder):
+    from .factories import file_submission
+
+    submission = file_submission(process, stakeholder, text="As filed")
+    client = client_for(admin_user)
+    change = reverse("admin:consultations_submission_change", args=[submission.pk])
+    assert client.post(change, {"text": "Rewritten by an admin"}).status_code == 403
+    submission.refresh_from_db()
+    assert submission.text == "As filed"
+    page = client.get(reverse("admin:consultations_process_change", args=[process.pk])).content.decode()
+    assert 'name="published_at_0"' not in page  # publishing needs the coverage gate, not a date field
+
+
+def test_an_organiser_with_decisions_on_record_cannot_be_deleted(process, stakeholder, organiser):
+    from django.db.models import ProtectedError
+
+    from traceability.dispositions.services import disposition_exclude
+
+    from .factories import file_submission
+
+    submission = file_submission(process, stakeholder)
+    disposition_exclude(submission=submission, actor=organiser, ground="legal", legal_provision="Art. 1")
+    with pytest.raises(ProtectedError):
+        organiser.delete()

@@ -172,7 +172,7 @@ def test_workspace_shows_progress_and_filters_the_queue(
     pending = organiser_client.get(url, {"status": "pending"}).content.decode()
     assert mine.reference in pending and theirs.reference not in pending
 
-    by_group = organiser_client.get(url, {"group": theirs.stakeholder_group_id}).content.decode()
+    by_group = organiser_client.get(url, {"group": theirs.stakeholder_group_id, "status": ""}).content.decode()
     assert theirs.reference in by_group and mine.reference not in by_group
 
     searched = organiser_client.get(url, {"q": "civil society"}).content.decode()
@@ -244,3 +244,17 @@ def test_public_trace_page_shows_the_decision_and_its_history(anon_client, submi
     assert f"{reverse('outcomes:document', args=[submission.process.slug])}#principles__para_3" in page
     assert "Now says all groups" in page
     assert "Organiser" in page and organiser.display_name not in page
+
+
+def test_page_two_of_the_default_queue_is_still_the_pending_queue(
+    organiser_client, process, stakeholder, organiser, settings
+):
+    settings.TRACE_PAGE_SIZE = 2
+    submissions = [file_submission(process, stakeholder) for _ in range(5)]
+    disposition_exclude(submission=submissions[0], actor=organiser, ground="legal", legal_provision="Art. 5")
+    url = reverse("dispositions:workspace", args=[process.slug])
+    first = organiser_client.get(url).content.decode()
+    assert "4 matching submissions" in first and "?page=2" in first
+    second = organiser_client.get(url, {"page": 2}).content.decode()
+    assert "4 matching submissions" in second
+    assert submissions[0].reference not in second

@@ -691,3 +691,22 @@ def test_exports_run_a_fixed_number_of_queries_whatever_the_size(anon_client, cl
     print(f"\n{name}: {small} queries at 10 submissions, {large} at 1000")
     assert small == large, f"{name}: {small} queries at 10 submissions, {large} at 1000"
     assert small <= (2 if name != "report-json" else 5)
+
+
+def test_a_withdrawn_submission_exports_none_of_its_words_not_even_its_clause_reference(
+    anon_client, process, stakeholder
+):
+    gone = file_submission(process, stakeholder, title="Gone", text="Words", target_clause="SECRET-WORDS")
+    submission_withdraw(submission=gone, author=stakeholder)
+    (row,) = csv_download(anon_client, process)
+    assert row["status"] == "withdrawn" and row["target_clause"] == "" and row["text"] == ""
+    page = anon_client.get(gone.get_absolute_url()).content.decode()
+    assert "SECRET-WORDS" not in page
+
+
+def test_report_json_names_countries_in_english_whatever_the_language(anon_client, process, other_stakeholder):
+    file_submission(process, other_stakeholder)  # from Germany: Allemagne in French, Alemania in Spanish
+    french_page = anon_client.get(reverse("reports:report", args=[process.slug]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Allemagne" in french_page.content.decode()  # the page speaks the reader's language
+    french = json.loads(body(anon_client.get(url("report-json", process), HTTP_ACCEPT_LANGUAGE="fr")))
+    assert [c["name"] for c in french["countries"]] == ["Germany"]  # the document's names stay stable

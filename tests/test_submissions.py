@@ -204,3 +204,51 @@ def test_process_is_open_only_between_its_dates(process):
     assert not process.is_open(process.closes_at)
     assert not process.is_open(process.opens_at - timedelta(seconds=1))
     assert process.phase(timezone.now()) == "open"
+
+
+def test_a_decided_submission_can_no_longer_be_edited(stakeholder_client, stakeholder, organiser, process):
+    from traceability.dispositions.services import disposition_exclude
+
+    submission = file_submission(process, stakeholder, text="What was decided on")
+    disposition_exclude(submission=submission, actor=organiser, ground="legal", legal_provision="Art. 1")
+    url = reverse("consultations:submission-edit", args=[process.slug, submission.reference])
+    response = stakeholder_client.post(url, form_data(process, text="Something else"), follow=True)
+    assert "already decided on this submission" in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.text == "What was decided on"
+    receipt = stakeholder_client.get(
+        reverse("consultations:submission-receipt", args=[process.slug, submission.reference])
+    ).content.decode()
+    assert url not in receipt  # no edit link; withdrawing stays possible
+
+
+def test_a_form_replayed_to_another_process_leads_to_the_first_receipt(stakeholder_client, process, other_process):
+    data = form_data(process)
+    stakeholder_client.post(submit_url(process), data)
+    replay = stakeholder_client.post(
+        submit_url(other_process), {**data, "stakeholder_group": group_of(other_process).pk}, follow=True
+    )
+    assert replay.status_code == 200
+    assert replay.redirect_chain[-1][0].startswith(f"/processes/{process.slug}/submissions/IGF25-00001/")
+    assert Submission.objects.count() == 1
+
+
+def test_sign_in_accepts_the_address_as_typed_at_sign_up(anon_client, db):
+    response = anon_client.post(
+        reverse("accounts:sign-up"),
+        {
+            "display_name": "Dana",
+            "email": "Dana@Example.org",
+            "password1": "a long enough passphrase 42",
+            "password2": "a long enough passphrase 42",
+            "organisation": "Org",
+            "stakeholder_kind": "academia",
+            "country": "FR",
+        },
+    )
+    assert response.status_code == 302
+    anon_client.post(reverse("accounts:logout"))
+    signed_in = anon_client.post(
+        reverse("accounts:login"), {"username": "Dana@Example.org", "password": "a long enough passphrase 42"}
+    )
+    assert signed_in.status_code == 302

@@ -34,6 +34,10 @@ class SignInForm(AuthenticationForm):
         label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    def clean_username(self) -> str:
+        # Addresses are stored in lower case at sign-up; accept them as the person types them.
+        return self.cleaned_data["username"].strip().lower()
+
 
 class ProfileForm(forms.ModelForm):
     class Meta:

@@ -17,7 +17,20 @@ class ProcessAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("organisers",)
     inlines = [StakeholderGroupInline]
-    readonly_fields = ("last_number", "created_at")
+    # Publishing freezes the report and needs the coverage gate, which only a service may check;
+    # the counters belong to the filing service.
+    readonly_fields = ("published_at", "last_number", "stats_version", "created_at")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        if not change:
+            obj.save()
+            return
+        # Write only what the form edits: saving every column would write back the receipt counter
+        # and the report's cache version as they were when the form was opened, and submissions
+        # filed meanwhile would then collide with a number already used.
+        obj.save(
+            update_fields=[name for name in form.changed_data if name in {f.name for f in obj._meta.concrete_fields}]
+        )
 
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
         super().save_related(request, form, formsets, change)
@@ -38,6 +51,11 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         # Submissions get their receipt number from the filing service only.
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # The receipt's fingerprint, the history and the report's numbers stay true only if the text
+        # changes through the author's own edit, while the process is open.
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

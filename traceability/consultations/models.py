@@ -215,6 +215,10 @@ class Submission(models.Model):
         """SHA-256 of the submitted text as stored: the submitter can recompute it."""
         return self.hash_text(self.text)
 
+    def is_decided(self) -> bool:
+        """Whether the organisers recorded a disposition (the dispositions app owns that table)."""
+        return Submission.objects.filter(pk=self.pk, disposition__isnull=False).exists()
+
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None

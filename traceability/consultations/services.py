@@ -23,6 +23,10 @@ class ProcessNotOpen(ValidationError):
     """The process does not accept submissions (yet, or any more)."""
 
 
+class SubmissionDecided(ValidationError):
+    """The submission has a disposition: its text is what the decision was taken on."""
+
+
 @dataclass(frozen=True)
 class SubmissionContent:
     title: str
@@ -147,6 +151,14 @@ def submission_update(
     locked = _lock_own_open_submission(submission=submission, author=author, now=now)
     if content.stakeholder_group.process_id != locked.process_id:
         raise ValidationError(_("Choose one of this process's stakeholder groups."))
+    if locked.is_decided():
+        # The decision was taken on this text; changing it now would leave the decision on words it never saw.
+        raise SubmissionDecided(
+            _(
+                "The organisers have already decided on this submission, so it can no longer be edited. "
+                "Nothing was saved."
+            )
+        )
     locked.title = content.title
     locked.text = content.text
     locked.target_clause = content.target_clause

@@ -71,7 +71,9 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("Your submission was received. Keep its reference."))
             else:
                 messages.info(request, _("This form was already submitted; here is its receipt."))
-            return redirect("consultations:submission-receipt", slug=process.slug, reference=submission.reference)
+            return redirect(
+                "consultations:submission-receipt", slug=submission.process.slug, reference=submission.reference
+            )
     return render(request, "consultations/submission_form.html", {"process": process, "form": form, "editing": False})
 
 
@@ -86,6 +88,7 @@ def submission_receipt(request: HttpRequest, slug: str, reference: str) -> HttpR
             "submission": submission,
             "process": submission.process,
             "can_change": submission.process.is_open() and not submission.is_withdrawn,
+            "can_edit": not submission.is_decided(),
         },
     )
 
@@ -96,6 +99,11 @@ def submission_edit(request: HttpRequest, slug: str, reference: str) -> HttpResp
     process = submission.process
     if submission.is_withdrawn or not process.is_open():
         return _not_open_response(request, process, ProcessNotOpen(_("This submission can no longer be changed.")))
+    if submission.is_decided():
+        messages.error(
+            request, _("The organisers have already decided on this submission, so it can no longer be edited.")
+        )
+        return redirect("consultations:submission-receipt", slug=process.slug, reference=submission.reference)
     form = SubmissionForm(
         request.POST or None, process=process, author=request.user, initial=SubmissionForm.initial_for(submission)
     )

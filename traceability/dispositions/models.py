@@ -42,7 +42,8 @@ class Disposition(models.Model):
     extent = models.CharField(_("extent"), max_length=8, choices=Extent.choices, blank=True)
     legal_provision = models.TextField(_("legal provision cited"), max_length=2000, blank=True)
     justification = models.TextField(_("justification"), max_length=5000, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # PROTECT: who decided is part of the record; deactivate an organiser's account instead of deleting it.
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
     # When the submission first got a decision; later changes keep it (responsiveness).
     first_decided_at = models.DateTimeField(_("first decided at"), default=timezone.now)
@@ -113,7 +114,7 @@ class DispositionEvent(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="disposition_events")
     action = models.CharField(_("action"), max_length=12, choices=EventAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     actor_role = models.CharField(_("role"), max_length=40, default="organiser")
     at = models.DateTimeField(_("when"), default=timezone.now)
     summary = models.TextField(_("what changed"))

@@ -27,7 +27,9 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_organised_process(request, slug)
     groups = process.groups.all()
     # The queue opens on what still needs a decision; "Any status" shows everything.
-    filters = QueueFilterForm(request.GET or {"status": Status.PENDING}, groups=groups)
+    data = request.GET.copy()
+    data.setdefault("status", Status.PENDING)  # also on page 2 of the default queue, whose link has no status
+    filters = QueueFilterForm(data, groups=groups)
     queue = with_status(Submission.objects.for_process(process)).select_related("stakeholder_group")
     if filters.is_valid():
         data = filters.cleaned_data

@@ -15,8 +15,8 @@ from datetime import datetime
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import Lower, Trim
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_countries import countries
 
 from traceability.consultations.models import Process, StakeholderGroup, Submission
@@ -45,7 +45,7 @@ class Ratio:
     @property
     def percent(self) -> str:
         value = self.value
-        return "n/a" if value is None else f"{value * 100:.1f}%"
+        return gettext("n/a") if value is None else f"{value * 100:.1f}%"
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class Parity:
 
     @property
     def display(self) -> str:
-        return "n/a" if self.value is None else f"{self.value:.2f}"
+        return gettext("n/a") if self.value is None else f"{self.value:.2f}"
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class Balance:
 
     @property
     def display(self) -> str:
-        return "n/a" if self.value is None else f"{self.value:.2f}"
+        return gettext("n/a") if self.value is None else f"{self.value:.2f}"
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ class Responsiveness:
     @property
     def display(self) -> str:
         if self.median_days is None:
-            return "n/a"
+            return gettext("n/a")
         return ngettext("%(days)s day", "%(days)s days", 1 if self.median_days == 1 else 2) % {
             "days": f"{self.median_days:.1f}"
         }

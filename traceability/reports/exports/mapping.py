@@ -164,7 +164,7 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
                 continue
             withdrawn_seen = pk
             nothing_public = (None,) * 13  # from extent to text
-            yield (*identity, *author, Status.WITHDRAWN, *nothing_public, _blank(target_clause), None)
+            yield (*identity, *author, Status.WITHDRAWN, *nothing_public, None, None)
             continue
         reason = legal_provision if ground == ExclusionGround.LEGAL else justification
         yield (

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_countries import countries
 
 from traceability.consultations.models import Process, StakeholderGroup
@@ -30,6 +30,14 @@ DOWNLOADS = {
     "disposition_of_comments_xlsx": "reports:doc-xlsx",
     "report_json": "reports:report-json",
 }
+
+
+def english_name(code: str) -> str | None:
+    """The country's English name, whatever the language of the request (the document's names are stable)."""
+    if not code:
+        return None
+    with translation.override("en"):
+        return str(countries.name(code)) or None
 
 
 def clause_aggregates(version: DocumentVersion) -> QuerySet:
@@ -142,8 +150,7 @@ def report_document(process: Process, request: HttpRequest) -> dict[str, object]
         "totals": counts(totals),
         "groups": [{"name": g.name, "kind": kinds.get(g.pk) or None, **counts(g.counts)} for g in indicators.groups],
         "countries": [
-            {"code": c.code or None, "name": (countries.name(c.code) or None) if c.code else None, **counts(c.counts)}
-            for c in indicators.countries
+            {"code": c.code or None, "name": english_name(c.code), **counts(c.counts)} for c in indicators.countries
         ],
         "document_version": (
             {
