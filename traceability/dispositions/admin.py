@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from traceability.readonly_admin import ReadOnlyAdmin
+
 from .models import Disposition, DispositionEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Dispositions change through the workspace, which records history; the admin only reads."""
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Disposition)
