@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from traceability.accounts.models import User
+from traceability.text import normalise_newlines
 
 from .models import Attribution, Process, StakeholderGroup, Submission
 from .services import SubmissionContent
@@ -63,7 +64,7 @@ class SubmissionForm(forms.Form):
     def clean_text(self) -> str:
         # Browsers send a textarea's line breaks as CRLF; store (and fingerprint) them as the
         # person typed and sees them, or the receipt's SHA-256 would not match their own copy.
-        text = self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n").strip()
+        text = normalise_newlines(self.cleaned_data["text"]).strip()
         if not text:
             raise forms.ValidationError(_("Write your suggestion."))
         return text
@@ -75,7 +76,7 @@ class SubmissionForm(forms.Form):
             text=data["text"],
             stakeholder_group=data["stakeholder_group"],
             target_clause=data["target_clause"].strip(),
-            proposed_change=data["proposed_change"].replace("\r\n", "\n").replace("\r", "\n").strip(),
+            proposed_change=normalise_newlines(data["proposed_change"]).strip(),
             attribution=data["attribution"],
         )
 

@@ -44,6 +44,19 @@ def _record(*, submission: Submission, actor: User, action: str, summary: str, d
     )
 
 
+def _decide(*, submission: Submission, actor: User, now: datetime, **fields: str) -> Disposition:
+    """Write the decision over any earlier one: fields not given are blank, old clause links go."""
+    decision = {"extent": "", "ground": "", "legal_provision": "", "justification": "", **fields}
+    decision |= {"decided_by": actor, "decided_at": now}
+    # The first decision's time is kept when a decision changes (responsiveness counts from it).
+    disposition, _created = Disposition.objects.update_or_create(
+        submission=submission, defaults=decision, create_defaults={**decision, "first_decided_at": now}
+    )
+    submission.process.touch()
+    disposition.links.all().delete()
+    return disposition
+
+
 @transaction.atomic
 def disposition_reflect(
     *, submission: Submission, actor: User, links: list[LinkSpec], now: datetime | None = None
@@ -63,21 +76,13 @@ def disposition_reflect(
             raise ValidationError(_("Choose whether the clause reflects the submission fully or partly."))
         seen.add(link.clause.pk)
 
-    decision = {
-        "kind": DispositionKind.REFLECTED,
-        "extent": Extent.FULL if any(link.extent == Extent.FULL for link in links) else Extent.PARTIAL,
-        "ground": "",
-        "legal_provision": "",
-        "justification": "",
-        "decided_by": actor,
-        "decided_at": now,
-    }
-    # The first decision's time is kept when a decision changes (responsiveness counts from it).
-    disposition, _created = Disposition.objects.update_or_create(
-        submission=locked, defaults=decision, create_defaults={**decision, "first_decided_at": now}
+    disposition = _decide(
+        submission=locked,
+        actor=actor,
+        now=now,
+        kind=DispositionKind.REFLECTED,
+        extent=Extent.FULL if any(link.extent == Extent.FULL for link in links) else Extent.PARTIAL,
     )
-    locked.process.touch()
-    disposition.links.all().delete()
     ClauseLink.objects.bulk_create(
         ClauseLink(disposition=disposition, clause=link.clause, extent=link.extent, note=link.note.strip())
         for link in links
@@ -121,21 +126,15 @@ def disposition_exclude(
         raise ValidationError({"ground": _("Choose a legal ground or public morality.")})
     locked = _lock_for_organiser(submission=submission, actor=actor)
 
-    decision = {
-        "kind": DispositionKind.EXCLUDED,
-        "extent": "",
-        "ground": ground,
-        "legal_provision": legal_provision,
-        "justification": justification,
-        "decided_by": actor,
-        "decided_at": now,
-    }
-    # The first decision's time is kept when a decision changes (responsiveness counts from it).
-    disposition, _created = Disposition.objects.update_or_create(
-        submission=locked, defaults=decision, create_defaults={**decision, "first_decided_at": now}
+    disposition = _decide(
+        submission=locked,
+        actor=actor,
+        now=now,
+        kind=DispositionKind.EXCLUDED,
+        ground=ground,
+        legal_provision=legal_provision,
+        justification=justification,
     )
-    locked.process.touch()
-    disposition.links.all().delete()
     reason = legal_provision or justification
     _record(
         submission=locked,

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from traceability.text import normalise_newlines
+
 MAX_CLAUSES = 5000
 MAX_LABEL = 60
 MAX_HEADING = 300
@@ -161,7 +163,7 @@ def parse_document(source: str) -> list[ParsedClause]:
     """Parse ``source`` into clauses in document order (parents before children)."""
     builder = _Builder()
     in_fence = False
-    for raw_line in source.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for raw_line in normalise_newlines(source).split("\n"):
         line = raw_line.rstrip()
         stripped = line.strip()
         if stripped.startswith("```") or stripped.startswith("~~~"):
