@@ -48,6 +48,18 @@ class DocumentVersion(models.Model):
         return reverse("outcomes:document", kwargs={"slug": self.process.slug}) + f"?version={self.number}"
 
 
+class MatchRelation(models.TextChoices):
+    """How a clause of a new version relates to the version before it."""
+
+    UNCHANGED = "unchanged", _("Unchanged")
+    RENUMBERED = "renumbered", _("Renumbered")
+    REWORDED = "reworded", _("Reworded")
+    SPLIT = "split", _("Split")
+    MERGED = "merged", _("Merged")
+    NEW = "new", _("New")
+    REMOVED = "removed", _("Removed")
+
+
 class ClauseKind(models.TextChoices):
     SECTION = "section", _("Section")
     PARAGRAPH = "paragraph", _("Paragraph")
