@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from html.parser import HTMLParser
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
@@ -15,14 +16,18 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from traceability.accounts.models import User
-from traceability.consultations.models import Submission
-from traceability.dispositions.models import ClauseLink, Disposition, DispositionEvent
-from traceability.outcomes.models import Clause, DocumentVersion
+from traceability.consultations.models import CommentRound, Submission
+from traceability.consultations.services import round_open
+from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition
+from traceability.dispositions.services import LinkSpec, disposition_reflect
+from traceability.outcomes.models import Clause, ClauseMatch, DocumentVersion
+from traceability.outcomes.services import version_import
 
 from .conftest import client_for
-from .factories import PASSWORD, file_submission, group_of, import_document
+from .factories import DOCUMENT, PASSWORD, file_submission, group_of, import_document
 
 ROLES = ("anonymous", "author", "other_stakeholder", "organiser", "other_organiser")
 
@@ -51,8 +56,11 @@ PROFILE_SAVED = Done("accounts:profile")
 FILED = Done("consultations:submission-receipt")
 EDITED = Done("consultations:submission-receipt")
 WITHDRAWN = Done("reports:me")
-IMPORTED = Done("outcomes:document")
+IMPORTED = Done("outcomes:matching")  # a second version waits for its matching to be reviewed
 DECIDED = Done("dispositions:workspace")
+MATCH_CORRECTED = Done("outcomes:matching")
+TO_WORKSPACE = Done("dispositions:workspace")
+RECONFIRMED = Done("dispositions:reconfirm")
 
 
 def row(anonymous: object, author: object, other_stakeholder: object, organiser: object, other_organiser: object):
@@ -129,8 +137,41 @@ ACCESS: dict[str, dict[str, object]] = {
     "outcomes:import": {
         "GET": ORGANISER_ONLY,
         "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, IMPORTED, FORBIDDEN),
-        "writes": {"versions"},
+        "writes": {"versions", "matches"},
     },
+    "outcomes:matching": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
+    "outcomes:match-update": {
+        "GET": WRONG_METHOD,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, MATCH_CORRECTED, FORBIDDEN),
+        "writes": {"matches"},
+    },
+    "outcomes:discard": {
+        "GET": WRONG_METHOD,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, TO_WORKSPACE, FORBIDDEN),
+        "writes": {"versions", "matches"},
+    },
+    "dispositions:adopt": {
+        "GET": WRONG_METHOD,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, RECONFIRMED, FORBIDDEN),
+        "writes": {"adopted", "statuses"},
+    },
+    "dispositions:reconfirm": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
+    "dispositions:reconfirm-link": {
+        "GET": WRONG_METHOD,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, RECONFIRMED, FORBIDDEN),
+        "writes": {"events", "links"},
+    },
+    "outcomes:round-open": {
+        "GET": ORGANISER_ONLY,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, TO_WORKSPACE, FORBIDDEN),
+        "writes": {"rounds"},
+    },
+    "outcomes:round-close": {
+        "GET": WRONG_METHOD,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, TO_WORKSPACE, FORBIDDEN),
+        "writes": {"rounds"},
+    },
+    "reports:compare": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
     "dispositions:workspace": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
     "dispositions:review": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
     "dispositions:reflect": {
@@ -181,10 +222,15 @@ def test_every_url_pattern_has_an_access_rule():
 
 @pytest.fixture
 def world(stakeholder, other_stakeholder, organiser, other_organiser, process, other_process):
-    import_document(process, by=organiser)
+    version = import_document(process, by=organiser)
     import_document(other_process, by=other_organiser)
     submission = file_submission(process, stakeholder, title="Mine", text="My own suggestion.")
+    # Another stakeholder's submission is reflected in paragraph 3, which the second version rewords.
+    decided = file_submission(process, other_stakeholder, title="Theirs", text="Include everyone.")
+    disposition_reflect(submission=decided, actor=organiser, links=[LinkSpec(clause=version.clauses.get(label="3"))])
     return SimpleNamespace(
+        version=version,
+        decided=decided,
         process=process,
         other_process=other_process,
         submission=submission,
@@ -198,9 +244,34 @@ def world(stakeholder, other_stakeholder, organiser, other_organiser, process, o
     )
 
 
+REVISED = DOCUMENT.replace("3. Inclusion of all stakeholder groups.", "3. Inclusion of every stakeholder group.")
+VERSION_PAGES = {"outcomes:matching", "outcomes:match-update", "outcomes:discard", "dispositions:adopt"}
+
+
+def prepare(name: str, world) -> None:
+    """The state a page acts on: a second version waiting for review, or an open comment round."""
+    if name in VERSION_PAGES:
+        world.pending = version_import(
+            process=world.process, source=REVISED, label="Revision 1", created_by=world.users["organiser"]
+        )
+    if name == "outcomes:round-close":
+        round_open(
+            process=world.process,
+            version=world.version,
+            closes_at=timezone.now() + timedelta(days=3),
+            actor=world.users["organiser"],
+        )
+
+
 def url_of(name: str, world) -> str:
     params = dict(next(pattern for _route, n, pattern in project_patterns() if n == name).pattern.converters)
-    values = {"slug": world.process.slug, "reference": world.submission.reference}
+    values = {
+        "slug": world.process.slug,
+        "reference": world.submission.reference,
+        "number": 1 if name == "outcomes:round-close" else 2,
+        "link_pk": ClauseLink.objects.filter(revision__submission=world.decided).values_list("pk", flat=True).last(),
+        "clause_pk": getattr(world, "pending", None) and world.pending.clauses.get(label="3").pk,
+    }
     return reverse(name, kwargs={key: values[key] for key in params})
 
 
@@ -245,6 +316,9 @@ def valid_post(name: str, world) -> dict[str, object]:
             "links-0-note": "Clause 1 says so.",
         },
         "dispositions:exclude": {"exclude-ground": "legal", "exclude-legal_provision": "Act 12, art. 5(2)"},
+        "outcomes:match-update": {"previous": "3", "editorial": "on"},
+        "dispositions:reconfirm-link": {"action": "reconfirm"},
+        "outcomes:round-open": {"closes_at": (timezone.now() + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")},
     }
     return data.get(name, {"anything": "at all"})
 
@@ -260,8 +334,12 @@ def snapshot(world) -> dict[str, object]:
         "withdrawn": submission.withdrawn_at is not None,
         "dispositions": Disposition.objects.count(),
         "links": ClauseLink.objects.count(),
-        "events": DispositionEvent.objects.count(),
+        "events": DecisionRevision.objects.count(),
         "versions": DocumentVersion.objects.count(),
+        "adopted": DocumentVersion.objects.adopted().count(),
+        "matches": set(ClauseMatch.objects.values_list("clause_id", "previous_id", "relation", "editorial")),
+        "statuses": Submission.objects.get(pk=world.decided.pk).status,
+        "rounds": sorted(CommentRound.objects.values_list("number", "closes_at")),
     }
 
 
@@ -288,6 +366,7 @@ CASES = [(name, role, method) for name in ACCESS for method in ("GET", "POST") f
 @pytest.mark.parametrize(("name", "role", "method"), CASES, ids=["-".join(case) for case in CASES])
 def test_each_role_gets_what_the_access_table_says(world, name, role, method):
     expected = ACCESS[name][method][role]
+    prepare(name, world)
     url = url_of(name, world)
     client = client_for(world.users[role])
     before = snapshot(world)
@@ -340,6 +419,12 @@ POST_FORMS = {
     "outcomes:import": "organiser",
     "dispositions:reflect": "organiser",
     "dispositions:exclude": "organiser",
+    "outcomes:match-update": "organiser",
+    "outcomes:discard": "organiser",
+    "dispositions:adopt": "organiser",
+    "dispositions:reconfirm-link": "organiser",
+    "outcomes:round-open": "organiser",
+    "outcomes:round-close": "organiser",
     "set_language": "anonymous",
 }
 
@@ -357,6 +442,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(world, name
     client = Client(enforce_csrf_checks=True)
     if world.users[role] is not None:
         client.force_login(world.users[role])
+    prepare(name, world)
     url = reverse(name) if name == "set_language" else url_of(name, world)
     data = {"language": "fr", "next": "/"} if name == "set_language" else valid_post(name, world)
     before = snapshot(world)
@@ -400,6 +486,7 @@ PAGES_WITH_FORMS = [
 
 @pytest.mark.parametrize(("name", "role"), PAGES_WITH_FORMS, ids=["-".join(case) for case in PAGES_WITH_FORMS])
 def test_every_post_form_on_every_page_carries_the_csrf_token(world, name, role):
+    prepare(name, world)
     response = client_for(world.users[role]).get(url_of(name, world))
     parser = PostForms()
     parser.feed(response.content.decode())

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from traceability.accounts.models import User
 from traceability.consultations.models import Submission
-from traceability.dispositions.models import ClauseLink, Disposition, DispositionEvent
+from traceability.dispositions.models import ClauseLink, Disposition, DecisionRevision
 from traceability.outcomes.models import Clause, DocumentVersion
 
 from .conftest import client_for
@@ -76,7 +76,7 @@ def rows() -> dict[str, int]:
         "clauses": Clause.objects.count(),
         "dispositions": Disposition.objects.count(),
         "links": ClauseLink.objects.count(),
-        "events": DispositionEvent.objects.count(),
+        "events": DecisionRevision.objects.count(),
     }
 
 
@@ -309,7 +309,7 @@ def post_upload(client, world, content: bytes, name: str = "text.md"):
     ("content", "message"),
     [
         (b"\xff\xfe\x00bad", "not valid UTF-8"),
-        (b"", "The submitted file is empty."),
+        (b"", "The file is empty."),
         (b"# 1. Scope\n1. Text\x00 with a NUL byte", "binary data"),
         (b"# 1. " + b"x" * (2 * 1024 * 1024), "larger than 2 MB"),
     ],
@@ -348,14 +348,15 @@ NESTED_CHAIN = "\n".join(".".join(["1"] * depth) + " level" for depth in range(1
 # Malformed Markdown: each either parses into clauses, or is refused with a clear message.
 MALFORMED = {
     "unclosed-fence": ("# 1. Scope\n```\n1. inside the fence\n2. still inside", "parsed"),
-    "only-fence": ("```\n1. inside\n", "No clauses were found"),
-    "only-hashes": ("####", "No clauses were found"),
-    "many-hashes": ("####### seven is not a heading", "No clauses were found"),
-    "headings-without-text": ("# \n## \n### \n#", "No clauses were found"),
+    "only-fence": ("```\n1. inside\n", "No numbered paragraphs were found"),
+    "only-hashes": ("####", "No numbered paragraphs were found"),
+    "many-hashes": ("####### seven is not a heading", "No numbered paragraphs were found"),
+    "headings-without-text": ("# \n## \n### \n#", "No numbered paragraphs were found"),
     "heading-only-an-id": ("# {#scope}\n1. Text", "parsed"),
     "heading-only-a-number": ("# 1.\n## 2.", "parsed"),
-    "number-10000-levels-deep": (f"{DEEP_NUMBER} a very deep number", "parsed"),
-    "heading-number-10000-levels-deep": (f"# {DEEP_NUMBER} Title", "parsed"),
+    # A "number" 10,000 levels deep is text (numbers are at most 40 characters), so nothing is numbered.
+    "number-10000-levels-deep": (f"{DEEP_NUMBER} a very deep number", "No numbered paragraphs were found"),
+    "heading-number-10000-levels-deep": (f"# {DEEP_NUMBER} Title", "No numbered paragraphs were found"),
     "numbering-nested-200-deep": (NESTED_CHAIN, "parsed"),
     "huge-heading": ("# " + "H" * 50_000 + "\n1. Text", "parsed"),
     "too-many-clauses": ("\n".join(f"{n}. clause" for n in range(1, 5_003)), "more than 5000 clauses"),

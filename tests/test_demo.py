@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from traceability.accounts.models import StakeholderKind, User
 from traceability.consultations.models import Phase, Process, Submission
-from traceability.dispositions.models import ClauseLink, Disposition, DispositionEvent, ExclusionGround, Extent
-from traceability.dispositions.selectors import Status, filter_status
+from traceability.consultations.models import SubmissionStatus as Status
+from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition, ExclusionGround, Extent
 from traceability.outcomes.models import Clause, DocumentVersion
 
 from .conftest import client_for
@@ -30,7 +30,7 @@ def load_demo(*args: str) -> str:
 
 
 def counts() -> dict[str, int]:
-    models = (User, Process, Submission, DocumentVersion, Clause, Disposition, ClauseLink, DispositionEvent)
+    models = (User, Process, Submission, DocumentVersion, Clause, Disposition, ClauseLink, DecisionRevision)
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -54,18 +54,18 @@ def test_demo_shows_three_processes_in_three_phases_with_many_voices():
         assert 20 <= Clause.objects.filter(version=DocumentVersion.objects.latest_for(process)).count() <= 45
 
     # Open: submissions come in, nothing is decided yet, a draft is on the table.
-    assert not filter_status(processes[OPEN].submissions.all(), Status.REFLECTED).exists()
+    assert not processes[OPEN].submissions.all().with_status(Status.REFLECTED).exists()
 
     # Under review: some decided, some still pending.
     under_review = processes[UNDER_REVIEW].submissions.all()
-    assert filter_status(under_review, Status.PENDING).exists()
-    assert filter_status(under_review, Status.REFLECTED).exists()
-    assert filter_status(under_review, Status.EXCLUDED).exists()
+    assert under_review.with_status(Status.PENDING).exists()
+    assert under_review.with_status(Status.REFLECTED).exists()
+    assert under_review.with_status(Status.EXCLUDED).exists()
 
     # Fully dispositioned: no active submission is pending, and every kind of decision is there.
     decided = processes[DECIDED].submissions.all()
-    assert not filter_status(decided, Status.PENDING).exists()
-    assert filter_status(decided, Status.WITHDRAWN).exists()
+    assert not decided.with_status(Status.PENDING).exists()
+    assert decided.with_status(Status.WITHDRAWN).exists()
     dispositions = Disposition.objects.filter(submission__process=processes[DECIDED])
     assert dispositions.filter(extent=Extent.FULL).exists()
     assert dispositions.filter(extent=Extent.PARTIAL).exists()
@@ -75,7 +75,26 @@ def test_demo_shows_three_processes_in_three_phases_with_many_voices():
     assert morality.exists() and not morality.filter(justification="").exists()
     assert all(d.decided_at > processes[DECIDED].closes_at for d in dispositions)
     # Some decisions were revisited, so trace pages show a history.
-    assert DispositionEvent.objects.filter(submission__process=processes[DECIDED]).count() > dispositions.count()
+    assert DecisionRevision.objects.filter(submission__process=processes[DECIDED]).count() > dispositions.count()
+
+    # The decided process went through three versions, and links followed their clauses: some were decided
+    # on a zero-draft paragraph that has another number in the final text, and none waits for re-confirmation.
+    versions = list(processes[DECIDED].document_versions.order_by("number"))
+    assert [v.label for v in versions] == ["Zero draft", "Revision 1", "Final statement"]
+    assert all(v.is_adopted for v in versions)
+    assert not decided.with_status(Status.NEEDS_RECONFIRMATION).exists()
+    moved = [
+        link
+        for link in ClauseLink.objects.filter(
+            revision__current_of__submission__process=processes[DECIDED], revision__number=1
+        ).select_related("clause__version", "identity")
+        if link.clause.version == versions[0]
+        and Clause.objects.get(version=versions[2], identity=link.identity).label != link.clause.label
+    ]
+    assert moved, "some zero-draft links were renumbered in the final text and kept"
+    assert DecisionRevision.objects.filter(submission__process=processes[DECIDED], change="reconfirmed").exists()
+    # The process under review has a revised draft whose reworded principles wait for re-confirmation.
+    assert under_review.with_status(Status.NEEDS_RECONFIRMATION).exists()
 
     # The sign-ins are printed with the address, and they work.
     for email in ("admin@demo.trace", "organiser@demo.trace", "stakeholder@demo.trace"):

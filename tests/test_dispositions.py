@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from traceability.dispositions.models import ClauseLink, Disposition, DispositionEvent
+from traceability.consultations.models import SubmissionStatus
+from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition
 from traceability.dispositions.selectors import progress
 from traceability.dispositions.services import LinkSpec, disposition_exclude, disposition_reflect
 
@@ -33,23 +34,29 @@ def test_reflecting_links_clauses_and_records_history(submission, organiser, ver
         submission=submission,
         actor=organiser,
         links=[
-            LinkSpec(clause=clause(version, "principles__para_3"), extent="full", note="Added verbatim"),
-            LinkSpec(clause=clause(version, "principles__para_3-1"), extent="partial"),
+            LinkSpec(clause=clause(version, "para_3"), extent="full", note="Added verbatim"),
+            LinkSpec(clause=clause(version, "para_3-1"), extent="partial"),
         ],
     )
     disposition = Disposition.objects.get(submission=submission)
     assert disposition.kind == "reflected"
     assert disposition.extent == "full"
-    assert sorted(disposition.links.values_list("clause__label", "extent")) == [("3", "full"), ("3.1", "partial")]
-    event = DispositionEvent.objects.get(submission=submission)
-    assert event.actor == organiser and "3 (Fully)" in event.summary
+    links = disposition.revision.links
+    assert sorted(links.values_list("clause__label", "extent")) == [("3", "full"), ("3.1", "partial")]
+    # Each link records the permanent identity it follows and the clause text it was confirmed against.
+    assert all(link.identity_id == link.clause.identity_id for link in links.select_related("clause"))
+    assert all(link.fingerprint == link.clause.fingerprint for link in links.select_related("clause"))
+    revision = DecisionRevision.objects.get(submission=submission)
+    assert (revision.number, revision.decided_by, revision.version) == (1, organiser, version)
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.REFLECTED
 
 
 def test_only_partial_links_make_a_partial_reflection(submission, organiser, version):
     disposition = disposition_reflect(
         submission=submission,
         actor=organiser,
-        links=[LinkSpec(clause=clause(version, "principles__para_3"), extent="partial")],
+        links=[LinkSpec(clause=clause(version, "para_3"), extent="partial")],
     )
     assert disposition.extent == "partial"
 
@@ -64,7 +71,7 @@ def test_a_clause_of_another_process_is_refused(submission, organiser, other_pro
     foreign = import_document(other_process, other_organiser)
     with pytest.raises(ValidationError):
         disposition_reflect(submission=submission, actor=organiser, links=[LinkSpec(clause=foreign.clauses.first())])
-    assert not Disposition.objects.exists() and not DispositionEvent.objects.exists()
+    assert not Disposition.objects.exists() and not DecisionRevision.objects.exists()
 
 
 def test_excluding_on_a_legal_ground_requires_a_cited_provision(submission, organiser):
@@ -92,15 +99,18 @@ def test_unknown_ground_is_refused(submission, organiser):
     assert not Disposition.objects.exists()
 
 
-def test_changing_a_disposition_replaces_links_and_keeps_all_history(submission, organiser, version):
-    disposition_reflect(
-        submission=submission, actor=organiser, links=[LinkSpec(clause=clause(version, "principles__para_3"))]
-    )
+def test_changing_a_disposition_adds_a_revision_and_keeps_the_old_one_whole(submission, organiser, version):
+    disposition_reflect(submission=submission, actor=organiser, links=[LinkSpec(clause=clause(version, "para_3"))])
     disposition_exclude(submission=submission, actor=organiser, ground="legal", legal_provision="Art. 5")
     disposition = Disposition.objects.get()
-    assert disposition.kind == "excluded" and disposition.extent == ""
-    assert not ClauseLink.objects.exists()
-    assert list(DispositionEvent.objects.values_list("action", flat=True)) == ["reflected", "excluded"]
+    assert disposition.kind == "excluded" and disposition.extent == "" and disposition.revision.number == 2
+    assert not disposition.revision.links.exists()
+    # The first revision still says what it linked, with the clause as it was then.
+    first = DecisionRevision.objects.get(number=1)
+    assert first.kind == "reflected" and list(first.links.values_list("clause__label", flat=True)) == ["3"]
+    assert list(DecisionRevision.objects.values_list("kind", flat=True)) == ["reflected", "excluded"]
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.EXCLUDED
 
 
 def test_organiser_of_another_process_cannot_disposition(submission, other_organiser):
@@ -133,21 +143,24 @@ def test_database_refuses_a_disposition_that_is_neither_reflected_nor_grounded(s
         Disposition.objects.create(submission=submission, **fields)
 
 
-def test_history_is_append_only(submission, organiser):
-    disposition_exclude(submission=submission, actor=organiser, ground="legal", legal_provision="Art. 5")
-    event = DispositionEvent.objects.get()
-    event.summary = "rewritten"
+def test_history_is_append_only(submission, organiser, version):
+    disposition_reflect(submission=submission, actor=organiser, links=[LinkSpec(clause=clause(version, "para_3"))])
+    revision = DecisionRevision.objects.get()
+    revision.kind = "excluded"
     with pytest.raises(ValueError):
-        event.save()
+        revision.save()
     with pytest.raises(ValueError):
-        event.delete()
+        revision.delete()
+    link = ClauseLink.objects.get()
+    with pytest.raises(ValueError):
+        link.save()
 
 
 def test_progress_counts_dispositioned_active_submissions(process, stakeholder, organiser):
     first = file_submission(process, stakeholder)
     file_submission(process, stakeholder)
     disposition_exclude(submission=first, actor=organiser, ground="legal", legal_provision="Art. 5")
-    assert progress(process) == {"total": 2, "dispositioned": 1}
+    assert progress(process) == {"total": 2, "dispositioned": 1, "reconfirm": 0}
 
 
 # Through the workspace pages
@@ -180,7 +193,7 @@ def test_workspace_shows_progress_and_filters_the_queue(
 
 
 def test_reflect_form_saves_links(organiser_client, process, submission, version):
-    a, b = clause(version, "principles__para_3"), clause(version, "principles__para_3-1")
+    a, b = clause(version, "para_3"), clause(version, "para_3-1")
     data = {
         "links-TOTAL_FORMS": "3",
         "links-INITIAL_FORMS": "0",
@@ -237,11 +250,11 @@ def test_public_trace_page_shows_the_decision_and_its_history(anon_client, submi
     disposition_reflect(
         submission=submission,
         actor=organiser,
-        links=[LinkSpec(clause=clause(version, "principles__para_3"), note="Now says all groups")],
+        links=[LinkSpec(clause=clause(version, "para_3"), note="Now says all groups")],
     )
     page = anon_client.get(submission.get_absolute_url()).content.decode()
     assert "Reflected" in page
-    assert f"{reverse('outcomes:document', args=[submission.process.slug])}#principles__para_3" in page
+    assert f"{reverse('outcomes:document', args=[submission.process.slug])}?version=1#para_3" in page
     assert "Now says all groups" in page
     assert "Organiser" in page and organiser.display_name not in page
 

@@ -30,7 +30,7 @@ from traceability.outcomes.models import Clause
 from traceability.reports.exports.mapping import COLUMNS, csv_cell, mapping_rows
 from traceability.reports.exports.sheet import write_workbook
 
-from .factories import file_submission, import_document, make_process, make_user
+from .factories import bulk_decide, file_submission, import_document, make_process, make_user
 
 DAY = timedelta(days=1)
 HIDDEN_ORGANISATION = "Secret Org"
@@ -94,22 +94,22 @@ def mapped(closed_process, organiser):
         specs = [LinkSpec(clause=clause[eid], extent=extent, note=note) for eid, extent, note in links]
         disposition_reflect(submission=s[n], actor=organiser, links=specs, now=close + days * DAY)
 
-    reflect(6, ("principles__para_3", "full", "Before it was withdrawn"), days=-20)
+    reflect(6, ("para_3", "full", "Before it was withdrawn"), days=-20)
     submission_withdraw(submission=s[6], author=state, now=process.opens_at + timedelta(hours=1))
     reflect(
         1,
-        ("principles__para_3", "full", "Says so, in full."),
-        ("principles__para_3-1", "partial", 'Partly: "equal weight",\nnot more'),
+        ("para_3", "full", "Says so, in full."),
+        ("para_3-1", "partial", 'Partly: "equal weight",\nnot more'),
         days=1,
     )
-    reflect(2, ("sec_1__para_2", "partial", ""), days=2)
+    reflect(2, ("para_2", "partial", ""), days=2)
     disposition_exclude(submission=s[3], actor=organiser, ground="legal", legal_provision="Art. 9", now=close + 4 * DAY)
     disposition_exclude(
         submission=s[4], actor=organiser, ground="public_morality", justification="Slurs", now=close + 10 * DAY
     )
-    reflect(7, ("principles__para_3", "full", ""), days=-1)
-    reflect(8, ("principles__para_3", "partial", "-5 points, kept the rest"), days=3)
-    reflect(9, ("principles__para_3", "partial", ""), days=5)
+    reflect(7, ("para_3", "full", ""), days=-1)
+    reflect(8, ("para_3", "partial", "-5 points, kept the rest"), days=3)
+    reflect(9, ("para_3", "partial", ""), days=5)
     process.refresh_from_db()
     return process, s
 
@@ -141,7 +141,8 @@ def report_json(client, process) -> dict:
 
 def typed(row: dict[str, str]) -> dict[str, object]:
     """A CSV row as the JSON export gives it: empty cells are nulls, ids are numbers."""
-    numbers = {"submission_id", "number", "clause_id", "document_version"}
+    numbers = {"submission_id", "number", "clause_id", "document_version", "clause_confirmed_version", "round"}
+    numbers |= {"target_clause_id"}
     return {key: (None if value == "" else int(value) if key in numbers else value) for key, value in row.items()}
 
 
@@ -295,8 +296,14 @@ def test_the_mapping_has_a_row_per_clause_link_and_one_per_other_submission(anon
     ]
     first, second = rows[0], rows[1]
     assert (first["extent"], first["link_extent"], second["link_extent"]) == ("full", "full", "partial")
-    assert first["clause_eid"] == "principles__para_3" and first["document_version"] == 1
-    assert first["clause_id"] == Clause.objects.get(version__process=process, eid="principles__para_3").pk
+    assert first["clause_eid"] == "para_3" and first["document_version"] == 1
+    # clause_id is the permanent identity of the clause, not the row of one version.
+    assert first["clause_id"] == Clause.objects.get(version__process=process, eid="para_3").identity_id
+    assert (first["link_state"], first["clause_confirmed_label"], first["clause_confirmed_version"]) == (
+        "confirmed",
+        "3",
+        1,
+    )
     assert first["received_at"].endswith("Z") and parse_time(first["received_at"]) == s[1].received_at
     legal, morality = rows[3], rows[4]
     assert (legal["ground"], legal["citation_or_justification"]) == ("legal", "Art. 9")
@@ -450,13 +457,13 @@ def test_report_json_counts_per_clause_of_the_latest_version_without_withdrawn_s
     assert report["document_version"]["number"] == 1
     clauses = {c["eid"]: c for c in report["clauses"]}
     assert len(clauses) == Clause.objects.filter(version__process=process).count()  # clauses without links too
-    para_3 = clauses["principles__para_3"]
+    para_3 = clauses["para_3"]
     # s1 and s7 fully, s8 and s9 partly; s6's link does not count, it was withdrawn.
     assert (para_3["reflected_full"], para_3["reflected_partial"], para_3["reflected"]) == (2, 2, 4)
     assert para_3["stakeholder_groups"] == 4  # civil society, academia, technical community, private sector
     document = reverse("outcomes:document", args=[process.slug])
-    assert para_3["url"] == f"http://testserver{document}#principles__para_3"
-    para_3_1 = clauses["principles__para_3-1"]
+    assert para_3["url"] == f"http://testserver{document}#para_3"
+    para_3_1 = clauses["para_3-1"]
     assert (para_3_1["label"], para_3_1["reflected_partial"], para_3_1["stakeholder_groups"]) == ("3.1", 1, 1)
     assert clauses["sec_1"] | {"url": None} == {
         "eid": "sec_1",
@@ -464,6 +471,8 @@ def test_report_json_counts_per_clause_of_the_latest_version_without_withdrawn_s
         "heading": "Scope",
         "kind": "section",
         "depth": 0,
+        "linkable": True,  # a numbered heading can be linked
+        "id": Clause.objects.get(version__process=process, eid="sec_1").identity_id,
         "url": None,
         "reflected_full": 0,
         "reflected_partial": 0,
@@ -619,38 +628,26 @@ def grow(process: Process, upto: int) -> None:
     process.touch()
     ids = dict(Submission.objects.filter(process=process, number__gte=start).values_list("number", "pk"))
     decided = [n for n in ids if 1 <= n % 10 <= 6]
-    Disposition.objects.bulk_create(
+    Submission.objects.filter(pk__in=[ids[n] for n in ids if n % 10 == 0]).update(status="withdrawn")
+    bulk_decide(
         [
-            Disposition(
-                submission_id=ids[n],
-                kind="reflected" if n % 10 <= 3 else "excluded",
-                extent=("full" if n % 10 == 1 else "partial") if n % 10 <= 3 else "",
-                ground="" if n % 10 <= 3 else ("legal" if n % 10 <= 5 else "public_morality"),
-                legal_provision=f"Act {n}" if n % 10 in (4, 5) else "",
-                justification=f"Slur {n}" if n % 10 == 6 else "",
-                decided_at=process.closes_at + timedelta(hours=n),
-                first_decided_at=process.closes_at + timedelta(hours=n),
-            )
+            {
+                "submission_id": ids[n],
+                "kind": "reflected" if n % 10 <= 3 else "excluded",
+                "extent": ("full" if n % 10 == 1 else "partial") if n % 10 <= 3 else "",
+                "ground": "" if n % 10 <= 3 else ("legal" if n % 10 <= 5 else "public_morality"),
+                "legal_provision": f"Act {n}" if n % 10 in (4, 5) else "",
+                "justification": f"Slur {n}" if n % 10 == 6 else "",
+                "decided_at": process.closes_at + timedelta(hours=n),
+                "links": [
+                    (clauses[(n + 3 * k) % len(clauses)], "full" if n % 10 == 1 and k == 0 else "partial", f"=note {k}")
+                    for k in range(1 + n % 3)
+                ]
+                if n % 10 <= 3
+                else [],
+            }
             for n in decided
-        ],
-        batch_size=500,
-    )
-    dispositions = dict(
-        Disposition.objects.filter(submission_id__in=[ids[n] for n in decided]).values_list("submission_id", "pk")
-    )
-    ClauseLink.objects.bulk_create(
-        [
-            ClauseLink(
-                disposition_id=dispositions[ids[n]],
-                clause=clauses[(n + 3 * k) % len(clauses)],
-                extent="full" if n % 10 == 1 and k == 0 else "partial",
-                note=f"=note {k}",
-            )
-            for n in decided
-            if n % 10 <= 3
-            for k in range(1 + n % 3)
-        ],
-        batch_size=500,
+        ]
     )
     process.refresh_from_db()
 
@@ -690,7 +687,8 @@ def test_exports_run_a_fixed_number_of_queries_whatever_the_size(anon_client, cl
     assert rows_in(content) == expected(1000)
     print(f"\n{name}: {small} queries at 10 submissions, {large} at 1000")
     assert small == large, f"{name}: {small} queries at 10 submissions, {large} at 1000"
-    assert small <= (2 if name != "report-json" else 5)
+    # The process, the version the mapping is computed against, and the rows (one query, streamed).
+    assert small <= (3 if name != "report-json" else 5)
 
 
 def test_a_withdrawn_submission_exports_none_of_its_words_not_even_its_clause_reference(

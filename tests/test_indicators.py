@@ -39,7 +39,7 @@ def fixture(closed_process, organiser):
     process = closed_process
     close = process.closes_at
     version = import_document(process, organiser)
-    clause = version.clauses.get(eid="principles__para_3")
+    clause = version.clauses.get(eid="para_3")
     civil = make_user(kind=StakeholderKind.CIVIL_SOCIETY, country="KE", organisation="Org A")
     business = make_user(kind=StakeholderKind.PRIVATE_SECTOR, country="DE", organisation="Org B")
     state = make_user(kind=StakeholderKind.GOVERNMENT, country="BR", organisation=" org a")

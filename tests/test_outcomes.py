@@ -19,7 +19,7 @@ def test_pasted_markdown_becomes_a_version_with_a_clause_tree(organiser_client, 
     assert response.status_code == 302
     version = DocumentVersion.objects.get(process=process)
     assert version.number == 1 and version.source == DOCUMENT.strip()
-    sub = Clause.objects.get(version=version, eid="sec_1__para_2__subpara_a")
+    sub = Clause.objects.get(version=version, eid="para_2__subpara_a")
     assert sub.label == "2(a)" and sub.parent.label == "2" and sub.parent.parent.heading == "Scope"
 
 
@@ -34,6 +34,11 @@ def test_uploaded_file_is_imported_and_versions_count_up(organiser_client, proce
         (2, "Final"),
         (1, "Zero draft"),
     ]
+    # The second version waits for its matching to be reviewed: the public still reads the first.
+    assert response["Location"] == reverse("outcomes:matching", args=[process.slug, 2])
+    page = organiser_client.get(reverse("outcomes:document", args=[process.slug])).content.decode()
+    assert "Inclusion, in full" not in page
+    organiser_client.post(reverse("dispositions:adopt", args=[process.slug, 2]))
     page = organiser_client.get(reverse("outcomes:document", args=[process.slug])).content.decode()
     assert "Inclusion, in full" in page
     older = organiser_client.get(reverse("outcomes:document", args=[process.slug]), {"version": 1}).content.decode()

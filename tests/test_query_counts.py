@@ -27,14 +27,7 @@ from django.urls import reverse
 
 from traceability.accounts.models import StakeholderKind, User
 from traceability.consultations.models import Attribution, Process, StakeholderGroup, Submission
-from traceability.dispositions.models import (
-    ClauseLink,
-    Disposition,
-    DispositionEvent,
-    EventAction,
-    ExclusionGround,
-    Extent,
-)
+from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition, ExclusionGround, Extent
 from traceability.outcomes.models import Clause
 
 from .conftest import client_for
@@ -189,10 +182,47 @@ def grow(world: World, upto: int) -> None:
     ids = dict(Submission.objects.filter(process=process, number__gte=start).values_list("number", "pk"))
 
     decided_plans = [plan for plan in plans if plan.status in ("reflected", "excluded")]
+    for status in ("reflected", "excluded"):
+        Submission.objects.filter(pk__in=[ids[p.number] for p in decided_plans if p.status == status]).update(
+            status=status
+        )
+    Submission.objects.filter(pk__in=[ids[p.number] for p in plans if p.status == "withdrawn"]).update(
+        status="withdrawn"
+    )
+    revisions = []
+    for plan in decided_plans:
+        decision = {
+            "kind": plan.status,
+            "extent": plan.detail if plan.status == "reflected" else "",
+            "ground": plan.detail if plan.status == "excluded" else "",
+            "legal_provision": f"Act {plan.number}, art. 5" if plan.detail == ExclusionGround.LEGAL else "",
+            "justification": f"Offensive text {plan.number}" if plan.detail == ExclusionGround.PUBLIC_MORALITY else "",
+        }
+        for k in range(plan.event_count):
+            revisions.append(
+                DecisionRevision(
+                    submission_id=ids[plan.number],
+                    number=k + 1,
+                    decided_by=world.organiser,
+                    decided_at=decided - timedelta(hours=plan.event_count - k - 1),
+                    version=world.clauses[0].version,
+                    **decision,
+                )
+            )
+    DecisionRevision.objects.bulk_create(revisions, batch_size=500)
+    latest = {
+        submission_id: pk
+        for submission_id, pk in DecisionRevision.objects.filter(
+            submission_id__in=[ids[p.number] for p in decided_plans]
+        )
+        .order_by("submission_id", "number")
+        .values_list("submission_id", "pk")
+    }
     Disposition.objects.bulk_create(
         [
             Disposition(
                 submission_id=ids[plan.number],
+                revision_id=latest[ids[plan.number]],
                 kind=plan.status,
                 extent=plan.detail if plan.status == "reflected" else "",
                 ground=plan.detail if plan.status == "excluded" else "",
@@ -205,38 +235,23 @@ def grow(world: World, upto: int) -> None:
         ],
         batch_size=500,
     )
-    dispositions = dict(
-        Disposition.objects.filter(submission_id__in=[ids[p.number] for p in decided_plans]).values_list(
-            "submission_id", "pk"
-        )
-    )
-    links, events = [], []
+    links = []
     for plan in decided_plans:
-        submission_id = ids[plan.number]
-        if plan.status == "reflected":
-            chosen = linked_clauses(world, plan.number)
-            for k, clause in enumerate(chosen):
-                extent = Extent.FULL if plan.detail == Extent.FULL and k == 0 else Extent.PARTIAL
-                links.append(
-                    ClauseLink(disposition_id=dispositions[submission_id], clause=clause, extent=extent, note="")
-                )
-            summary = "Reflected in " + ", ".join(clause.label for clause in chosen)
-            action = EventAction.REFLECTED
-        else:
-            summary, action = f"Excluded on {plan.detail}", EventAction.EXCLUDED
-        for k in range(plan.event_count):
-            events.append(
-                DispositionEvent(
-                    submission_id=submission_id,
-                    action=action,
-                    actor=world.organiser,
-                    at=decided - timedelta(hours=plan.event_count - k),
-                    summary=summary,
-                    details={"kind": plan.status},
+        if plan.status != "reflected":
+            continue
+        for k, clause in enumerate(linked_clauses(world, plan.number)):
+            extent = Extent.FULL if plan.detail == Extent.FULL and k == 0 else Extent.PARTIAL
+            links.append(
+                ClauseLink(
+                    revision_id=latest[ids[plan.number]],
+                    identity_id=clause.identity_id,
+                    clause=clause,
+                    fingerprint=clause.fingerprint,
+                    extent=extent,
+                    note="",
                 )
             )
     ClauseLink.objects.bulk_create(links, batch_size=500)
-    DispositionEvent.objects.bulk_create(events, batch_size=500)
     world.plans.extend(plans)
 
 
@@ -254,6 +269,7 @@ def group_row(world: World, group: int) -> str:
             "excluded_legal",
             "excluded_morality",
             "pending",
+            "reconfirm",
             "withdrawn",
         )
     )
@@ -311,9 +327,9 @@ def linked_clauses(world: World, number: int) -> list[Clause]:
 
 def check_trace(world: World, page: str) -> None:
     document = reverse("outcomes:document", args=[world.process.slug])
-    assert page.count(f'href="{document}#') == Plan.of(TRACED).link_count
+    assert page.count(f'href="{document}?version=1#') == Plan.of(TRACED).link_count
     for clause in linked_clauses(world, TRACED):
-        assert f'href="{document}#{clause.eid}"' in page
+        assert f'href="{document}?version=1#{clause.eid}"' in page
     assert page.count("<time datetime=") == Plan.of(TRACED).event_count
 
 

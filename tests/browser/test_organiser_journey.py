@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from traceability.accounts.models import StakeholderKind
-from traceability.dispositions.models import ClauseLink, Disposition, DispositionEvent
+from traceability.dispositions.models import ClauseLink, Disposition, DecisionRevision
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.parsing import parse_document
 
@@ -93,10 +93,10 @@ def test_organiser_imports_document_and_dispositions_submissions(visitor, organi
     assert f"{reflected.reference} is marked as reflected." in visitor.main().inner_text()
     assert page.get_by_test_id("progress").inner_text() == f"1 of {total} submissions dispositioned"
     links = {link.clause.eid: link for link in ClauseLink.objects.filter(disposition__submission=reflected)}
-    assert set(links) == {"principles__para_3", "principles__para_3-1"}
-    assert links["principles__para_3"].extent == "full"
-    assert links["principles__para_3-1"].extent == "partial"
-    assert links["principles__para_3-1"].note == "Equal weight, but only for the listed groups."
+    assert set(links) == {"para_3", "para_3-1"}
+    assert links["para_3"].extent == "full"
+    assert links["para_3-1"].extent == "partial"
+    assert links["para_3-1"].note == "Equal weight, but only for the listed groups."
 
     # Exclude the second on a legal ground, citing the provision.
     visitor.follow(visitor.main().get_by_role("link", name=excluded.reference))
@@ -116,7 +116,7 @@ def test_organiser_imports_document_and_dispositions_submissions(visitor, organi
     assert error.count() == 1 and error.is_visible()
     assert visitor.field("Public morality").is_checked()
     assert not Disposition.objects.filter(submission=refused).exists()
-    assert not DispositionEvent.objects.filter(submission=refused).exists()
+    assert not DecisionRevision.objects.filter(submission=refused).exists()
 
     visitor.follow(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Workspace"))
     assert page.get_by_test_id("progress").inner_text() == f"2 of {total} submissions dispositioned"

@@ -56,15 +56,15 @@ def report_data(db):
         submission=civil_full,
         actor=organiser,
         links=[
-            LinkSpec(clause=clause["sec_1__para_2"], extent="full"),
-            LinkSpec(clause=clause["sec_1__para_2__subpara_a"], extent="partial", note="Open format, not CSV."),
+            LinkSpec(clause=clause["para_2"], extent="full"),
+            LinkSpec(clause=clause["para_2__subpara_a"], extent="partial", note="Open format, not CSV."),
         ],
     )
     disposition_exclude(submission=civil_legal, actor=organiser, ground="legal", legal_provision=PROVISION)
     disposition_reflect(
         submission=private_partial,
         actor=organiser,
-        links=[LinkSpec(clause=clause["principles__para_3-1"], extent="partial", note="For the listed groups.")],
+        links=[LinkSpec(clause=clause["para_3-1"], extent="partial", note="For the listed groups.")],
     )
     disposition_exclude(
         submission=private_morality, actor=organiser, ground="public_morality", justification=JUSTIFICATION
@@ -131,7 +131,7 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     assert "Second thoughts" not in visitor.main().inner_text()
     row = page.get_by_test_id("submission-table").get_by_role("row").filter(has_text=data["civil_full"].reference)
     hrefs = row.get_by_role("link").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert hrefs[1:] == [f"{document_path}#sec_1__para_2", f"{document_path}#sec_1__para_2__subpara_a"]
+    assert hrefs[1:] == [f"{document_path}#para_2", f"{document_path}#para_2__subpara_a"]
 
     # By clause: every clause is listed, including those that reflect nothing.
     clause_rows = page.get_by_test_id("clause-table").locator("tbody tr")
@@ -141,19 +141,19 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
         "rows => rows.map(r => [r.querySelector('th a').hash.slice(1), r.cells[1].innerText.trim()])"
     ):
         by_eid[eid] = text
-    assert by_eid["sec_1__para_2"] == f"Civil society (1): {data['civil_full'].reference} (Fully)"
-    assert by_eid["sec_1__para_2__subpara_a"] == f"Civil society (1): {data['civil_full'].reference} (Partly)"
-    assert by_eid["principles__para_3-1"] == f"Private sector (1): {data['private_partial'].reference} (Partly)"
-    assert by_eid["sec_1__para_2__subpara_b"] == "None"
+    assert by_eid["para_2"] == f"Civil society (1): {data['civil_full'].reference} (Fully)"
+    assert by_eid["para_2__subpara_a"] == f"Civil society (1): {data['civil_full'].reference} (Partly)"
+    assert by_eid["para_3-1"] == f"Private sector (1): {data['private_partial'].reference} (Partly)"
+    assert by_eid["para_2__subpara_b"] == "None"
     assert by_eid["principles"] == "None"
 
     # Follow a clause label to the document: the address names the clause, which exists there.
     visitor.follow(row.get_by_role("link", name="2(a)", exact=True))
-    assert page.url.endswith(f"{document_path}#sec_1__para_2__subpara_a")
-    target = page.locator("[id='sec_1__para_2__subpara_a']")
+    assert page.url.endswith(f"{document_path}#para_2__subpara_a")
+    target = page.locator("[id='para_2__subpara_a']")
     assert target.count() == 1 and target.is_visible()
     assert "in an open format;" in target.inner_text()
-    assert page.evaluate("document.querySelector(':target').id") == "sec_1__para_2__subpara_a"
+    assert page.evaluate("document.querySelector(':target').id") == "para_2__subpara_a"
     page.go_back()
     page.wait_for_load_state()
     assert visitor.path == f"/processes/{slug}/report/"
@@ -194,5 +194,5 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     main = visitor.main()
     assert "Clause 3.1 (Partly): For the listed groups." in main.inner_text()
     link = main.get_by_role("link", name="Clause 3.1")
-    assert link.get_attribute("href") == f"{document_path}#principles__para_3-1"
+    assert link.get_attribute("href") == f"{document_path}#para_3-1"
     assert "Organiser: Reflected in 3.1 (Partly)" in main.inner_text()

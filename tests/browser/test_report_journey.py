@@ -179,15 +179,15 @@ def report_case(db, settings):
         reason = {"legal_provision": PROVISION} if ground == "legal" else {"justification": JUSTIFICATION}
         disposition_exclude(submission=subs[key], actor=organiser, ground=ground, now=at(key), **reason)
 
-    reflect("cs_full", ("sec_1__para_2", "full"), ("sec_1__para_2__subpara_a", "partial"))
+    reflect("cs_full", ("para_2", "full"), ("para_2__subpara_a", "partial"))
     exclude("cs_legal", "legal")
-    reflect("cs_partial", ("principles__para_3-1", "partial"))
-    reflect("ps_full", ("principles__para_3", "full"))
+    reflect("cs_partial", ("para_3-1", "partial"))
+    reflect("ps_full", ("para_3", "full"))
     exclude("ps_morality", "public_morality")
     exclude("gov_changed", "legal")  # first decision, day 1 ...
-    reflect("gov_changed", ("sec_1__para_2__subpara_b", "partial"), now=close + timedelta(days=20))  # ... changed
-    reflect("tc_full", ("sec_1__para_2", "full"))
-    reflect("tc_second", ("sec_1__para_1", "full"))
+    reflect("gov_changed", ("para_2__subpara_b", "partial"), now=close + timedelta(days=20))  # ... changed
+    reflect("tc_full", ("para_2", "full"))
+    reflect("tc_second", ("para_1", "full"))
     exclude("tc_legal", "legal")
     return {"process": process, "subs": subs, "ref": {key: s.reference for key, s in subs.items()}}
 
@@ -406,13 +406,13 @@ def test_filter_the_submission_list(visitor, report_case):
     assert options.evaluate_all("os => os.map(o => o.value)") == [
         "",
         "sec_1",
-        "sec_1__para_1",
-        "sec_1__para_2",
-        "sec_1__para_2__subpara_a",
-        "sec_1__para_2__subpara_b",
+        "para_1",
+        "para_2",
+        "para_2__subpara_a",
+        "para_2__subpara_b",
         "principles",
-        "principles__para_3",
-        "principles__para_3-1",
+        "para_3",
+        "para_3-1",
     ]
 
     def rows_for(**values: str) -> list[str]:
@@ -437,8 +437,8 @@ def test_filter_the_submission_list(visitor, report_case):
     assert rows_for(ground="public_morality") == [ref["ps_morality"]]
 
     # By clause, by its eId.
-    assert rows_for(clause="sec_1__para_2") == [ref["cs_full"], ref["tc_full"]]
-    assert rows_for(clause="sec_1__para_2__subpara_b") == [ref["gov_changed"]]
+    assert rows_for(clause="para_2") == [ref["cs_full"], ref["tc_full"]]
+    assert rows_for(clause="para_2__subpara_b") == [ref["gov_changed"]]
 
     # By status.
     assert rows_for(status="pending") == [ref["cs_pending"], ref["aca_pending"]]
@@ -499,7 +499,7 @@ def test_downloads_agree_with_the_page(visitor, report_case, tmp_path):
     by_ref = {}
     for row in rows:
         by_ref.setdefault(row["reference"], []).append(row)
-    assert [r["clause_eid"] for r in by_ref[ref["cs_full"]]] == ["sec_1__para_2", "sec_1__para_2__subpara_a"]
+    assert [r["clause_eid"] for r in by_ref[ref["cs_full"]]] == ["para_2", "para_2__subpara_a"]
     assert [r["link_extent"] for r in by_ref[ref["cs_full"]]] == ["full", "partial"]
     (withdrawn,) = by_ref[ref["gov_withdrawn"]]
     assert withdrawn["status"] == "withdrawn" and withdrawn["withdrawn_at"]

@@ -12,6 +12,11 @@ from .models import Attribution, Process, StakeholderGroup, Submission
 from .services import SubmissionContent
 
 
+def _clause_identities():  # type: ignore[no-untyped-def]
+    # Clause identities belong to the outcomes app, which builds on this one: reach them through the relation.
+    return Submission._meta.get_field("target").related_model.objects
+
+
 class SubmissionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, help_text=_("A short summary of your suggestion."))
     text = forms.CharField(
@@ -46,10 +51,16 @@ class SubmissionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     form_token = forms.UUIDField(widget=forms.HiddenInput)
+    # The permanent identity of the clause commented on ("comment on this paragraph"); empty for the whole text.
+    target = forms.ModelChoiceField(queryset=_clause_identities().none(), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, process: Process, author: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.process = process
+        self.fields["target"].queryset = _clause_identities().filter(process=process)
+        self.fields["target"].error_messages["invalid_choice"] = _(
+            "That clause is not part of this process's document. Comment on the draft as a whole instead."
+        )
         groups = StakeholderGroup.objects.filter(process=process)
         self.fields["stakeholder_group"].queryset = groups
         if not self.is_bound and "stakeholder_group" not in self.initial:
@@ -76,6 +87,7 @@ class SubmissionForm(forms.Form):
             text=data["text"],
             stakeholder_group=data["stakeholder_group"],
             target_clause=data["target_clause"].strip(),
+            target=data["target"],
             proposed_change=normalise_newlines(data["proposed_change"]).strip(),
             attribution=data["attribution"],
         )
@@ -86,8 +98,25 @@ class SubmissionForm(forms.Form):
             "title": submission.title,
             "text": submission.text,
             "target_clause": submission.target_clause,
+            "target": submission.target_id,
             "proposed_change": submission.proposed_change,
             "stakeholder_group": submission.stakeholder_group_id,
             "attribution": submission.attribution,
             "form_token": submission.form_token,
         }
+
+
+def target_clause_for(form: SubmissionForm) -> object | None:
+    """The clause the form comments on, as the newest adopted version words it (for the page), or None."""
+    value = form["target"].value()
+    if not value:
+        return None
+    identity = form.fields["target"].queryset.filter(pk=value).first() if str(value).isdigit() else None
+    if identity is None:
+        return None
+    return (
+        identity.occurrences.filter(version__adopted_at__isnull=False)
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )

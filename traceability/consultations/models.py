@@ -139,12 +139,71 @@ class Attribution(models.TextChoices):
     GROUP = "group", _("Show only my stakeholder group")
 
 
+class SubmissionStatus(models.TextChoices):
+    """Where a submission stands. Kept on the row by the services that change it, in the same transaction."""
+
+    PENDING = "pending", _("Pending")
+    REFLECTED = "reflected", _("Reflected")
+    EXCLUDED = "excluded", _("Excluded")
+    # Reflected once, but a linked clause changed substantively or was removed in a later version:
+    # the organisers must re-confirm the link (or decide again) before it counts as uptake.
+    NEEDS_RECONFIRMATION = "reconfirm", _("Needs re-confirmation")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    @classmethod
+    def decided(cls) -> tuple[str, ...]:
+        """The statuses that count as a current, valid decision (coverage's numerator)."""
+        return (cls.REFLECTED, cls.EXCLUDED)
+
+
+class CommentRound(models.Model):
+    """A window in which a process takes submissions on one published draft version."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField(_("round"))
+    # The outcomes app owns versions; the reference is by model name so this app never imports it.
+    version = models.ForeignKey(
+        "outcomes.DocumentVersion", on_delete=models.CASCADE, related_name="rounds", verbose_name=_("draft")
+    )
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("comment round")
+        verbose_name_plural = _("comment rounds")
+        ordering = ["process", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "number"], name="round_number_unique_in_process"),
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="round_closes_after_opening"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Round %(number)d") % {"number": self.number})
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+
 class SubmissionQuerySet(models.QuerySet["Submission"]):
     def for_process(self, process: Process) -> SubmissionQuerySet:
         return self.filter(process=process)
 
     def active(self) -> SubmissionQuerySet:
-        return self.filter(withdrawn_at__isnull=True)
+        return self.exclude(status=SubmissionStatus.WITHDRAWN)
+
+    def with_status(self, status: str) -> SubmissionQuerySet:
+        return self.filter(status=status)
+
+    def pending(self) -> SubmissionQuerySet:
+        return self.filter(status=SubmissionStatus.PENDING)
+
+    def decided(self) -> SubmissionQuerySet:
+        return self.filter(status__in=SubmissionStatus.decided())
+
+    def needing_reconfirmation(self) -> SubmissionQuerySet:
+        return self.filter(status=SubmissionStatus.NEEDS_RECONFIRMATION)
 
     def by(self, user: settings.AUTH_USER_MODEL) -> SubmissionQuerySet:
         return self.filter(author=user)
@@ -171,6 +230,26 @@ class Submission(models.Model):
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"), max_length=20000)
     target_clause = models.CharField(_("clause it refers to"), max_length=40, blank=True)
+    # A comment on one clause of a draft, by the clause's permanent identity (from "comment on this paragraph").
+    target = models.ForeignKey(
+        "outcomes.ClauseIdentity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("clause commented on"),
+    )
+    round = models.ForeignKey(
+        CommentRound,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("comment round"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING
+    )
     proposed_change = models.TextField(_("proposed change"), max_length=20000, blank=True)
     text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
 
@@ -199,6 +278,9 @@ class Submission(models.Model):
             # progress, report group table) read these indexes alone, without the submission rows.
             models.Index(fields=["process", "withdrawn_at"], name="submission_process_withdrawn"),
             models.Index(fields=["stakeholder_group", "withdrawn_at"], name="submission_group_withdrawn"),
+            models.Index(fields=["process", "status", "number"], name="submission_process_status"),
+            models.Index(fields=["stakeholder_group", "status"], name="submission_group_status"),
+            models.Index(fields=["round", "status"], name="submission_round_status"),
         ]
 
     def __str__(self) -> str:
@@ -216,12 +298,20 @@ class Submission(models.Model):
         return self.hash_text(self.text)
 
     def is_decided(self) -> bool:
-        """Whether the organisers recorded a disposition (the dispositions app owns that table)."""
-        return Submission.objects.filter(pk=self.pk, disposition__isnull=False).exists()
+        """Whether the organisers recorded a decision (current, or one waiting for re-confirmation)."""
+        return self.status not in (SubmissionStatus.PENDING, SubmissionStatus.WITHDRAWN)
 
     @property
     def is_withdrawn(self) -> bool:
-        return self.withdrawn_at is not None
+        return self.status == SubmissionStatus.WITHDRAWN
+
+    @property
+    def is_excluded(self) -> bool:
+        return self.status == SubmissionStatus.EXCLUDED
+
+    @property
+    def is_reconfirming(self) -> bool:
+        return self.status == SubmissionStatus.NEEDS_RECONFIRMATION
 
     @property
     def public_author(self) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from traceability.accounts.models import StakeholderKind, User
 
-from .models import Attribution, Process, StakeholderGroup, Submission
+from .models import Attribution, CommentRound, Process, StakeholderGroup, Submission, SubmissionStatus
 
 
 class ProcessNotOpen(ValidationError):
@@ -35,6 +35,8 @@ class SubmissionContent:
     target_clause: str = ""
     proposed_change: str = ""
     attribution: str = Attribution.NAME
+    # A clause identity of this process (from "comment on this paragraph"), or None for the text as a whole.
+    target: object | None = None
 
 
 def process_create_default_groups(*, process: Process) -> list[StakeholderGroup]:
@@ -87,6 +89,8 @@ def submission_file(
 
     if content.stakeholder_group.process_id != process.pk:
         raise ValidationError(_("Choose one of this process's stakeholder groups."))
+    if content.target is not None and content.target.process_id != process.pk:
+        raise ValidationError(_("Comment on a clause of this process's document."))
 
     number = locked.last_number
     submission = Submission(
@@ -102,6 +106,8 @@ def submission_file(
         title=content.title,
         text=content.text,
         target_clause=content.target_clause,
+        target=content.target,
+        round=CommentRound.objects.filter(process=locked, opens_at__lte=now, closes_at__gt=now).first(),
         proposed_change=content.proposed_change,
         text_sha256=Submission.hash_text(content.text),
         form_token=form_token,
@@ -162,6 +168,7 @@ def submission_update(
     locked.title = content.title
     locked.text = content.text
     locked.target_clause = content.target_clause
+    locked.target = content.target
     locked.proposed_change = content.proposed_change
     locked.attribution = content.attribution
     locked.stakeholder_group = content.stakeholder_group
@@ -174,6 +181,7 @@ def submission_update(
             "title",
             "text",
             "target_clause",
+            "target",
             "proposed_change",
             "attribution",
             "stakeholder_group",
@@ -189,6 +197,60 @@ def submission_withdraw(*, submission: Submission, author: User, now: datetime |
     now = now or timezone.now()
     locked = _lock_own_open_submission(submission=submission, author=author, now=now)
     locked.withdrawn_at = now
-    locked.save(update_fields=["withdrawn_at"])
+    locked.status = SubmissionStatus.WITHDRAWN
+    locked.save(update_fields=["withdrawn_at", "status"])
     locked.process.touch()
     return locked
+
+
+@transaction.atomic
+def round_open(
+    *, process: Process, version: object, closes_at: datetime, actor: User, now: datetime | None = None
+) -> CommentRound:
+    """Open a comment round on ``version`` (a draft of this process) from now until ``closes_at``.
+
+    The process's window is set to cover the round, so the server-side check that every filing makes
+    (inside its transaction) enforces the round's closing time.
+    """
+    now = now or timezone.now()
+    locked = Process.objects.select_for_update().get(pk=process.pk)
+    if not locked.is_organiser(actor):
+        raise PermissionDenied
+    if version.process_id != locked.pk or not version.is_adopted:
+        raise ValidationError(_("Open the round on an adopted version of this process's document."))
+    if closes_at <= now:
+        raise ValidationError({"closes_at": _("The round must close in the future.")})
+    if locked.published_at is not None:
+        raise ValidationError(_("The report of this process is published; it takes no more comments."))
+    if CommentRound.objects.filter(process=locked, opens_at__lte=now, closes_at__gt=now).exists():
+        raise ValidationError(_("A comment round is already open. Close it before opening another."))
+    number = (
+        CommentRound.objects.filter(process=locked).order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
+    comment_round = CommentRound.objects.create(
+        process=locked, number=number, version=version, opens_at=now, closes_at=closes_at, opened_by=actor
+    )
+    if locked.opens_at is None or locked.opens_at > now:
+        locked.opens_at = now
+    locked.closes_at = closes_at
+    locked.save(update_fields=["opens_at", "closes_at"])
+    locked.touch()
+    return comment_round
+
+
+@transaction.atomic
+def round_close(*, comment_round: CommentRound, actor: User, now: datetime | None = None) -> CommentRound:
+    """Close an open round now (and with it the process's window)."""
+    now = now or timezone.now()
+    locked = Process.objects.select_for_update().get(pk=comment_round.process_id)
+    if not locked.is_organiser(actor):
+        raise PermissionDenied
+    current = CommentRound.objects.select_for_update().get(pk=comment_round.pk)
+    if not current.is_open(now):
+        raise ValidationError(_("This round is not open."))
+    current.closes_at = now
+    current.save(update_fields=["closes_at"])
+    locked.closes_at = now
+    locked.save(update_fields=["closes_at"])
+    locked.touch()
+    return current

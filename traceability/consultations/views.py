@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
 from .access import get_own_submission, get_visible_process
-from .forms import SubmissionForm
-from .models import Phase, Process
+from .forms import SubmissionForm, target_clause_for
+from .models import Phase, Process, SubmissionStatus
 from .services import ProcessNotOpen, submission_file, submission_update, submission_withdraw
 
 
@@ -28,7 +28,7 @@ class ProcessListView(ListView):
         return (
             Process.objects.visible()
             .open_first(now)
-            .annotate(submission_count=Count("submissions", filter=Q(submissions__withdrawn_at__isnull=True)))
+            .annotate(submission_count=Count("submissions", filter=~Q(submissions__status=SubmissionStatus.WITHDRAWN)))
         )
 
 
@@ -41,7 +41,8 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "Phase": Phase,
         "groups": process.groups.all(),
         "is_organiser": process.is_organiser(request.user),
-        "submission_count": process.submissions.filter(withdrawn_at__isnull=True).count(),
+        "submission_count": process.submissions.active().count(),
+        "rounds": process.rounds.select_related("version").order_by("number"),
     }
     return render(request, "consultations/process_detail.html", context)
 
@@ -56,7 +57,9 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
     if not process.is_open():
         return _not_open_response(request, process, ProcessNotOpen(_("This process is not accepting submissions now.")))
-    form = SubmissionForm(request.POST or None, process=process, author=request.user)
+    initial = {"target": request.GET["clause"]} if request.GET.get("clause", "").isdigit() else {}
+    form = SubmissionForm(request.POST or None, process=process, author=request.user, initial=initial)
+    target_clause = target_clause_for(form)
     if request.method == "POST" and form.is_valid():
         try:
             submission, created = submission_file(
@@ -74,7 +77,11 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(
                 "consultations:submission-receipt", slug=submission.process.slug, reference=submission.reference
             )
-    return render(request, "consultations/submission_form.html", {"process": process, "form": form, "editing": False})
+    return render(
+        request,
+        "consultations/submission_form.html",
+        {"process": process, "form": form, "editing": False, "target_clause": target_clause},
+    )
 
 
 @require_safe
@@ -120,7 +127,13 @@ def submission_edit(request: HttpRequest, slug: str, reference: str) -> HttpResp
     return render(
         request,
         "consultations/submission_form.html",
-        {"process": process, "form": form, "editing": True, "submission": submission},
+        {
+            "process": process,
+            "form": form,
+            "editing": True,
+            "submission": submission,
+            "target_clause": target_clause_for(form),
+        },
     )
 
 

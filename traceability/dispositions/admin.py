@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from traceability.readonly_admin import ReadOnlyAdmin
 
-from .models import Disposition, DispositionEvent
+from .models import DecisionRevision, Disposition
 
 
 @admin.register(Disposition)
@@ -12,7 +12,8 @@ class DispositionAdmin(ReadOnlyAdmin):
     list_select_related = ("submission",)
 
 
-@admin.register(DispositionEvent)
-class DispositionEventAdmin(ReadOnlyAdmin):
-    list_display = ("submission", "action", "actor_role", "at")
+@admin.register(DecisionRevision)
+class DecisionRevisionAdmin(ReadOnlyAdmin):
+    list_display = ("submission", "number", "change", "kind", "decided_at")
+    list_filter = ("change", "kind")
     list_select_related = ("submission",)

@@ -3,20 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from traceability.consultations.models import StakeholderGroup
+from traceability.consultations.models import StakeholderGroup, SubmissionStatus
 from traceability.outcomes.models import Clause
 
 from .models import ExclusionGround, Extent
-from .selectors import Status
 from .services import LinkSpec
 
-STATUS_CHOICES = [
-    ("", _("Any status")),
-    (Status.PENDING, _("Pending")),
-    (Status.REFLECTED, _("Reflected")),
-    (Status.EXCLUDED, _("Excluded")),
-    (Status.WITHDRAWN, _("Withdrawn")),
-]
+STATUS_CHOICES = [("", _("Any status")), *SubmissionStatus.choices]
 
 
 class QueueFilterForm(forms.Form):
@@ -110,3 +103,22 @@ class ExcludeForm(forms.Form):
         if ground == ExclusionGround.PUBLIC_MORALITY and not (data.get("justification") or "").strip():
             self.add_error("justification", _("Give the justification on grounds of public morality."))
         return data
+
+
+class MoveLinkForm(forms.Form):
+    """Move a link to another clause of the current version, named by its label (keyboard-friendly at any size)."""
+
+    label = forms.CharField(label=_("Move to clause"), max_length=60, help_text=_("Its number, e.g. 12 or 3(a)."))
+
+    def __init__(self, *args: object, clauses: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.clauses = clauses
+
+    def clean_label(self) -> Clause:
+        label = self.cleaned_data["label"].strip()
+        clause = self.clauses.filter(label=label).first()
+        if clause is None:
+            raise forms.ValidationError(_("The current version has no clause labelled %(label)s.") % {"label": label})
+        if not clause.linkable:
+            raise forms.ValidationError(_("A heading organises the text; choose a paragraph under it."))
+        return clause

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from traceability.consultations.models import Submission
-from traceability.outcomes.models import Clause
+from traceability.outcomes.models import Clause, ClauseIdentity, DocumentVersion
 
 
 class DispositionKind(models.TextChoices):
@@ -27,15 +27,129 @@ class Extent(models.TextChoices):
     PARTIAL = "partial", _("Partly")
 
 
-class Disposition(models.Model):
-    """Reflected (with one or more clause links) or excluded (with a ground).
+def _decision_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=(
+            Q(
+                kind=DispositionKind.REFLECTED,
+                extent__in=Extent.values,
+                ground="",
+                legal_provision="",
+                justification="",
+            )
+            | (Q(kind=DispositionKind.EXCLUDED, extent="", ground=ExclusionGround.LEGAL) & ~Q(legal_provision=""))
+            | (
+                Q(kind=DispositionKind.EXCLUDED, extent="", ground=ExclusionGround.PUBLIC_MORALITY)
+                & ~Q(justification="")
+            )
+        ),
+        name=name,
+        violation_error_message=_(
+            "A disposition is either reflected, or excluded with a ground and its citation or justification."
+        ),
+    )
 
-    The constraints hold what a row can say on its own; that a reflected
-    disposition has at least one clause link is held by the services, which
-    write both in one transaction.
+
+class RevisionChange(models.TextChoices):
+    """Why a revision was written."""
+
+    DECIDED = "decided", _("Decision")
+    RECONFIRMED = "reconfirmed", _("Link re-confirmed")
+    MOVED = "moved", _("Link moved")
+    UNLINKED = "unlinked", _("Link removed")
+
+
+class DecisionRevision(models.Model):
+    """One immutable decision on a submission. The current disposition is the latest revision.
+
+    Rows are only ever added: a changed decision, a re-confirmed or moved link, is a new revision.
     """
 
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    change = models.CharField(
+        _("change"), max_length=12, choices=RevisionChange.choices, default=RevisionChange.DECIDED
+    )
+    kind = models.CharField(_("decision"), max_length=12, choices=DispositionKind.choices)
+    ground = models.CharField(_("exclusion ground"), max_length=20, choices=ExclusionGround.choices, blank=True)
+    extent = models.CharField(_("extent"), max_length=8, choices=Extent.choices, blank=True)
+    legal_provision = models.TextField(_("legal provision cited"), max_length=2000, blank=True)
+    justification = models.TextField(_("justification"), max_length=5000, blank=True)
+    # The adopted version the organisers read when deciding (their links point into it).
+    version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision revision")
+        verbose_name_plural = _("decision revisions")
+        ordering = ["submission", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "number"], name="revision_number_unique_per_submission"),
+            _decision_constraint("revision_reflected_xor_grounded_exclusion"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} r{self.number}: {self.kind}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Decision revisions are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Decision revisions are append-only.")
+
+    @property
+    def reason(self) -> str:
+        return self.legal_provision if self.ground == ExclusionGround.LEGAL else self.justification
+
+    @property
+    def is_reflected(self) -> bool:
+        return self.kind == DispositionKind.REFLECTED
+
+
+class ClauseLink(models.Model):
+    """A clause that reflects the submission, as one revision records it (immutable with the revision).
+
+    ``identity`` is what the link follows through later versions; ``clause`` is the clause as the
+    organiser saw it (its version, label and anchor then); ``fingerprint`` the clause text it was
+    confirmed against. When the clause of the same identity in the report's version has another
+    fingerprint, the link is suspect; when there is none, the clause was removed.
+    """
+
+    revision = models.ForeignKey(DecisionRevision, on_delete=models.CASCADE, related_name="links")
+    identity = models.ForeignKey(ClauseIdentity, on_delete=models.PROTECT, related_name="links")
+    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="links")
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    extent = models.CharField(_("extent"), max_length=8, choices=Extent.choices, default=Extent.FULL)
+    note = models.TextField(_("how it is reflected"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("clause link")
+        verbose_name_plural = _("clause links")
+        ordering = ["clause__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "identity"], name="clause_link_once_per_identity"),
+        ]
+        indexes = [models.Index(fields=["identity", "revision"], name="clause_link_identity")]
+
+    def __str__(self) -> str:
+        return f"{self.revision_id} -> {self.identity_id} ({self.extent})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Clause links belong to an append-only revision.")
+        super().save(*args, **kwargs)
+
+
+class Disposition(models.Model):
+    """The current disposition of a submission: a pointer to its latest revision, with the revision's
+    decision copied beside it so that the report's aggregates read one table. Written only by the
+    services, together with the revision it copies."""
+
     submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="disposition")
+    revision = models.OneToOneField(DecisionRevision, on_delete=models.CASCADE, related_name="current_of")
     kind = models.CharField(_("decision"), max_length=12, choices=DispositionKind.choices)
     ground = models.CharField(_("exclusion ground"), max_length=20, choices=ExclusionGround.choices, blank=True)
     # For reflected: "full" if any linked clause reflects it fully, else "partial".
@@ -51,31 +165,7 @@ class Disposition(models.Model):
     class Meta:
         verbose_name = _("disposition")
         verbose_name_plural = _("dispositions")
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(
-                        kind=DispositionKind.REFLECTED,
-                        extent__in=Extent.values,
-                        ground="",
-                        legal_provision="",
-                        justification="",
-                    )
-                    | (
-                        Q(kind=DispositionKind.EXCLUDED, extent="", ground=ExclusionGround.LEGAL)
-                        & ~Q(legal_provision="")
-                    )
-                    | (
-                        Q(kind=DispositionKind.EXCLUDED, extent="", ground=ExclusionGround.PUBLIC_MORALITY)
-                        & ~Q(justification="")
-                    )
-                ),
-                name="disposition_reflected_xor_grounded_exclusion",
-                violation_error_message=_(
-                    "A disposition is either reflected, or excluded with a ground and its citation or justification."
-                ),
-            ),
-        ]
+        constraints = [_decision_constraint("disposition_reflected_xor_grounded_exclusion")]
         indexes = [models.Index(fields=["kind", "ground"], name="disposition_kind_ground")]
 
     def __str__(self) -> str:
@@ -84,55 +174,3 @@ class Disposition(models.Model):
     @property
     def reason(self) -> str:
         return self.legal_provision if self.ground == ExclusionGround.LEGAL else self.justification
-
-
-class ClauseLink(models.Model):
-    disposition = models.ForeignKey(Disposition, on_delete=models.CASCADE, related_name="links")
-    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="links")
-    extent = models.CharField(_("extent"), max_length=8, choices=Extent.choices, default=Extent.FULL)
-    note = models.TextField(_("how it is reflected"), max_length=2000, blank=True)
-
-    class Meta:
-        verbose_name = _("clause link")
-        verbose_name_plural = _("clause links")
-        ordering = ["clause__position"]
-        constraints = [
-            models.UniqueConstraint(fields=["disposition", "clause"], name="clause_link_once_per_clause"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.disposition_id} -> {self.clause_id} ({self.extent})"
-
-
-class EventAction(models.TextChoices):
-    REFLECTED = "reflected", _("Marked as reflected")
-    EXCLUDED = "excluded", _("Marked as excluded")
-
-
-class DispositionEvent(models.Model):
-    """One change of a submission's disposition. Rows are only ever added."""
-
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="disposition_events")
-    action = models.CharField(_("action"), max_length=12, choices=EventAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    actor_role = models.CharField(_("role"), max_length=40, default="organiser")
-    at = models.DateTimeField(_("when"), default=timezone.now)
-    summary = models.TextField(_("what changed"))
-    details = models.JSONField(_("details"), default=dict)
-
-    class Meta:
-        verbose_name = _("disposition event")
-        verbose_name_plural = _("disposition events")
-        ordering = ["submission", "at", "pk"]
-        indexes = [models.Index(fields=["submission", "at"], name="event_submission_at")]
-
-    def __str__(self) -> str:
-        return f"{self.submission_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("Disposition history is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("Disposition history is append-only.")

@@ -1,44 +1,109 @@
-"""Reads about dispositions: a submission's status, progress counts."""
+"""Reads about decisions: progress counts, the state of each link, the re-confirmation queue."""
 
 from __future__ import annotations
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from dataclasses import dataclass
 
-from traceability.consultations.models import Process, Submission
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from traceability.consultations.models import Process, Submission, SubmissionStatus
+from traceability.outcomes.models import Clause, DocumentVersion
+
+from .models import ClauseLink, DecisionRevision
 
 
-class Status:
-    PENDING = "pending"
-    REFLECTED = "reflected"
-    EXCLUDED = "excluded"
-    WITHDRAWN = "withdrawn"
-
-
-def with_status(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
-    """Annotate ``status``: withdrawn, pending, reflected or excluded."""
-    return queryset.annotate(
-        status=Case(
-            When(withdrawn_at__isnull=False, then=Value(Status.WITHDRAWN)),
-            When(disposition__isnull=True, then=Value(Status.PENDING)),
-            default=F("disposition__kind"),
-            output_field=CharField(),
+def progress(process: Process) -> dict[str, int]:
+    """Active submissions, how many have a current decision, and how many wait for re-confirmation (one query)."""
+    return (
+        Submission.objects.filter(process=process)
+        .active()
+        .aggregate(
+            total=Count("pk"),
+            dispositioned=Count("pk", filter=Q(status__in=SubmissionStatus.decided())),
+            reconfirm=Count("pk", filter=Q(status=SubmissionStatus.NEEDS_RECONFIRMATION)),
         )
     )
 
 
-def filter_status(queryset: QuerySet[Submission], status: str) -> QuerySet[Submission]:
-    if status == Status.WITHDRAWN:
-        return queryset.filter(withdrawn_at__isnull=False)
-    if status == Status.PENDING:
-        return queryset.filter(withdrawn_at__isnull=True, disposition__isnull=True)
-    if status in (Status.REFLECTED, Status.EXCLUDED):
-        return queryset.filter(withdrawn_at__isnull=True, disposition__kind=status)
-    return queryset.none()
+class LinkState:
+    CONFIRMED = "confirmed"
+    SUSPECT = "suspect"
+    REMOVED = "removed"
 
 
-def progress(process: Process) -> dict[str, int]:
-    """How many active submissions exist and how many have a disposition (one query)."""
-    return Submission.objects.filter(process=process, withdrawn_at__isnull=True).aggregate(
-        total=Count("pk"),
-        dispositioned=Count("pk", filter=Q(disposition__isnull=False)),
+def _current_clause(version: DocumentVersion) -> QuerySet[Clause]:
+    return Clause.objects.filter(
+        version=version, identity_id=Coalesce(OuterRef("identity__merged_into"), OuterRef("identity"))
     )
+
+
+def with_current_clause(links: QuerySet[ClauseLink], version: DocumentVersion | None) -> QuerySet[ClauseLink]:
+    """Annotate each link with where its clause is in ``version`` (``now_pk``, ``now_label``, ``now_eid``,
+    ``now_fingerprint``; all None when the clause was removed)."""
+    if version is None:
+        return links.annotate(now_pk=Subquery(Clause.objects.none().values("pk")))
+    current = _current_clause(version)
+    return links.annotate(
+        now_pk=Subquery(current.values("pk")[:1]),
+        now_label=Subquery(current.values("label")[:1]),
+        now_eid=Subquery(current.values("eid")[:1]),
+        now_fingerprint=Subquery(current.values("fingerprint")[:1]),
+    )
+
+
+def link_state(link: ClauseLink) -> str:
+    if getattr(link, "now_pk", None) is None:
+        return LinkState.REMOVED
+    return LinkState.CONFIRMED if link.now_fingerprint == link.fingerprint else LinkState.SUSPECT
+
+
+def annotate_states(links: list[ClauseLink]) -> list[ClauseLink]:
+    for link in links:
+        link.state = link_state(link)
+        link.is_suspect = link.state == LinkState.SUSPECT
+        link.is_removed = link.state == LinkState.REMOVED
+    return links
+
+
+def reconfirm_queue(process: Process, version: DocumentVersion | None) -> QuerySet[ClauseLink]:
+    """The current links that need the organisers: suspect ones and those to removed clauses, by submission."""
+    if version is None:
+        return ClauseLink.objects.none()
+    confirmed = _current_clause(version).filter(fingerprint=OuterRef("fingerprint"))
+    return (
+        with_current_clause(
+            ClauseLink.objects.filter(
+                revision__current_of__submission__process=process,
+                revision__current_of__submission__status=SubmissionStatus.NEEDS_RECONFIRMATION,
+            ),
+            version,
+        )
+        .annotate(ok=Exists(confirmed))
+        .filter(ok=False)
+        .select_related("revision__submission__stakeholder_group", "clause__version")
+        .order_by("revision__submission__number", "pk")
+    )
+
+
+@dataclass
+class Trail:
+    """One revision of a decision, with its links and where each clause is now."""
+
+    revision: DecisionRevision
+    links: list[ClauseLink]
+
+
+def decision_trail(submission: Submission, version: DocumentVersion | None) -> list[Trail]:
+    """Every revision of the submission's decision, oldest first, with where each linked clause is in ``version``.
+    Two queries whatever the number of revisions."""
+    revisions = list(
+        DecisionRevision.objects.filter(submission=submission).select_related("version").order_by("number")
+    )
+    links = with_current_clause(
+        ClauseLink.objects.filter(revision__in=revisions).select_related("clause__version"), version
+    ).order_by("revision_id", "clause__position", "pk")
+    by_revision: dict[int, list[ClauseLink]] = {}
+    for link in links:
+        by_revision.setdefault(link.revision_id, []).append(link)
+    return [Trail(revision, annotate_states(by_revision.get(revision.pk, []))) for revision in revisions]

@@ -1,5 +1,6 @@
-"""Dispositioning submissions. Each change writes the disposition, its clause
-links and a history event in one transaction."""
+"""Decisions on submissions. Every decision, and every re-confirmed, moved or removed link, is a new
+immutable revision; the disposition points at the latest one and the submission's status follows,
+all in one transaction."""
 
 from __future__ import annotations
 
@@ -8,14 +9,25 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from traceability.accounts.models import User
-from traceability.consultations.models import Submission
-from traceability.outcomes.models import Clause
+from traceability.consultations.models import Process, Submission, SubmissionStatus
+from traceability.outcomes.models import Clause, ClauseIdentity, DocumentVersion
+from traceability.outcomes.services import version_adopt_identities
 
-from .models import ClauseLink, Disposition, DispositionEvent, DispositionKind, EventAction, ExclusionGround, Extent
+from .models import (
+    ClauseLink,
+    DecisionRevision,
+    Disposition,
+    DispositionKind,
+    ExclusionGround,
+    Extent,
+    RevisionChange,
+)
 
 
 @dataclass(frozen=True)
@@ -25,80 +37,118 @@ class LinkSpec:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class _LinkRow:
+    """A link as a revision stores it: the identity it follows, the clause and text it was confirmed on."""
+
+    identity_id: int
+    clause_id: int
+    fingerprint: str
+    extent: str
+    note: str
+
+    @classmethod
+    def confirmed(cls, spec: LinkSpec) -> _LinkRow:
+        clause = spec.clause
+        return cls(clause.identity_id, clause.pk, clause.fingerprint, spec.extent, spec.note.strip())
+
+    @classmethod
+    def carried(cls, link: ClauseLink) -> _LinkRow:
+        return cls(link.identity_id, link.clause_id, link.fingerprint, link.extent, link.note)
+
+
 def _lock_for_organiser(*, submission: Submission, actor: User) -> Submission:
     locked = Submission.objects.select_for_update().select_related("process").get(pk=submission.pk)
     if not locked.process.is_organiser(actor):
         raise PermissionDenied
-    if locked.is_withdrawn:
+    if locked.status == SubmissionStatus.WITHDRAWN:
         raise ValidationError(_("This submission was withdrawn by its author; it needs no disposition."))
     return locked
 
 
-def _describe_links(links: list[LinkSpec]) -> str:
-    return ", ".join(f"{link.clause.label} ({Extent(link.extent).label})" for link in links)
-
-
-def _record(*, submission: Submission, actor: User, action: str, summary: str, details: dict, now: datetime) -> None:
-    DispositionEvent.objects.create(
-        submission=submission, actor=actor, action=action, summary=summary, details=details, at=now
+def _write(
+    *,
+    submission: Submission,
+    actor: User,
+    now: datetime,
+    change: str,
+    kind: str,
+    links: list[_LinkRow] = (),
+    version: DocumentVersion | None = None,
+    **fields: str,
+) -> Disposition:
+    """Append a revision with its links, point the disposition at it, and set the submission's status."""
+    decision = {"extent": "", "ground": "", "legal_provision": "", "justification": "", **fields, "kind": kind}
+    if kind == DispositionKind.REFLECTED:
+        decision["extent"] = Extent.FULL if any(link.extent == Extent.FULL for link in links) else Extent.PARTIAL
+    last = DecisionRevision.objects.filter(submission=submission).order_by("-number").first()
+    revision = DecisionRevision.objects.create(
+        submission=submission,
+        number=(last.number if last else 0) + 1,
+        change=change,
+        version=version,
+        decided_by=actor,
+        decided_at=now,
+        **decision,
     )
-
-
-def _decide(*, submission: Submission, actor: User, now: datetime, **fields: str) -> Disposition:
-    """Write the decision over any earlier one: fields not given are blank, old clause links go."""
-    decision = {"extent": "", "ground": "", "legal_provision": "", "justification": "", **fields}
-    decision |= {"decided_by": actor, "decided_at": now}
+    ClauseLink.objects.bulk_create(
+        ClauseLink(
+            revision=revision,
+            identity_id=link.identity_id,
+            clause_id=link.clause_id,
+            fingerprint=link.fingerprint,
+            extent=link.extent,
+            note=link.note,
+        )
+        for link in links
+    )
+    projection = {**decision, "revision": revision, "decided_by": actor, "decided_at": now}
     # The first decision's time is kept when a decision changes (responsiveness counts from it).
     disposition, _created = Disposition.objects.update_or_create(
-        submission=submission, defaults=decision, create_defaults={**decision, "first_decided_at": now}
+        submission=submission, defaults=projection, create_defaults={**projection, "first_decided_at": now}
     )
+    submission.status = SubmissionStatus.REFLECTED if kind == DispositionKind.REFLECTED else SubmissionStatus.EXCLUDED
+    submission.save(update_fields=["status"])
     submission.process.touch()
-    disposition.links.all().delete()
     return disposition
+
+
+def _check_links(process: Process, version: DocumentVersion | None, links: list[LinkSpec]) -> None:
+    if not links:
+        raise ValidationError(_("Link the submission to at least one clause."))
+    if version is None:
+        raise ValidationError(_("Import the outcome document before linking submissions to it."))
+    seen: set[int] = set()
+    for link in links:
+        if link.clause.version_id != version.pk:
+            raise ValidationError(_("Link clauses of the current version of this process's outcome document."))
+        if not link.clause.linkable:
+            raise ValidationError(_("A heading organises the text; link the paragraphs under it instead."))
+        if link.clause.identity_id in seen:
+            raise ValidationError(_("Each clause can be linked only once."))
+        if link.extent not in Extent.values:
+            raise ValidationError(_("Choose whether the clause reflects the submission fully or partly."))
+        seen.add(link.clause.identity_id)
 
 
 @transaction.atomic
 def disposition_reflect(
     *, submission: Submission, actor: User, links: list[LinkSpec], now: datetime | None = None
 ) -> Disposition:
-    """Mark ``submission`` as reflected in the given clauses (replacing any earlier decision)."""
+    """Mark ``submission`` as reflected in the given clauses of the current version (a new revision)."""
     now = now or timezone.now()
     locked = _lock_for_organiser(submission=submission, actor=actor)
-    if not links:
-        raise ValidationError(_("Link the submission to at least one clause."))
-    seen: set[int] = set()
-    for link in links:
-        if link.clause.version.process_id != locked.process_id:
-            raise ValidationError(_("A clause must belong to this process's outcome document."))
-        if link.clause.pk in seen:
-            raise ValidationError(_("Each clause can be linked only once."))
-        if link.extent not in Extent.values:
-            raise ValidationError(_("Choose whether the clause reflects the submission fully or partly."))
-        seen.add(link.clause.pk)
-
-    disposition = _decide(
+    version = DocumentVersion.objects.report_version_for(locked.process)
+    _check_links(locked.process, version, links)
+    return _write(
         submission=locked,
         actor=actor,
         now=now,
+        change=RevisionChange.DECIDED,
         kind=DispositionKind.REFLECTED,
-        extent=Extent.FULL if any(link.extent == Extent.FULL for link in links) else Extent.PARTIAL,
+        links=[_LinkRow.confirmed(link) for link in links],
+        version=version,
     )
-    ClauseLink.objects.bulk_create(
-        ClauseLink(disposition=disposition, clause=link.clause, extent=link.extent, note=link.note.strip())
-        for link in links
-    )
-    _record(
-        submission=locked,
-        actor=actor,
-        action=EventAction.REFLECTED,
-        summary=_("Reflected in %(clauses)s") % {"clauses": _describe_links(links)},
-        details={
-            "kind": DispositionKind.REFLECTED,
-            "links": [{"eid": link.clause.eid, "label": link.clause.label, "extent": link.extent} for link in links],
-        },
-        now=now,
-    )
-    return disposition
 
 
 @transaction.atomic
@@ -125,23 +175,124 @@ def disposition_exclude(
     else:
         raise ValidationError({"ground": _("Choose a legal ground or public morality.")})
     locked = _lock_for_organiser(submission=submission, actor=actor)
-
-    disposition = _decide(
+    return _write(
         submission=locked,
         actor=actor,
         now=now,
+        change=RevisionChange.DECIDED,
         kind=DispositionKind.EXCLUDED,
+        version=DocumentVersion.objects.report_version_for(locked.process),
         ground=ground,
         legal_provision=legal_provision,
         justification=justification,
     )
-    reason = legal_provision or justification
-    _record(
+
+
+def current_clause_for(link: ClauseLink, version: DocumentVersion) -> Clause | None:
+    """Where ``link``'s clause is in ``version``: its own identity, or the one it was merged into."""
+    identity = link.identity.merged_into_id or link.identity_id
+    return Clause.objects.filter(version=version, identity_id=identity).first()
+
+
+@transaction.atomic
+def link_reconfirm(
+    *,
+    submission: Submission,
+    actor: User,
+    link: ClauseLink,
+    move_to: Clause | None = None,
+    remove: bool = False,
+    now: datetime | None = None,
+) -> Disposition:
+    """Re-confirm a link against its clause's current text, move it to another clause of the current
+    version, or remove it (when others remain). Each is a new revision; the other links are carried
+    over as they were."""
+    now = now or timezone.now()
+    locked = _lock_for_organiser(submission=submission, actor=actor)
+    disposition = Disposition.objects.select_related("revision").filter(submission=locked).first()
+    current = list(disposition.revision.links.select_related("identity")) if disposition else []
+    if link.pk not in {existing.pk for existing in current}:
+        raise ValidationError(_("This link is no longer part of the current decision. Reload the page."))
+    version = DocumentVersion.objects.report_version_for(locked.process)
+    others = [_LinkRow.carried(existing) for existing in current if existing.pk != link.pk]
+    if remove:
+        if not others:
+            raise ValidationError(
+                _("This is the submission's only link. Decide again instead: link another clause or exclude it.")
+            )
+        change, rows = RevisionChange.UNLINKED, others
+    else:
+        if move_to is not None:
+            change, target = RevisionChange.MOVED, move_to
+        else:
+            change, target = RevisionChange.RECONFIRMED, current_clause_for(link, version)
+            if target is None:
+                raise ValidationError(
+                    _("This clause was removed from the current version. Move the link or remove it.")
+                )
+        # Two links that now meet in one clause (their clauses were merged) become one link: fully
+        # reflected if either was, with both notes.
+        twins = [row for row in others if _effective_identity(row.identity_id) == target.identity_id]
+        extent = Extent.FULL if Extent.FULL in {link.extent, *(row.extent for row in twins)} else Extent.PARTIAL
+        note = "\n".join(dict.fromkeys(n for n in (link.note, *(row.note for row in twins)) if n))
+        spec = LinkSpec(clause=target, extent=extent, note=note)
+        _check_links(locked.process, version, [spec])
+        rows = [*(row for row in others if row not in twins), _LinkRow.confirmed(spec)]
+    _write(
         submission=locked,
         actor=actor,
-        action=EventAction.EXCLUDED,
-        summary=_("Excluded on %(ground)s: %(reason)s") % {"ground": ExclusionGround(ground).label, "reason": reason},
-        details={"kind": DispositionKind.EXCLUDED, "ground": ground, "reason": reason},
         now=now,
+        change=change,
+        kind=DispositionKind.REFLECTED,
+        links=rows,
+        version=version,
     )
-    return disposition
+    # Other links of the submission may still be suspect: the status comes from all of them.
+    submissions_reassess(process=locked.process, submission_ids=[locked.pk])
+    return Disposition.objects.get(submission=locked)
+
+
+def _effective_identity(identity_id: int) -> int:
+    merged_into = ClauseIdentity.objects.filter(pk=identity_id).values_list("merged_into", flat=True).first()
+    return merged_into or identity_id
+
+
+def submissions_reassess(*, process: Process, submission_ids: list[int] | None = None) -> None:
+    """Set reflected submissions to "needs re-confirmation" when a current link is suspect (its clause
+    changed substantively in the report's version) or points at a removed clause, and back to
+    reflected when every link is confirmed. Two set-based UPDATEs."""
+    version = DocumentVersion.objects.report_version_for(process)
+    if version is None:
+        return
+    confirmed = Clause.objects.filter(
+        version=version,
+        identity_id=Coalesce(OuterRef("identity__merged_into"), OuterRef("identity")),
+        fingerprint=OuterRef("fingerprint"),
+    )
+    stale = (
+        ClauseLink.objects.filter(revision__current_of__submission__process=process)
+        .annotate(ok=Exists(confirmed))
+        .filter(ok=False)
+        .values("revision__submission_id")
+    )
+    decided = Submission.objects.filter(
+        process=process, status__in=(SubmissionStatus.REFLECTED, SubmissionStatus.NEEDS_RECONFIRMATION)
+    )
+    if submission_ids is not None:
+        decided = decided.filter(pk__in=submission_ids)
+    decided.filter(pk__in=stale).update(status=SubmissionStatus.NEEDS_RECONFIRMATION)
+    decided.exclude(pk__in=stale).update(status=SubmissionStatus.REFLECTED)
+    process.touch()
+
+
+@transaction.atomic
+def version_adopt(*, version: DocumentVersion, actor: User, now: datetime | None = None) -> DocumentVersion:
+    """Adopt a new version's reviewed matching: clauses get their permanent identities, links follow
+    them, and every submission whose links changed substantively waits for re-confirmation."""
+    now = now or timezone.now()
+    locked = DocumentVersion.objects.select_for_update().select_related("process").get(pk=version.pk)
+    if not locked.process.is_organiser(actor):
+        raise PermissionDenied
+    version_adopt_identities(version=locked, now=now)
+    submissions_reassess(process=locked.process)
+    return locked

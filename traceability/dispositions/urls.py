@@ -6,6 +6,9 @@ app_name = "dispositions"
 
 urlpatterns = [
     path("processes/<slug:slug>/workspace/", views.workspace, name="workspace"),
+    path("processes/<slug:slug>/workspace/reconfirm/", views.reconfirm, name="reconfirm"),
+    path("processes/<slug:slug>/workspace/reconfirm/<int:link_pk>/", views.reconfirm_link, name="reconfirm-link"),
+    path("processes/<slug:slug>/workspace/document/versions/<int:number>/adopt/", views.adopt, name="adopt"),
     path("processes/<slug:slug>/workspace/submissions/<slug:reference>/", views.review, name="review"),
     path("processes/<slug:slug>/workspace/submissions/<slug:reference>/reflect/", views.reflect, name="reflect"),
     path("processes/<slug:slug>/workspace/submissions/<slug:reference>/exclude/", views.exclude, name="exclude"),

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from traceability.consultations.access import get_organised_process
-from traceability.consultations.models import Process, Submission
+from traceability.consultations.models import CommentRound, Process, Submission, SubmissionStatus
 from traceability.outcomes.models import Clause, DocumentVersion
+from traceability.outcomes.redline import word_diff
 
-from .forms import ClauseLinkFormSet, ExcludeForm, QueueFilterForm
-from .models import DispositionEvent
-from .selectors import Status, filter_status, progress, with_status
-from .services import disposition_exclude, disposition_reflect
+from .forms import ClauseLinkFormSet, ExcludeForm, MoveLinkForm, QueueFilterForm
+from .models import ClauseLink
+from .selectors import decision_trail, progress, reconfirm_queue
+from .services import disposition_exclude, disposition_reflect, link_reconfirm, version_adopt
 
 
 @require_safe
@@ -28,24 +29,24 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     groups = process.groups.all()
     # The queue opens on what still needs a decision; "Any status" shows everything.
     data = request.GET.copy()
-    data.setdefault("status", Status.PENDING)  # also on page 2 of the default queue, whose link has no status
+    data.setdefault("status", SubmissionStatus.PENDING)  # also on page 2 of the default queue
     filters = QueueFilterForm(data, groups=groups)
-    queue = with_status(Submission.objects.for_process(process)).select_related("stakeholder_group")
+    queue = Submission.objects.for_process(process).select_related("stakeholder_group")
     if filters.is_valid():
         data = filters.cleaned_data
         if data["group"]:
             queue = queue.filter(stakeholder_group=data["group"])
         if data["status"]:
-            queue = filter_status(queue, data["status"])
+            queue = queue.with_status(data["status"])
         if data["q"].strip():
             term = data["q"].strip()
             queue = queue.filter(Q(title__icontains=term) | Q(text__icontains=term) | Q(reference__iexact=term))
     else:
         queue = queue.none()
     page = Paginator(queue.order_by("number"), settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = progress(process)
     query = request.GET.copy()
     query.pop("page", None)
+    versions = DocumentVersion.objects.filter(process=process)
     return render(
         request,
         "dispositions/workspace.html",
@@ -53,22 +54,27 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
             "process": process,
             "filters": filters,
             "page": page,
-            "progress": counts,
+            "progress": progress(process),
             "querystring": query.urlencode(),
-            "has_document": DocumentVersion.objects.filter(process=process).exists(),
+            "current_version": versions.report_version_for(process),
+            "pending_version": versions.pending_for(process),
+            "rounds": CommentRound.objects.filter(process=process).select_related("version").order_by("number"),
         },
     )
 
 
 def _review_context(process: Process, submission: Submission, *, links=None, exclude=None) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    version = DocumentVersion.objects.latest_for(process)
-    clauses = Clause.objects.filter(version=version) if version else Clause.objects.none()
+    version = DocumentVersion.objects.report_version_for(process)
+    clauses = Clause.objects.filter(version=version).linkable() if version else Clause.objects.none()
     disposition = getattr(submission, "disposition", None)
+    trail = decision_trail(submission, version)
     if links is None:
         initial = []
-        if disposition is not None:
+        if trail and disposition is not None and disposition.kind == "reflected":
             initial = [
-                {"clause": link.clause_id, "extent": link.extent, "note": link.note} for link in disposition.links.all()
+                {"clause": link.now_pk, "extent": link.extent, "note": link.note}
+                for link in trail[-1].links
+                if link.now_pk is not None
             ]
         links = ClauseLinkFormSet(initial=initial, form_kwargs={"clauses": clauses}, prefix="links")
     if exclude is None:
@@ -87,15 +93,13 @@ def _review_context(process: Process, submission: Submission, *, links=None, exc
         "version": version,
         "links_formset": links,
         "exclude_form": exclude,
-        "events": DispositionEvent.objects.filter(submission=submission).order_by("at", "pk"),
+        "trail": trail,
     }
 
 
 def _get_submission(process: Process, reference: str) -> Submission:
     return get_object_or_404(
-        Submission.objects.select_related("stakeholder_group", "disposition").prefetch_related(
-            "disposition__links__clause"
-        ),
+        Submission.objects.select_related("stakeholder_group", "disposition", "target"),
         process=process,
         reference=reference,
     )
@@ -114,8 +118,8 @@ def review(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
 def reflect(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     process = get_organised_process(request, slug)
     submission = _get_submission(process, reference)
-    version = DocumentVersion.objects.latest_for(process)
-    clauses = Clause.objects.filter(version=version).select_related("version") if version else Clause.objects.none()
+    version = DocumentVersion.objects.report_version_for(process)
+    clauses = Clause.objects.filter(version=version).linkable() if version else Clause.objects.none()
     formset = ClauseLinkFormSet(request.POST, form_kwargs={"clauses": clauses}, prefix="links")
     if formset.is_valid():
         try:
@@ -151,3 +155,97 @@ def exclude(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
             return redirect("dispositions:workspace", slug=process.slug)
     context = _review_context(process, submission, exclude=form)
     return render(request, "dispositions/review.html", context, status=400)
+
+
+@require_safe
+@login_required
+def reconfirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """The re-confirmation queue: each suspect link or link to a removed clause, with the change beside it."""
+    process = get_organised_process(request, slug)
+    version = DocumentVersion.objects.report_version_for(process)
+    queue = reconfirm_queue(process, version)
+    page = Paginator(queue, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
+    _attach_now_text(list(page), version)
+    return render(
+        request,
+        "dispositions/reconfirm.html",
+        {"process": process, "version": version, "page": page, "move_form": MoveLinkForm(clauses=None)},
+    )
+
+
+def _attach_now_text(links: list[ClauseLink], version: DocumentVersion | None) -> None:
+    """The current text of each link's clause, for the word-level comparison (one query for the page)."""
+    now = Clause.objects.in_bulk([link.now_pk for link in links if link.now_pk]) if version else {}
+    for link in links:
+        link.now_clause = now.get(link.now_pk)
+        old = f"{link.clause.heading}\n{link.clause.text}".strip()
+        new = f"{link.now_clause.heading}\n{link.now_clause.text}".strip() if link.now_clause else ""
+        link.diff = word_diff(old, new) if link.now_clause else []
+
+
+def _queue_link(process: Process, link_pk: int) -> ClauseLink:
+    return get_object_or_404(
+        ClauseLink.objects.select_related("revision__submission", "identity"),
+        pk=link_pk,
+        revision__submission__process=process,
+    )
+
+
+@require_POST
+@login_required
+def reconfirm_link(request: HttpRequest, slug: str, link_pk: int) -> HttpResponse:
+    process = get_organised_process(request, slug)
+    link = _queue_link(process, link_pk)
+    version = DocumentVersion.objects.report_version_for(process)
+    action = request.POST.get("action", "")
+    move_to = None
+    if action == "move":
+        form = MoveLinkForm(request.POST, clauses=Clause.objects.filter(version=version))
+        if not form.is_valid():
+            for error in form.errors.get("label", []):
+                messages.error(request, error)
+            return redirect("dispositions:reconfirm", slug=process.slug)
+        move_to = form.cleaned_data["label"]
+    try:
+        link_reconfirm(
+            submission=link.revision.submission,
+            actor=request.user,
+            link=link,
+            move_to=move_to,
+            remove=action == "remove",
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        done = {
+            "move": _("The link of %(reference)s now points at clause %(label)s."),
+            "remove": _("The link of %(reference)s was removed."),
+        }.get(action, _("The link of %(reference)s is re-confirmed."))
+        messages.success(
+            request,
+            done % {"reference": link.revision.submission.reference, "label": move_to.label if move_to else ""},
+        )
+    return redirect("dispositions:reconfirm", slug=process.slug)
+
+
+@require_POST
+@login_required
+def adopt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    process = get_organised_process(request, slug)
+    version = get_object_or_404(DocumentVersion, process=process, number=number)
+    try:
+        version_adopt(version=version, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("outcomes:matching", slug=process.slug, number=number)
+    counts = progress(process)
+    messages.success(
+        request,
+        _("Adopted %(label)s. %(count)d submissions need their links re-confirmed.")
+        % {"label": version.label, "count": counts["reconfirm"]},
+    )
+    if counts["reconfirm"]:
+        return redirect("dispositions:reconfirm", slug=process.slug)
+    return redirect("dispositions:workspace", slug=process.slug)

@@ -5,13 +5,17 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from traceability.consultations.models import Submission
+from traceability.consultations.models import CommentRound, Submission, SubmissionStatus
 from traceability.dispositions.forms import STATUS_CHOICES
-from traceability.dispositions.models import ExclusionGround
-from traceability.dispositions.selectors import filter_status
+from traceability.dispositions.models import ClauseLink, ExclusionGround
 from traceability.outcomes.models import Clause
 
 GROUND_CHOICES = [("", _("Any ground")), *ExclusionGround.choices]
+
+
+class RoundChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: CommentRound) -> str:
+        return str(obj)
 
 
 class ClauseFilterField(forms.ModelChoiceField):
@@ -23,6 +27,9 @@ class ReportFilterForm(forms.Form):
     """Filters of the report's list of submissions. Unknown values are form errors, never server errors."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    round = RoundChoiceField(
+        label=_("Comment round"), queryset=None, required=False, to_field_name="number", empty_label=_("All rounds")
+    )
     group = forms.ModelChoiceField(
         label=_("Stakeholder group"), queryset=None, required=False, empty_label=_("All groups")
     )
@@ -33,9 +40,10 @@ class ReportFilterForm(forms.Form):
         label=_("Reflected in clause"), queryset=None, required=False, to_field_name="eid", empty_label=_("Any clause")
     )
 
-    def __init__(self, *args: object, groups: QuerySet, clauses: QuerySet, **kwargs: object) -> None:
+    def __init__(self, *args: object, groups: QuerySet, clauses: QuerySet, rounds: QuerySet, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
+        self.fields["round"].queryset = rounds
         self.fields["clause"].queryset = clauses
         self.fields["country"].choices = [("", _("All countries")), *countries]
 
@@ -44,20 +52,57 @@ class ReportFilterForm(forms.Form):
 
     def apply(self, submissions: QuerySet[Submission]) -> QuerySet[Submission]:
         data = self.cleaned_data
+        if data["round"]:
+            submissions = submissions.filter(round=data["round"])
         if data["group"]:
             submissions = submissions.filter(stakeholder_group=data["group"])
         if data["country"]:
             submissions = submissions.filter(country=data["country"])
         if data["status"]:
-            submissions = filter_status(submissions, data["status"])
+            submissions = submissions.with_status(data["status"])
         if data["ground"]:
-            submissions = submissions.filter(withdrawn_at__isnull=True, disposition__ground=data["ground"])
+            submissions = submissions.filter(status=SubmissionStatus.EXCLUDED, disposition__ground=data["ground"])
         if data["clause"]:
-            # A submission links a clause at most once, so this join adds no duplicate rows.
-            submissions = submissions.filter(withdrawn_at__isnull=True, disposition__links__clause=data["clause"])
+            # Reflected (uptake) in the clause of the report's version, by its identity or one merged into it.
+            identity = data["clause"].identity_id
+            linked = ClauseLink.objects.filter(
+                Q(identity_id=identity) | Q(identity__merged_into_id=identity),
+                revision__current_of__isnull=False,
+            ).values("revision__submission_id")
+            submissions = submissions.filter(status=SubmissionStatus.REFLECTED, pk__in=linked)
         if data["q"]:
             term = data["q"]
             # The words of a withdrawn submission are no longer public: never match on them.
             words = Q(title__icontains=term) | Q(text__icontains=term)
-            submissions = submissions.filter((words & Q(withdrawn_at__isnull=True)) | Q(reference__iexact=term))
+            submissions = submissions.filter(
+                (words & ~Q(status=SubmissionStatus.WITHDRAWN)) | Q(reference__iexact=term)
+            )
         return submissions
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return f"{obj.number}. {obj.label}"
+
+
+class CompareForm(forms.Form):
+    """Which two adopted versions the redline compares."""
+
+    old = VersionChoiceField(label=_("From version"), queryset=None, to_field_name="number")
+    new = VersionChoiceField(label=_("To version"), queryset=None, to_field_name="number")
+    all = forms.BooleanField(label=_("Show unchanged clauses too"), required=False)
+
+    def __init__(self, *args: object, versions: list, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        from traceability.outcomes.models import DocumentVersion
+
+        queryset = DocumentVersion.objects.filter(pk__in=[v.pk for v in versions]).order_by("number")
+        self.fields["old"].queryset = queryset
+        self.fields["new"].queryset = queryset
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        old, new = data.get("old"), data.get("new")
+        if old is not None and new is not None and old.number >= new.number:
+            raise forms.ValidationError(_("Choose an earlier version first and a later one second."))
+        return data

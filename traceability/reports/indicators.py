@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower, Trim
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from traceability.consultations.models import Process, StakeholderGroup, Submission
-from traceability.dispositions.models import Disposition, DispositionKind, ExclusionGround, Extent
+from traceability.consultations.models import CommentRound, Process, StakeholderGroup, Submission, SubmissionStatus
+from traceability.dispositions.models import Disposition, ExclusionGround, Extent
 
 CACHE_SECONDS = 24 * 3600
 
@@ -59,6 +60,7 @@ class Counts:
     excluded_morality: int = 0
     justified: int = 0  # exclusions with a ground and its citation or justification
     pending: int = 0
+    reconfirm: int = 0  # reflected once, but a linked clause changed or went: not uptake until re-confirmed
     withdrawn: int = 0
 
     @property
@@ -170,54 +172,65 @@ class Indicators:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def _count_annotations(prefix: str, active: Q) -> dict[str, Count]:
+def _count_annotations(prefix: str, scope: Q | None = None) -> dict[str, Count]:
+    """Counts by the submission's status (one column, kept by the services) and its current decision."""
     d = f"{prefix}disposition__"
-    reflected = Q(**{d + "kind": DispositionKind.REFLECTED})
-    excluded = Q(**{d + "kind": DispositionKind.EXCLUDED})
+    status = f"{prefix}status"
+    active = ~Q(**{status: SubmissionStatus.WITHDRAWN})
+    reflected = Q(**{status: SubmissionStatus.REFLECTED})
+    excluded = Q(**{status: SubmissionStatus.EXCLUDED})
     legal = excluded & Q(**{d + "ground": ExclusionGround.LEGAL})
     morality = excluded & Q(**{d + "ground": ExclusionGround.PUBLIC_MORALITY})
     justified = (legal & ~Q(**{d + "legal_provision": ""})) | (morality & ~Q(**{d + "justification": ""}))
     target = f"{prefix}pk" if prefix else "pk"
-    withdrawn = Q(**{f"{prefix}withdrawn_at__isnull": False})
-    return {
+    counts = {
         "submitted": Count(target, filter=active),
-        "reflected_full": Count(target, filter=active & reflected & Q(**{d + "extent": Extent.FULL})),
-        "reflected_partial": Count(target, filter=active & reflected & Q(**{d + "extent": Extent.PARTIAL})),
-        "excluded_legal": Count(target, filter=active & legal),
-        "excluded_morality": Count(target, filter=active & morality),
-        "justified": Count(target, filter=active & justified),
-        "pending": Count(target, filter=active & Q(**{d + "isnull": True})),
-        "withdrawn": Count(target, filter=withdrawn),
+        "reflected_full": Count(target, filter=reflected & Q(**{d + "extent": Extent.FULL})),
+        "reflected_partial": Count(target, filter=reflected & Q(**{d + "extent": Extent.PARTIAL})),
+        "excluded_legal": Count(target, filter=legal),
+        "excluded_morality": Count(target, filter=morality),
+        "justified": Count(target, filter=justified),
+        "pending": Count(target, filter=Q(**{status: SubmissionStatus.PENDING})),
+        "reconfirm": Count(target, filter=Q(**{status: SubmissionStatus.NEEDS_RECONFIRMATION})),
+        "withdrawn": Count(target, filter=Q(**{status: SubmissionStatus.WITHDRAWN})),
     }
+    if scope is None:
+        return counts
+    return {name: Count(target, filter=count.filter & scope) for name, count in counts.items()}
 
 
 def _counts(row: object) -> Counts:
     return Counts(**{name: getattr(row, name) if not isinstance(row, dict) else row[name] for name in COUNT_FIELDS})
 
 
-def group_rows(process: Process) -> list[GroupRow]:
+def group_rows(process: Process, comment_round: CommentRound | None = None) -> list[GroupRow]:
     """Counts per stakeholder group, in the process's group order (one query)."""
-    groups = StakeholderGroup.objects.filter(process=process).annotate(
-        **_count_annotations("submissions__", Q(submissions__withdrawn_at__isnull=True))
-    )
+    scope = Q(submissions__round=comment_round) if comment_round is not None else None
+    groups = StakeholderGroup.objects.filter(process=process).annotate(**_count_annotations("submissions__", scope))
     return [GroupRow(pk=g.pk, name=g.name, counts=_counts(g)) for g in groups.order_by("position", "pk")]
 
 
-def country_rows(process: Process) -> list[CountryRow]:
+def _submissions(process: Process, comment_round: CommentRound | None) -> QuerySet[Submission]:
+    submissions = Submission.objects.filter(process=process)
+    return submissions if comment_round is None else submissions.filter(round=comment_round)
+
+
+def country_rows(process: Process, comment_round: CommentRound | None = None) -> list[CountryRow]:
     """Counts per country of the submitters, most submissions first (one query)."""
     rows = (
-        Submission.objects.filter(process=process)
+        _submissions(process, comment_round)
         .values("country")
-        .annotate(**_count_annotations("", Q(withdrawn_at__isnull=True)))
+        .annotate(**_count_annotations(""))
         .order_by("-submitted", "country")
     )
     return [CountryRow(code=row["country"], counts=_counts(row)) for row in rows]
 
 
-def reach(process: Process) -> dict[str, int]:
+def reach(process: Process, comment_round: CommentRound | None = None) -> dict[str, int]:
     """Distinct countries and organisations among active submissions (one query)."""
     return (
-        Submission.objects.filter(process=process, withdrawn_at__isnull=True)
+        _submissions(process, comment_round)
+        .active()
         .annotate(organisation_key=Lower(Trim("organisation")))
         .aggregate(
             countries=Count("country", distinct=True, filter=~Q(country="")),
@@ -251,7 +264,7 @@ def participation_balance(groups: list[GroupRow]) -> Balance:
     return Balance(entropy / math.log(k), k)
 
 
-def responsiveness(process: Process, decided: int) -> Responsiveness:
+def responsiveness(process: Process, decided: int, comment_round: CommentRound | None = None) -> Responsiveness:
     """Median days from the close of submissions to a submission's first decision (one query).
 
     Decisions taken before the close count as 0 days. The median is read in SQL
@@ -261,42 +274,46 @@ def responsiveness(process: Process, decided: int) -> Responsiveness:
         return Responsiveness(None, decided, _("the process has no closing date"))
     if decided == 0:
         return Responsiveness(None, 0, _("no submission has a disposition yet"))
+    dispositions = Disposition.objects.filter(
+        submission__process=process, submission__status__in=SubmissionStatus.decided()
+    )
+    if comment_round is not None:
+        dispositions = dispositions.filter(submission__round=comment_round)
     times = list(
-        Disposition.objects.filter(submission__process=process, submission__withdrawn_at__isnull=True)
-        .order_by("first_decided_at")
-        .values_list("first_decided_at", flat=True)[(decided - 1) // 2 : decided // 2 + 1]
+        dispositions.order_by("first_decided_at").values_list("first_decided_at", flat=True)[
+            (decided - 1) // 2 : decided // 2 + 1
+        ]
     )
     days = [max(0.0, (t - process.closes_at).total_seconds() / 86400) for t in times]
     return Responsiveness(sum(days) / len(days), decided)
 
 
-def compute(process: Process) -> Indicators:
-    from django.utils import timezone
-
-    groups = group_rows(process)
+def compute(process: Process, comment_round: CommentRound | None = None) -> Indicators:
+    groups = group_rows(process, comment_round)
     totals = Counts()
     for group in groups:  # a handful of aggregate rows, not submissions
         totals = totals.plus(group.counts)
-    reached = reach(process)
+    reached = reach(process, comment_round)
     return Indicators(
         totals=totals,
         groups=groups,
-        countries=country_rows(process),
+        countries=country_rows(process, comment_round),
         countries_reached=reached["countries"],
         organisations_reached=reached["organisations"],
         parity=uptake_parity(groups),
         balance=participation_balance(groups),
-        responsiveness=responsiveness(process, totals.dispositioned),
+        responsiveness=responsiveness(process, totals.dispositioned, comment_round),
         computed_at=timezone.now(),
         stats_version=process.stats_version,
     )
 
 
-def indicators_for(process: Process) -> Indicators:
-    """The process's indicators, from the cache when nothing has changed since they were computed."""
+def indicators_for(process: Process, comment_round: CommentRound | None = None) -> Indicators:
+    """The process's indicators (or one round's), from the cache when nothing has changed since."""
     # created_at tells apart a process that reuses the id of a deleted one (SQLite reuses ids).
-    key = f"trace:indicators:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}"
-    return cache.get_or_set(key, lambda: compute(process), CACHE_SECONDS)
+    scope = comment_round.number if comment_round is not None else "all"
+    key = f"trace:indicators:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}:{scope}"
+    return cache.get_or_set(key, lambda: compute(process, comment_round), CACHE_SECONDS)
 
 
 __all__ = ["Counts", "Indicators", "Ratio", "compute", "indicators_for"]

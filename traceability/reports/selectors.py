@@ -1,49 +1,58 @@
-"""Reads for the mapping report's lists. The counts live in indicators.py."""
+"""Reads for the mapping report's lists. The counts live in indicators.py.
+
+Everything is computed against one version (``report_version``): a link counts for the clause of that
+version that carries its permanent identity (or the identity it was merged into), and only while its
+submission is reflected, which the services keep true only when every link is confirmed there.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber
 
-from traceability.consultations.models import Process, Submission
-from traceability.dispositions.models import ClauseLink
-from traceability.dispositions.selectors import with_status
+from traceability.consultations.models import Process, Submission, SubmissionStatus
+from traceability.dispositions.models import ClauseLink, Extent
+from traceability.dispositions.selectors import annotate_states, with_current_clause
 from traceability.outcomes.models import Clause, DocumentVersion
 
 
-def report_submissions(process: Process) -> QuerySet[Submission]:
-    links = ClauseLink.objects.select_related("clause").order_by("clause__position")
+def report_version(process: Process) -> DocumentVersion | None:
+    """The version the report maps against: the adopted final text, else the newest adopted version."""
+    return DocumentVersion.objects.report_version_for(process)
+
+
+def current_links(process: Process) -> QuerySet[ClauseLink]:
+    """The links of every submission's current decision."""
+    return ClauseLink.objects.filter(revision__current_of__submission__process=process)
+
+
+def uptake_links(process: Process) -> QuerySet[ClauseLink]:
+    """Current links that count as uptake: their submission is reflected (every link confirmed)."""
+    return current_links(process).filter(revision__current_of__submission__status=SubmissionStatus.REFLECTED)
+
+
+def report_submissions(process: Process, version: DocumentVersion | None = None) -> QuerySet[Submission]:
+    links = with_current_clause(ClauseLink.objects.select_related("clause__version"), version).order_by(
+        "clause__position", "pk"
+    )
     return (
-        with_status(Submission.objects.for_process(process))
-        .select_related("process", "stakeholder_group", "disposition")
-        .prefetch_related(Prefetch("disposition__links", queryset=links))
+        Submission.objects.for_process(process)
+        .select_related("process", "stakeholder_group", "disposition", "target")
+        .prefetch_related(Prefetch("disposition__revision__links", queryset=links, to_attr="current_links"))
         .order_by("number")
     )
 
 
+def state_links(submissions: list[Submission]) -> None:
+    """Give each submission ``links``: its current links with their state in the report's version."""
+    for submission in submissions:
+        disposition = getattr(submission, "disposition", None)
+        submission.links = annotate_states(disposition.revision.current_links) if disposition else []
+
+
 SAMPLE_PER_CLAUSE = 12
-
-
-def report_clauses(version: DocumentVersion) -> QuerySet[Clause]:
-    """Clauses of ``version`` with their count of active links and the first few of them.
-
-    Only a sample of links is loaded per clause (a window-function prefetch), so a clause
-    that reflects thousands of submissions costs no more than one that reflects a dozen;
-    the report links to the full, filtered list.
-    """
-    active = Q(disposition__submission__withdrawn_at__isnull=True)
-    links = (
-        ClauseLink.objects.filter(active)
-        .select_related("disposition__submission__stakeholder_group", "disposition__submission__process")
-        .order_by("disposition__submission__stakeholder_group__position", "disposition__submission__number")
-    )
-    return (
-        Clause.objects.filter(version=version)
-        .annotate(link_count=Count("links", filter=Q(links__disposition__submission__withdrawn_at__isnull=True)))
-        .prefetch_related(Prefetch("links", queryset=links[:SAMPLE_PER_CLAUSE], to_attr="sample_links"))
-        .order_by("position")
-    )
 
 
 @dataclass
@@ -53,28 +62,104 @@ class ClauseGroup:
     sample: list[ClauseLink]
 
 
-def group_clause_links(clauses: list[Clause], groups: list[tuple[int, str]]) -> None:
-    """Give each clause ``by_group``: per stakeholder group (in ``groups`` order), its count of
-    links and those of the sampled links that belong to it. One aggregate query for the page."""
+def _effective(links: QuerySet[ClauseLink]) -> QuerySet[ClauseLink]:
+    return links.annotate(effective=Coalesce("identity__merged_into", "identity"))
+
+
+def clause_counts(process: Process, identity_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
+    """Per permanent identity: uptake links in full and in part, and distinct stakeholder groups (one query)."""
+    links = _effective(uptake_links(process))
+    if identity_ids is not None:
+        links = links.filter(effective__in=identity_ids)
+    rows = links.values("effective").annotate(
+        full=Count("pk", filter=Q(extent=Extent.FULL)),
+        partial=Count("pk", filter=Q(extent=Extent.PARTIAL)),
+        groups=Count("revision__submission__stakeholder_group", distinct=True),
+    )
+    return {row["effective"]: row for row in rows.order_by()}
+
+
+def report_clauses(version: DocumentVersion) -> QuerySet[Clause]:
+    return Clause.objects.filter(version=version).order_by("position")
+
+
+def group_clause_links(process: Process, clauses: list[Clause], groups: list[tuple[int, str]]) -> None:
+    """Give each clause ``link_count``, ``more`` and ``by_group``: per stakeholder group (in ``groups`` order),
+    its count of uptake links and a sample of them. Two queries for the page, whatever the number of links."""
+    ids = [clause.identity_id for clause in clauses]
     counts = (
-        ClauseLink.objects.filter(clause__in=clauses, disposition__submission__withdrawn_at__isnull=True)
-        .values("clause_id", "disposition__submission__stakeholder_group_id")
+        _effective(uptake_links(process))
+        .filter(effective__in=ids)
+        .values("effective", "revision__submission__stakeholder_group_id")
         .annotate(n=Count("pk"))
+        .order_by()
     )
     per_clause: dict[int, dict[int, int]] = {}
     for row in counts:
-        per_clause.setdefault(row["clause_id"], {})[row["disposition__submission__stakeholder_group_id"]] = row["n"]
+        per_clause.setdefault(row["effective"], {})[row["revision__submission__stakeholder_group_id"]] = row["n"]
+    sample = (
+        _effective(uptake_links(process))
+        .filter(effective__in=ids)
+        .select_related("revision__submission__process")
+        .order_by("revision__submission__stakeholder_group__position", "revision__submission__number")
+    )
+    # A window per clause keeps the sample small however many submissions a clause reflects.
+    sample = sample.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("effective")],
+            order_by=[F("revision__submission__stakeholder_group__position"), F("revision__submission__number")],
+        )
+    ).filter(rank__lte=SAMPLE_PER_CLAUSE)
+    samples: dict[int, dict[int, list[ClauseLink]]] = {}
+    for link in sample:
+        samples.setdefault(link.effective, {}).setdefault(link.revision.submission.stakeholder_group_id, []).append(
+            link
+        )
     for clause in clauses:
-        sample: dict[int, list[ClauseLink]] = {}
-        for link in clause.sample_links:
-            sample.setdefault(link.disposition.submission.stakeholder_group_id, []).append(link)
-        clause_counts = per_clause.get(clause.pk, {})
+        clause_counts_ = per_clause.get(clause.identity_id, {})
+        clause_sample = samples.get(clause.identity_id, {})
+        clause.link_count = sum(clause_counts_.values())
         clause.by_group = [
-            ClauseGroup(name, clause_counts[pk], sample.get(pk, [])) for pk, name in groups if clause_counts.get(pk)
+            ClauseGroup(name, clause_counts_[pk], clause_sample.get(pk, []))
+            for pk, name in groups
+            if clause_counts_.get(pk)
         ]
-        clause.more = clause.link_count - len(clause.sample_links)
+        clause.more = clause.link_count - sum(len(v) for v in clause_sample.values())
 
 
-def report_version(process: Process) -> DocumentVersion | None:
-    """The version the report maps against: the newest one, which the workspace links to."""
-    return DocumentVersion.objects.latest_for(process)
+SAMPLE_PER_ROW = 8
+
+
+def submissions_by_identity(process: Process, rows: list) -> None:
+    """Give each redline row ``linked`` (submissions whose current decision links one of the row's
+    identities: they drove or followed the change) and ``commented`` (submissions filed on one of them),
+    each a sample with a count. Four queries for the page."""
+    ids = sorted({identity for row in rows for identity in row.identity_ids})
+    links = _effective(current_links(process).filter(Q(identity__in=ids) | Q(identity__merged_into__in=ids)))
+    linked_counts = {row["effective"]: row["n"] for row in links.values("effective").annotate(n=Count("pk")).order_by()}
+    linked_sample = (
+        links.annotate(
+            rank=Window(RowNumber(), partition_by=[F("effective")], order_by=[F("revision__submission__number")])
+        )
+        .filter(rank__lte=SAMPLE_PER_ROW)
+        .values_list("effective", "revision__submission__reference")
+    )
+    comments = Submission.objects.for_process(process).active().filter(target__in=ids)
+    commented_counts = {row["target"]: row["n"] for row in comments.values("target").annotate(n=Count("pk")).order_by()}
+    commented_sample = (
+        comments.annotate(rank=Window(RowNumber(), partition_by=[F("target")], order_by=[F("number")]))
+        .filter(rank__lte=SAMPLE_PER_ROW)
+        .values_list("target", "reference")
+    )
+    by_linked: dict[int, list[str]] = {}
+    for identity, reference in linked_sample:
+        by_linked.setdefault(identity, []).append(reference)
+    by_commented: dict[int, list[str]] = {}
+    for identity, reference in commented_sample:
+        by_commented.setdefault(identity, []).append(reference)
+    for row in rows:
+        row.linked = sorted({ref for i in row.identity_ids for ref in by_linked.get(i, [])})
+        row.linked_count = sum(linked_counts.get(i, 0) for i in row.identity_ids)
+        row.commented = sorted({ref for i in row.identity_ids for ref in by_commented.get(i, [])})
+        row.commented_count = sum(commented_counts.get(i, 0) for i in row.identity_ids)

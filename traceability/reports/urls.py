@@ -9,6 +9,7 @@ urlpatterns = [
     path("me/", views.my_submissions, name="me"),
     path("methodology/", views.methodology, name="methodology"),
     path("processes/<slug:slug>/report/", views.report, name="report"),
+    path("processes/<slug:slug>/document/compare/", views.compare, name="compare"),
     path("processes/<slug:slug>/report/mapping.csv", export_views.mapping_csv, name="mapping-csv"),
     path("processes/<slug:slug>/report/mapping.json", export_views.mapping_json, name="mapping-json"),
     path("processes/<slug:slug>/report/report.json", export_views.report_json, name="report-json"),

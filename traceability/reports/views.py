@@ -8,43 +8,54 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from traceability.consultations.access import get_visible_process
-from traceability.consultations.models import Submission
-from traceability.dispositions.models import DispositionEvent
-from traceability.dispositions.selectors import with_status
-from traceability.outcomes.models import Clause
+from traceability.consultations.models import CommentRound, Submission
+from traceability.dispositions.selectors import decision_trail
+from traceability.outcomes.models import Clause, DocumentVersion
+from traceability.outcomes.redline import word_diff
+from traceability.outcomes.selectors import compare_rows
 
 from .cards import DEFINITIONS, indicator_cards
 from .charts import group_bars
-from .forms import ReportFilterForm
+from .forms import CompareForm, ReportFilterForm
 from .indicators import indicators_for
-from .selectors import group_clause_links, report_clauses, report_submissions, report_version
+from .selectors import (
+    group_clause_links,
+    report_clauses,
+    report_submissions,
+    report_version,
+    state_links,
+    submissions_by_identity,
+)
 
 
 @require_safe
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
-    indicators = indicators_for(process)
     version = report_version(process)
     clauses = (
-        Clause.objects.filter(version=version).only("id", "eid", "label", "heading")
+        Clause.objects.filter(version=version).linkable().only("id", "eid", "label", "heading", "identity_id")
         if version
         else Clause.objects.none()
     )
-
-    filters = ReportFilterForm(request.GET or None, groups=process.groups.all(), clauses=clauses)
-    submissions = report_submissions(process)
+    rounds = CommentRound.objects.filter(process=process).order_by("number")
+    filters = ReportFilterForm(request.GET or None, groups=process.groups.all(), clauses=clauses, rounds=rounds)
+    submissions = report_submissions(process, version)
     filtering = bool(set(request.GET) - {"page", "cpage"})
+    comment_round = None
     if filters.is_valid():
         submissions = filters.apply(submissions)
+        comment_round = filters.cleaned_data["round"]
     elif filtering:
         # Unknown filter values match nothing; the form says which value was not understood.
         submissions = submissions.none()
+    indicators = indicators_for(process, comment_round)
     page = Paginator(submissions, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
+    state_links(list(page))
 
     clause_page = None
     if version:
         clause_page = Paginator(report_clauses(version), settings.TRACE_PAGE_SIZE).get_page(request.GET.get("cpage"))
-        group_clause_links(list(clause_page), [(group.pk, group.name) for group in indicators.groups])
+        group_clause_links(process, list(clause_page), [(group.pk, group.name) for group in indicators.groups])
     query = request.GET.copy()
     query.pop("page", None)
     clause_query = request.GET.copy()
@@ -60,6 +71,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             "chart": group_bars(indicators.groups),
             "filters": filters,
             "filtering": filtering,
+            "comment_round": comment_round,
             "page": page,
             "version": version,
             "clause_page": clause_page,
@@ -77,22 +89,71 @@ def methodology(request: HttpRequest) -> HttpResponse:
 @require_safe
 def submission_trace(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     process = get_visible_process(slug)
-    submission = get_object_or_404(report_submissions(process).select_related("process"), reference=reference)
-    events = DispositionEvent.objects.filter(submission=submission).order_by("at", "pk")
+    version = report_version(process)
+    submission = get_object_or_404(report_submissions(process, version).select_related("round"), reference=reference)
+    state_links([submission])
+    target_clause = None
+    if submission.target_id and version is not None:
+        target_clause = Clause.objects.filter(version=version, identity_id=submission.target_id).first()
     return render(
         request,
         "reports/trace.html",
-        {"process": process, "submission": submission, "events": events},
+        {
+            "process": process,
+            "submission": submission,
+            "version": version,
+            "trail": decision_trail(submission, version),
+            "target_clause": target_clause,
+        },
+    )
+
+
+@require_safe
+def compare(request: HttpRequest, slug: str) -> HttpResponse:
+    """The redline: two adopted versions clause by clause, word-level insertions and deletions, moved and
+    renumbered clauses paired, and beside each changed clause the submissions linked to or commenting on it."""
+    process = get_visible_process(slug)
+    versions = list(DocumentVersion.objects.filter(process=process).adopted().order_by("number"))
+    form = CompareForm(request.GET or None, versions=versions)
+    old = new = page = None
+    if form.is_valid():
+        old, new = form.cleaned_data["old"], form.cleaned_data["new"]
+    elif not request.GET and len(versions) >= 2:
+        old, new = versions[-2], versions[-1]
+        form = CompareForm(initial={"old": old.number, "new": new.number}, versions=versions)
+    if old is not None:
+        rows = compare_rows(old, new)
+        if not (form.is_bound and form.cleaned_data.get("all")):
+            rows = [row for row in rows if row.changed]
+        page = Paginator(rows, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
+        for row in page:
+            before = "\n\n".join(f"{c.heading}\n{c.text}".strip() for c in row.old)
+            after = f"{row.new.heading}\n{row.new.text}".strip() if row.new else ""
+            row.diff = word_diff(before, after)
+        submissions_by_identity(process, list(page))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/compare.html",
+        {
+            "process": process,
+            "versions": versions,
+            "form": form,
+            "old": old,
+            "new": new,
+            "page": page,
+            "querystring": query.urlencode(),
+        },
+        status=400 if request.GET and not form.is_valid() else 200,
     )
 
 
 @require_safe
 @login_required
 def my_submissions(request: HttpRequest) -> HttpResponse:
-    submissions = (
-        with_status(Submission.objects.by(request.user))
-        .select_related("process", "stakeholder_group")
-        .order_by("-received_at", "-pk")
+    submissions = Submission.objects.by(request.user).select_related("process", "stakeholder_group")
+    page = Paginator(submissions.order_by("-received_at", "-pk"), settings.TRACE_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(submissions, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/me.html", {"page": page})

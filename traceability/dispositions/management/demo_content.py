@@ -830,91 +830,129 @@ DATA_OBJECTIONS = (
     ),
 )
 
+# The revised draft rewords two principles; the links to them wait for the organisers to re-confirm them.
+DATA_REVISED = DATA_DRAFT.replace(
+    "ensure a level of protection essentially equivalent to that of the exporting jurisdiction.",
+    "ensure a level of protection equivalent in substance to that of the exporting jurisdiction, as assessed by "
+    "the competent supervisory authority.",
+).replace(
+    "is transferred only with additional safeguards.",
+    "is transferred only with additional safeguards and, where the law requires it, the explicit consent of the "
+    "person concerned.",
+)
+
+
 # --- Process 3: closed, every submission dispositioned ----------------------------------------------
 
-# Lines starting with "+ " appear only in the final version.
-NET_SOURCE = """\
+# The statement went through three versions. A line tagged [z], [r] or [f] (or several, e.g. [rf]) is
+# in the zero draft, revision 1 or the final statement only; untagged lines are in all three. "{n}" is the
+# next paragraph number in that version and "{n.1}" a sub-number of the last one, so paragraphs are
+# renumbered as they would be by hand. From the zero draft to revision 1 a paragraph was inserted (all
+# later ones move down by one), one was reworded, one edited for style only, one split in two, two merged
+# and one removed; the final statement adds sub-paragraphs.
+NET_TEMPLATE = """\
 # I. Preamble
 
-1. We, the participants in this multistakeholder process, from governments, the private sector, civil society, \
+{n}. We, the participants in this multistakeholder process, from governments, the private sector, civil society, \
 academia, the technical community and international organisations, affirm our shared commitment to a single, open, \
 interoperable, secure and resilient Internet.
-2. We recognise that a third of the world's population remains offline, and that the benefits of the Internet are \
+{n}. We recognise that a third of the world's population remains offline, and that the benefits of the Internet are \
 unevenly shared, within and between countries.
+[rf]{n}. We build on the commitments that States and stakeholders have already made, and on the outcomes of the \
+World Summit on the Information Society.
 
 # II. Universal and meaningful connectivity
 
-3. We commit to connecting everyone to the Internet by 2030 with meaningful connectivity: affordable, reliable, at \
+{n}. We commit to connecting everyone to the Internet by 2030 with meaningful connectivity: affordable, reliable, at \
 adequate speeds, on a suitable device, with the skills to use it safely.
-4. Affordable access means that one gigabyte of mobile data costs no more than two per cent of average monthly \
+[z]{n}. Affordable access means that one gigabyte of mobile data costs no more than two per cent of average monthly \
 income.
-5. We support community networks and small operators, including through access to spectrum and to public funding.
-+ 5.1 Licensing regimes provide simplified, low-cost licences for community networks.
-6. We call for investment in digital skills, with particular attention to women and girls, older persons and \
+[rf]{n}. Affordable access means that one gigabyte of mobile data costs no more than two per cent of average monthly \
+income, including for the poorest fifth of the population, and that a basic quota is free for public services.
+{n}. We support community networks and small operators, including through access to spectrum and to public funding.
+[f]{n.1} Licensing regimes provide simplified, low-cost licences for community networks.
+[z]{n}. We call for investment in digital skills, with particular attention to women and girls, older persons and \
+persons with disabilities.
+[rf]{n}. We call for investment in digital skills, with particular attention to women and girls, older persons, and \
 persons with disabilities.
 
 # III. Human rights online
 
-7. The same rights that people have offline must also be protected online.
-8. We oppose Internet shutdowns and measures that intentionally prevent or disrupt access to or dissemination of \
+{n}. The same rights that people have offline must also be protected online.
+[z]{n}. We oppose Internet shutdowns and measures that intentionally prevent or disrupt access to or dissemination of \
 information online.
-9. Any restriction of content online is provided by law, pursues a legitimate aim, and is necessary and \
+[rf]{n}. We oppose Internet shutdowns.
+[rf]{n}. We oppose measures that intentionally prevent or disrupt access to or dissemination of information online, \
+and call for their effects to be documented.
+{n}. Any restriction of content online is provided by law, pursues a legitimate aim, and is necessary and \
 proportionate.
-9.1 Platforms publish clear terms of service and regular transparency reports.
-+ 9.2 Users are notified when their content is restricted, with the reasons, and can appeal.
-10. We recognise the importance of encryption for privacy, security and the exercise of freedom of expression.
+{n.1} Platforms publish clear terms of service and regular transparency reports.
+[f]{n.2} Users are notified when their content is restricted, with the reasons, and can appeal.
+{n}. We recognise the importance of encryption for privacy, security and the exercise of freedom of expression.
 
 # IV. Security and resilience
 
-11. We commit to protecting the public core of the Internet, including its routing and naming systems, from attacks.
-12. We encourage the adoption of security standards that make the Internet safer for everyone:
+[z]{n}. We commit to protecting the public core of the Internet, including its routing and naming systems, from attacks.
+[rf]{n}. We commit to protecting the public core of the Internet, including its routing and naming systems, from \
+attacks, and national computer emergency response teams cooperate across borders to that end.
+{n}. We encourage the adoption of security standards that make the Internet safer for everyone:
 (a) route origin validation (RPKI) by network operators;
 (b) DNSSEC signing and validation;
 (c) IPv6 deployment;
-+ (d) secure-by-design practices and coordinated vulnerability disclosure in software and connected devices.
-13. National computer emergency response teams cooperate across borders and with the private sector and the \
+[f](d) secure-by-design practices and coordinated vulnerability disclosure in software and connected devices.
+[z]{n}. National computer emergency response teams cooperate across borders and with the private sector and the \
 technical community.
 
 # V. Internet governance
 
-14. Internet governance decisions are taken through inclusive multistakeholder processes, in which every \
+{n}. Internet governance decisions are taken through inclusive multistakeholder processes, in which every \
 stakeholder group can participate on an equal footing.
-15. We support the Internet Governance Forum and national and regional IGFs as spaces for open dialogue, and call \
+{n}. We support the Internet Governance Forum and national and regional IGFs as spaces for open dialogue, and call \
 for their sustainable funding.
-+ 15.1 Travel support and remote participation are provided so that participants from developing countries and \
+[f]{n.1} Travel support and remote participation are provided so that participants from developing countries and \
 under-represented groups can take part.
-16. Decisions are transparent: the inputs received and the way they were considered are published.
+{n}. Decisions are transparent: the inputs received and the way they were considered are published.
 
 # VI. Emerging technologies
 
-17. Artificial intelligence systems that affect the Internet's users are developed and used in line with human \
+{n}. Artificial intelligence systems that affect the Internet's users are developed and used in line with human \
 rights, with transparency and human oversight.
-18. We call for data governance that allows data to flow with trust, while protecting privacy and ensuring that \
+{n}. We call for data governance that allows data to flow with trust, while protecting privacy and ensuring that \
 the benefits of data are shared fairly.
-+ 18.1 Developing countries are supported in building the data infrastructure and skills needed to benefit from AI.
+[f]{n.1} Developing countries are supported in building the data infrastructure and skills needed to benefit from AI.
 
 # VII. Environment
 
-19. We commit to reducing the environmental footprint of digital infrastructure, including the energy use of data \
+{n}. We commit to reducing the environmental footprint of digital infrastructure, including the energy use of data \
 centres and electronic waste.
-+ 19.1 Operators of large data centres report their energy and water use.
+[f]{n.1} Operators of large data centres report their energy and water use.
 
 # VIII. Follow-up
 
-20. We will review progress on these commitments each year at the Internet Governance Forum, on the basis of \
+[z]{n}. We will review progress on these commitments each year at the Internet Governance Forum, on the basis of \
 measurable indicators.
-21. This statement is open to endorsement by any organisation or person.
+[z]{n}. This statement is open to endorsement by any organisation or person.
+[rf]{n}. We will review progress on these commitments each year at the Internet Governance Forum, on the basis of \
+measurable indicators, and this statement is open to endorsement by any organisation or person.
 """
 
+NET_ZERO, NET_REVISION, NET_FINAL = "z", "r", "f"
 
-def _net_version(final: bool) -> str:
-    lines = []
-    for line in NET_SOURCE.splitlines():
-        if line.startswith("+ "):
-            if final:
-                lines.append(line[2:])
-        else:
-            lines.append(line)
+
+def _net_version(version: str) -> str:
+    """The statement as it read in ``version`` ("z", "r" or "f"), numbered."""
+    lines, number = [], 0
+    for line in NET_TEMPLATE.splitlines():
+        if line.startswith("["):
+            tags, line = line[1:].split("]", 1)
+            if version not in tags:
+                continue
+        if "{n}" in line:
+            number += 1
+            line = line.replace("{n}", str(number))
+        for sub in range(1, 4):
+            line = line.replace(f"{{n.{sub}}}", f"{number}.{sub}")
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 
@@ -1203,7 +1241,7 @@ THEMES = (
         ),
         how_to_take_part=HOW_TO_TAKE_PART,
         focus="trusted cross-border data flows",
-        documents=(("Draft framework", "draft", DATA_DRAFT),),
+        documents=(("Draft framework", "draft", DATA_DRAFT), ("Revised draft", "draft", DATA_REVISED)),
         topics=DATA_TOPICS,
         objections=DATA_OBJECTIONS,
     ),
@@ -1222,8 +1260,9 @@ THEMES = (
         how_to_take_part=HOW_TO_TAKE_PART,
         focus="an open and resilient Internet",
         documents=(
-            ("Zero draft", "draft", _net_version(final=False)),
-            ("Final statement", "final", _net_version(final=True)),
+            ("Zero draft", "draft", _net_version(NET_ZERO)),
+            ("Revision 1", "draft", _net_version(NET_REVISION)),
+            ("Final statement", "final", _net_version(NET_FINAL)),
         ),
         topics=NET_TOPICS,
         objections=NET_OBJECTIONS,

@@ -1,7 +1,11 @@
 """The full mapping, one row per (submission, clause link), read by one query and streamed.
 
-Every submission appears: a reflected one once per clause it is linked to, an excluded,
-pending or withdrawn one exactly once. So every indicator of the report can be recomputed
+Every submission appears: a reflected one (or one whose links need re-confirmation) once per clause
+its current decision links, an excluded, pending or withdrawn one exactly once. Clauses are given
+against the report's version (the adopted final text, else the newest adopted version): ``clause_id``
+is the clause's permanent identity, ``clause_eid`` and ``clause_label`` its anchor and number in that
+version (empty when the clause was removed), ``link_state`` whether the link is confirmed there.
+So every indicator of the report can be recomputed
 from the rows (see ``docs/report-json.md``), except that organisations hidden by their authors
 are blank here, so organisation reach recomputed from the rows is a lower bound. Memory stays
 constant at any size: the rows come from a single ``.iterator()`` query (a server-side cursor
@@ -15,11 +19,13 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
-from traceability.consultations.models import Attribution, Process, Submission
-from traceability.dispositions.models import DispositionKind, ExclusionGround
-from traceability.dispositions.selectors import Status
+from traceability.consultations.models import Attribution, Process, Submission, SubmissionStatus
+from traceability.dispositions.models import ExclusionGround
+from traceability.dispositions.selectors import LinkState
+from traceability.outcomes.models import Clause, DocumentVersion
 
 # Stable names: consumers key on them. Add columns at the end; never rename or remove one.
 COLUMNS = (
@@ -49,6 +55,11 @@ COLUMNS = (
     "text",
     "target_clause",
     "proposed_change",
+    "link_state",
+    "clause_confirmed_label",
+    "clause_confirmed_version",
+    "round",
+    "target_clause_id",
 )
 
 Row = tuple[object, ...]
@@ -57,7 +68,7 @@ Row = tuple[object, ...]
 CHUNK_ROWS = 500
 CHUNK_BYTES = 64 * 1024  # bytes handed to the server at a time
 
-_ACTIVE = Q(withdrawn_at__isnull=True)
+_ACTIVE = ~Q(status=SubmissionStatus.WITHDRAWN)
 # What the public must not learn never leaves the database: an organisation its author chose to
 # hide, and the words of a withdrawn submission.
 _PUBLIC = {
@@ -70,7 +81,7 @@ _PUBLIC = {
         When(_ACTIVE, then=F("proposed_change")), default=Value(""), output_field=CharField()
     ),
 }
-_LINK = "disposition__links__"
+_LINK = "disposition__revision__links__"
 _FIELDS = (
     "pk",
     "reference",
@@ -91,22 +102,42 @@ _FIELDS = (
     "disposition__first_decided_at",
     _LINK + "extent",
     _LINK + "note",
-    _LINK + "clause_id",
-    _LINK + "clause__eid",
+    _LINK + "identity_id",
+    "now_eid",
+    "now_label",
+    _LINK + "fingerprint",
+    "now_fingerprint",
     _LINK + "clause__label",
     _LINK + "clause__version__number",
     "public_title",
     "public_text",
     "target_clause",
     "public_proposed_change",
+    "status",
+    "round__number",
+    "target_id",
 )
 
 
-def mapping_queryset(process: Process) -> QuerySet:
-    """Submissions LEFT JOIN disposition, links, clause and version: a row per link, or one without."""
+def _now(version: DocumentVersion | None, field: str) -> Subquery:
+    """The clause carrying the link's identity (or the identity it merged into) in ``version``."""
+    clauses = Clause.objects.filter(
+        version=version, identity_id=Coalesce(OuterRef(_LINK + "identity__merged_into"), OuterRef(_LINK + "identity"))
+    )
+    return Subquery(clauses.values(field)[:1])
+
+
+def mapping_queryset(process: Process, version: DocumentVersion | None) -> QuerySet:
+    """Submissions LEFT JOIN current disposition, its revision's links and the clauses they point at:
+    a row per link, or one without."""
     return (
         Submission.objects.filter(process=process)
-        .annotate(**_PUBLIC)
+        .annotate(
+            **_PUBLIC,
+            now_eid=_now(version, "eid"),
+            now_label=_now(version, "label"),
+            now_fingerprint=_now(version, "fingerprint"),
+        )
         .order_by("number", _LINK + "clause__position", _LINK + "pk")
         .values_list(*_FIELDS)
     )
@@ -125,6 +156,8 @@ def _blank(value: str | None) -> str | None:
 
 def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[Row]:
     """The rows of the mapping in ``COLUMNS`` order; ``None`` where a value is absent, hidden or not applicable."""
+    version = DocumentVersion.objects.report_version_for(process)
+    version_number = version.number if version else None
     withdrawn_seen = None
     for (
         pk,
@@ -137,7 +170,7 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
         country,
         organisation,
         attribution,
-        kind,
+        _kind,
         extent,
         ground,
         legal_provision,
@@ -146,46 +179,76 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
         first_decided_at,
         link_extent,
         link_note,
-        clause_id,
-        clause_eid,
-        clause_label,
-        version,
+        identity,
+        now_eid,
+        now_label,
+        fingerprint,
+        now_fingerprint,
+        confirmed_label,
+        confirmed_version,
         title,
         text,
         target_clause,
         proposed_change,
-    ) in mapping_queryset(process).iterator(chunk_size=chunk_size):
-        identity = (pk, reference, number, iso(received_at), iso(withdrawn_at), group, _blank(group_kind))
+        status,
+        round_number,
+        target_id,
+    ) in mapping_queryset(process, version).iterator(chunk_size=chunk_size):
+        identity_columns = (pk, reference, number, iso(received_at), iso(withdrawn_at), group, _blank(group_kind))
         author = (_blank(country), _blank(organisation), attribution)
-        if withdrawn_at is not None:
+        if status == SubmissionStatus.WITHDRAWN:
             # A withdrawn submission is one row, whatever it was linked to before: it needs no decision,
             # and the report counts it apart. Its rows arrive one after another (ordered by number).
             if pk == withdrawn_seen:
                 continue
             withdrawn_seen = pk
             nothing_public = (None,) * 13  # from extent to text
-            yield (*identity, *author, Status.WITHDRAWN, *nothing_public, None, None)
+            yield (
+                *identity_columns,
+                *author,
+                SubmissionStatus.WITHDRAWN.value,
+                *nothing_public,
+                None,
+                None,
+                None,
+                None,
+                None,
+                round_number,
+                None,
+            )
             continue
+        reflected = status in (SubmissionStatus.REFLECTED, SubmissionStatus.NEEDS_RECONFIRMATION)
         reason = legal_provision if ground == ExclusionGround.LEGAL else justification
+        if identity is None:
+            state = None
+        elif now_eid is None:
+            state = LinkState.REMOVED
+        else:
+            state = LinkState.CONFIRMED if now_fingerprint == fingerprint else LinkState.SUSPECT
         yield (
-            *identity,
+            *identity_columns,
             *author,
-            kind or Status.PENDING,
-            _blank(extent) if kind == DispositionKind.REFLECTED else None,
-            _blank(ground),
-            _blank(reason) if kind == DispositionKind.EXCLUDED else None,
-            iso(decided_at),
-            iso(first_decided_at),
+            status,
+            _blank(extent) if reflected else None,
+            _blank(ground) if status == SubmissionStatus.EXCLUDED else None,
+            _blank(reason) if status == SubmissionStatus.EXCLUDED else None,
+            iso(decided_at) if status != SubmissionStatus.PENDING else None,
+            iso(first_decided_at) if status != SubmissionStatus.PENDING else None,
             link_extent,
             _blank(link_note),
-            clause_id,
-            clause_eid,
-            clause_label,
-            version,
+            identity,
+            now_eid,
+            now_label,
+            version_number if identity is not None else None,
             title,
             text,
             _blank(target_clause),
             _blank(proposed_change),
+            state,
+            confirmed_label,
+            confirmed_version,
+            round_number,
+            target_id,
         )
 
 

@@ -8,17 +8,15 @@ number of queries whatever the size of the process.
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_countries import countries
 
 from traceability.consultations.models import Process, StakeholderGroup
-from traceability.dispositions.models import Extent
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.reports.indicators import CACHE_SECONDS, COUNT_FIELDS, Counts, Ratio, indicators_for
-from traceability.reports.selectors import report_version
+from traceability.reports.selectors import clause_counts, report_version
 
 from .mapping import iso
 
@@ -40,22 +38,27 @@ def english_name(code: str) -> str | None:
         return str(countries.name(code)) or None
 
 
-def clause_aggregates(version: DocumentVersion) -> QuerySet:
-    """Per clause of ``version``: active submissions reflected fully and partly, and their distinct groups (one query).
-
-    Withdrawn submissions do not count. A submission links a clause at most once, so links count submissions.
-    """
-    active = Q(links__disposition__submission__withdrawn_at__isnull=True)
-    return (
+def clause_aggregates(process: Process, version: DocumentVersion) -> list[dict[str, object]]:
+    """Per clause of ``version``: submissions whose uptake it carries, fully and partly, and their distinct
+    groups (two queries). Links waiting for re-confirmation do not count; a link counts for the clause
+    that carries its permanent identity in ``version``, or the identity it was merged into."""
+    counts = clause_counts(process)
+    rows = []
+    for clause in (
         Clause.objects.filter(version=version)
-        .annotate(
-            reflected_full=Count("links", filter=active & Q(links__extent=Extent.FULL)),
-            reflected_partial=Count("links", filter=active & Q(links__extent=Extent.PARTIAL)),
-            stakeholder_groups=Count("links__disposition__submission__stakeholder_group", distinct=True, filter=active),
-        )
         .order_by("position")
-        .values("eid", "label", "heading", "kind", "depth", "reflected_full", "reflected_partial", "stakeholder_groups")
-    )
+        .values("identity_id", "eid", "label", "heading", "kind", "depth", "linkable")
+    ):
+        row = counts.get(clause["identity_id"], {})
+        rows.append(
+            {
+                **clause,
+                "reflected_full": row.get("full", 0),
+                "reflected_partial": row.get("partial", 0),
+                "stakeholder_groups": row.get("groups", 0),
+            }
+        )
+    return rows
 
 
 def clause_rows(process: Process, version: DocumentVersion) -> list[dict[str, object]]:
@@ -63,7 +66,7 @@ def clause_rows(process: Process, version: DocumentVersion) -> list[dict[str, ob
     # The creation times tell apart rows that reuse the id of a deleted one (SQLite reuses ids).
     born = f"{process.created_at.timestamp()}:{version.created_at.timestamp()}"
     key = f"trace:clauses:{process.pk}:{version.pk}:{born}:{process.stats_version}"
-    return cache.get_or_set(key, lambda: list(clause_aggregates(version)), CACHE_SECONDS)
+    return cache.get_or_set(key, lambda: clause_aggregates(process, version), CACHE_SECONDS)
 
 
 def ratio(share: Ratio) -> dict[str, object]:
@@ -164,11 +167,13 @@ def report_document(process: Process, request: HttpRequest) -> dict[str, object]
         ),
         "clauses": [
             {
+                "id": clause["identity_id"],
                 "eid": clause["eid"],
                 "label": clause["label"],
                 "heading": clause["heading"],
                 "kind": clause["kind"],
                 "depth": clause["depth"],
+                "linkable": clause["linkable"],
                 "url": f"{document}#{clause['eid']}",
                 "reflected_full": clause["reflected_full"],
                 "reflected_partial": clause["reflected_partial"],

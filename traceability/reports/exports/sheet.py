@@ -23,8 +23,8 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from traceability.dispositions.models import DispositionKind, ExclusionGround, Extent
-from traceability.dispositions.selectors import Status
+from traceability.consultations.models import SubmissionStatus
+from traceability.dispositions.models import ExclusionGround, Extent
 
 from .mapping import COLUMNS, FORMULA_TRIGGERS, Row
 
@@ -54,15 +54,17 @@ class Words:
     def __init__(self) -> None:
         self.full, self.partial = _("Reflected fully"), _("Reflected partly")
         self.decision = {
-            DispositionKind.EXCLUDED: _("Excluded"),
-            Status.PENDING: _("Pending"),
-            Status.WITHDRAWN: _("Withdrawn"),
+            SubmissionStatus.EXCLUDED: _("Excluded"),
+            SubmissionStatus.PENDING: _("Pending"),
+            SubmissionStatus.WITHDRAWN: _("Withdrawn"),
+            SubmissionStatus.NEEDS_RECONFIRMATION: _("Needs re-confirmation"),
         }
         self.extent = {value: str(label) for value, label in Extent.choices}
         self.ground = {value: str(label) for value, label in ExclusionGround.choices}
         self.reflected_in = _("Reflected in: %(clauses)s")
         self.withdrawn_on = _("Withdrawn by its author on %(date)s.")
         self.awaiting = _("Awaiting a decision.")
+        self.reconfirming = _("Reflected in clauses that changed in a later version; being re-confirmed.")
 
 
 def _comment(links: list[Row], words: Words) -> list[str]:
@@ -73,7 +75,7 @@ def _comment(links: list[Row], words: Words) -> list[str]:
     clause = "\n".join(
         ([target] if target else []) + ([words.reflected_in % {"clauses": ", ".join(labels)}] if labels else [])
     )
-    if status == DispositionKind.REFLECTED:
+    if status == SubmissionStatus.REFLECTED:
         decision = words.full if first[_at["extent"]] == Extent.FULL else words.partial
         lines = []
         for row in links:
@@ -83,10 +85,12 @@ def _comment(links: list[Row], words: Words) -> list[str]:
         reason = "\n".join(lines)
     else:
         decision = words.decision[status]
-        if status == DispositionKind.EXCLUDED:
+        if status == SubmissionStatus.EXCLUDED:
             reason = f"{words.ground[first[_at['ground']]]}: {first[_at['citation_or_justification']]}"
-        elif status == Status.WITHDRAWN:
+        elif status == SubmissionStatus.WITHDRAWN:
             reason = words.withdrawn_on % {"date": first[_at["withdrawn_at"]][:10]}
+        elif status == SubmissionStatus.NEEDS_RECONFIRMATION:
+            reason = words.reconfirming
         else:
             reason = words.awaiting
     return [

@@ -22,20 +22,29 @@ from django.db.models import ProtectedError
 from django.test.utils import override_settings
 from django.utils import timezone
 from django_countries import countries
+from rapidfuzz import fuzz
+from rapidfuzz import process as rapidfuzz_process
 
 from traceability.accounts.models import StakeholderKind, User
 from traceability.consultations.models import Attribution, Process, StakeholderGroup, Submission
 from traceability.consultations.services import (
     SubmissionContent,
     process_create_default_groups,
+    round_open,
     submission_file,
     submission_withdraw,
 )
 from traceability.dispositions.models import ExclusionGround, Extent
-from traceability.dispositions.selectors import progress
-from traceability.dispositions.services import LinkSpec, disposition_exclude, disposition_reflect
-from traceability.outcomes.models import Clause, DocumentVersion
-from traceability.outcomes.services import version_import
+from traceability.dispositions.selectors import progress, reconfirm_queue
+from traceability.dispositions.services import (
+    LinkSpec,
+    disposition_exclude,
+    disposition_reflect,
+    link_reconfirm,
+    version_adopt,
+)
+from traceability.outcomes.models import Clause, ClauseMatch, DocumentVersion, MatchRelation
+from traceability.outcomes.services import match_correct, version_import
 
 from ..demo_content import (
     CLOSERS,
@@ -53,6 +62,11 @@ from ..demo_content import (
     Theme,
     Topic,
 )
+
+def process_extract_one(text: str, choices: dict[int, str]) -> int:
+    """The key of the choice most similar to ``text``."""
+    return rapidfuzz_process.extractOne(text, choices, scorer=fuzz.token_set_ratio)[2]
+
 
 SEED = 20250611
 DOMAIN = "demo.trace"
@@ -76,6 +90,9 @@ class Plan:
     decided_share: float  # share of active submissions with a disposition
     decision_days: int  # dispositions are spread over this many days after closing
     revised: int = 0  # dispositions changed once, to show a history on the trace page
+    # After each later version is adopted, the organisers re-confirm the links it made suspect (else
+    # they wait in the re-confirmation queue).
+    reconfirm: bool = True
 
 
 PLANS = (
@@ -96,6 +113,7 @@ PLANS = (
         withdrawn=2,
         decided_share=0.5,
         decision_days=16,
+        reconfirm=False,
     ),
     Plan(
         opens_days_ago=170,
@@ -203,7 +221,7 @@ class Loader:
         objection: Objection | None,
         author: User,
         group: StakeholderGroup,
-        draft_labels: set[str],
+        draft_clauses: dict[str, Clause],
     ) -> SubmissionContent:
         rng = self.rng
         attribution = Attribution.GROUP if rng.random() < 0.18 else Attribution.NAME
@@ -222,7 +240,7 @@ class Loader:
             points.append(rng.choice([point for point in topic.points if point != points[0]]))
         sentences = [rng.choice(OPENERS), *points, rng.choice(RATIONALES), rng.choice(CLOSERS)]
         text = " ".join(self._fill(s, theme, author, group) for s in sentences if s)
-        targets = [label for label in topic.clauses if label in draft_labels]
+        targets = [label for label in topic.clauses if label in draft_clauses]
         target = rng.choice(targets) if targets and rng.random() < 0.7 else ""
         change = rng.choice(topic.changes) if rng.random() < 0.45 else ""
         title = topic.titles[index]
@@ -233,6 +251,7 @@ class Loader:
             text=text,
             stakeholder_group=group,
             target_clause=target,
+            target=draft_clauses[target].identity if target else None,
             proposed_change=change,
             attribution=attribution,
         )
@@ -263,7 +282,12 @@ class Loader:
         draft = version_import(
             process=process, source=first_source, label=first_label, status=first_status, created_by=organiser
         )
-        draft_labels = set(Clause.objects.filter(version=draft).values_list("label", flat=True))
+        draft_clauses = {
+            clause.label: clause
+            for clause in Clause.objects.filter(version=draft).linkable().select_related("identity")
+        }
+        # Round 1 ran on the first draft for the whole window.
+        round_open(process=process, version=draft, closes_at=closes_at, actor=organiser, now=opens_at)
 
         # Filing: more submissions near the deadline, as in every real consultation.
         window_end = min(closes_at, self.now) - timedelta(minutes=5)
@@ -283,7 +307,7 @@ class Loader:
                 objection = rng.choice(theme.objections if rng.random() < 0.65 else MORALITY_OBJECTIONS)
             topic = None if objection else rng.choice(theme.topics)
             content = self.content(
-                theme=theme, topic=topic, objection=objection, author=author, group=group, draft_labels=draft_labels
+                theme=theme, topic=topic, objection=objection, author=author, group=group, draft_clauses=draft_clauses
             )
             submission, _created = submission_file(
                 process=process,
@@ -301,11 +325,40 @@ class Loader:
             submission_withdraw(submission=item.submission, author=item.submission.author, now=at)
             item.submission.withdrawn_at = at
 
-        for label, status, source in later:
-            version_import(process=process, source=source, label=label, status=status, created_by=organiser)
-
+        # Decisions are taken on the draft; each later version is matched, adopted, and its links re-confirmed.
         self.decide(process=process, plan=plan, organiser=organiser, filed=filed)
+        for label, status, source in later:
+            self.new_version(process=process, plan=plan, organiser=organiser, label=label, status=status, source=source)
         return process
+
+    def new_version(
+        self, *, process: Process, plan: Plan, organiser: User, label: str, status: str, source: str
+    ) -> None:
+        version = version_import(process=process, source=source, label=label, status=status, created_by=organiser)
+        # A near-identical rewording is a change of style: the organisers mark it editorial.
+        for match in ClauseMatch.objects.filter(version=version, relation=MatchRelation.REWORDED, score__gte=97):
+            match_correct(
+                version=version,
+                clause=match.clause,
+                previous_labels=[match.previous.label],
+                editorial=True,
+                actor=organiser,
+            )
+        version_adopt(version=version, actor=organiser)
+        if not plan.reconfirm:
+            return
+        current = list(Clause.objects.filter(version=version).linkable())
+        texts = {clause.pk: clause.text for clause in current}
+        later = self.now - timedelta(minutes=20)
+        # Each re-confirmation writes a new revision, so the queue is read again after each one.
+        while (link := reconfirm_queue(process, version).first()) is not None:
+            if link.now_pk is not None:
+                link_reconfirm(submission=link.revision.submission, actor=organiser, link=link, now=later)
+                continue
+            # The clause was removed: the link moves to the clause that now says the most of what it said.
+            best = process_extract_one(link.clause.text, texts)
+            target = next(clause for clause in current if clause.pk == best)
+            link_reconfirm(submission=link.revision.submission, actor=organiser, link=link, move_to=target, now=later)
 
     # --- dispositions ---------------------------------------------------------------------------------
 
