@@ -269,7 +269,6 @@ def group_row(world: World, group: int) -> str:
             "excluded_legal",
             "excluded_morality",
             "pending",
-            "reconfirm",
             "withdrawn",
         )
     )

@@ -92,7 +92,7 @@ def test_organiser_imports_document_and_dispositions_submissions(visitor, organi
     assert visitor.path == f"/processes/{slug}/workspace/"
     assert f"{reflected.reference} is marked as reflected." in visitor.main().inner_text()
     assert page.get_by_test_id("progress").inner_text() == f"1 of {total} submissions dispositioned"
-    links = {link.clause.eid: link for link in ClauseLink.objects.filter(disposition__submission=reflected)}
+    links = {link.clause.eid: link for link in ClauseLink.objects.filter(revision__current_of__submission=reflected)}
     assert set(links) == {"para_3", "para_3-1"}
     assert links["para_3"].extent == "full"
     assert links["para_3-1"].extent == "partial"

@@ -131,7 +131,8 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     assert "Second thoughts" not in visitor.main().inner_text()
     row = page.get_by_test_id("submission-table").get_by_role("row").filter(has_text=data["civil_full"].reference)
     hrefs = row.get_by_role("link").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert hrefs[1:] == [f"{document_path}#para_2", f"{document_path}#para_2__subpara_a"]
+    # Clause labels link into the version the report is computed against.
+    assert hrefs[1:] == [f"{document_path}?version=1#para_2", f"{document_path}?version=1#para_2__subpara_a"]
 
     # By clause: every clause is listed, including those that reflect nothing.
     clause_rows = page.get_by_test_id("clause-table").locator("tbody tr")
@@ -149,7 +150,7 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
 
     # Follow a clause label to the document: the address names the clause, which exists there.
     visitor.follow(row.get_by_role("link", name="2(a)", exact=True))
-    assert page.url.endswith(f"{document_path}#para_2__subpara_a")
+    assert page.url.endswith(f"{document_path}?version=1#para_2__subpara_a")
     target = page.locator("[id='para_2__subpara_a']")
     assert target.count() == 1 and target.is_visible()
     assert "in an open format;" in target.inner_text()
@@ -162,7 +163,7 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     # Filter by status.
     visitor.field("Status").select_option(label="Excluded")
     visitor.follow(visitor.main().get_by_role("button", name="Filter"))
-    assert visitor.path == f"/processes/{slug}/report/?q=&group=&country=&status=excluded&ground=&clause="
+    assert visitor.path == f"/processes/{slug}/report/?q=&group=&country=&status=excluded&ground=&clause=&round="
     assert list(table_rows(visitor, "submission-table")) == [
         data["civil_legal"].reference,
         data["private_morality"].reference,
@@ -184,15 +185,15 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     assert main.get_by_role("heading", level=1).inner_text() == f"{excluded.reference}: Publish commenters' data"
     assert "Excluded on this ground: Legal ground" in main.inner_text()
     assert main.locator("blockquote").inner_text() == PROVISION
-    history = main.get_by_role("list").filter(has_text="Organiser:").get_by_role("listitem")
+    history = main.get_by_test_id("history").locator("> li")
     assert history.count() == 1
-    assert f"Organiser: Excluded on Legal ground: {PROVISION}" in history.inner_text()
+    assert f"Organiser · Decision: excluded on Legal ground: {PROVISION}" in history.inner_text()
     assert history.locator("time").get_attribute("datetime")
 
     # A reflected submission's trace links to its clauses.
     visitor.goto(data["private_partial"].get_absolute_url())
     main = visitor.main()
-    assert "Clause 3.1 (Partly): For the listed groups." in main.inner_text()
-    link = main.get_by_role("link", name="Clause 3.1")
-    assert link.get_attribute("href") == f"{document_path}#para_3-1"
-    assert "Organiser: Reflected in 3.1 (Partly)" in main.inner_text()
+    assert "Clause 3.1 of Zero draft (Partly): For the listed groups." in main.inner_text()
+    link = main.get_by_role("link", name="Clause 3.1 of Zero draft")
+    assert link.get_attribute("href") == f"{document_path}?version=1#para_3-1"
+    assert "Organiser · Decision: reflected in\nclause 3.1 of Zero draft (Partly)" in main.inner_text()
