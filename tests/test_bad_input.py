@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from traceability.accounts.models import User
 from traceability.consultations.models import Submission
-from traceability.dispositions.models import ClauseLink, Disposition, DecisionRevision
+from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition
 from traceability.outcomes.models import Clause, DocumentVersion
 
 from .conftest import client_for

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from traceability.accounts.models import StakeholderKind
 from traceability.consultations.models import Attribution, Process, Submission
 from traceability.consultations.services import submission_withdraw
-from traceability.dispositions.models import ClauseLink, Disposition, ExclusionGround, Extent
+from traceability.dispositions.models import Disposition, ExclusionGround, Extent
 from traceability.dispositions.services import LinkSpec, disposition_exclude, disposition_reflect
 from traceability.outcomes.models import Clause
 from traceability.reports.exports.mapping import COLUMNS, csv_cell, mapping_rows

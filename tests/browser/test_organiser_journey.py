@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from traceability.accounts.models import StakeholderKind
-from traceability.dispositions.models import ClauseLink, Disposition, DecisionRevision
+from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.parsing import parse_document
 

@@ -63,6 +63,7 @@ from ..demo_content import (
     Topic,
 )
 
+
 def process_extract_one(text: str, choices: dict[int, str]) -> int:
     """The key of the choice most similar to ``text``."""
     return rapidfuzz_process.extractOne(text, choices, scorer=fuzz.token_set_ratio)[2]
