@@ -80,6 +80,13 @@ class SubmissionForm(forms.Form):
             raise forms.ValidationError(_("Write your suggestion."))
         return text
 
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        # The clause commented on travels in a hidden field: say what is wrong with it above the form.
+        if "target" in self.errors:
+            self.add_error(None, self.errors.pop("target"))
+        return data
+
     def content(self) -> SubmissionContent:
         data = self.cleaned_data
         return SubmissionContent(

@@ -1,0 +1,299 @@
+"""The pages of the version workflow, as organisers, stakeholders and the public use them: importing the
+next version, reviewing and correcting its matching, adopting it, re-confirming links, the redline, trace
+pages after renumbering, and comment rounds."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from traceability.consultations.models import CommentRound, Submission, SubmissionStatus
+from traceability.consultations.services import round_open
+from traceability.dispositions.services import LinkSpec, disposition_reflect, version_adopt
+from traceability.outcomes.models import ClauseMatch, DocumentVersion, MatchRelation
+from traceability.outcomes.services import version_import
+
+from .conftest import client_for
+from .factories import file_submission, group_of, make_process, make_user
+from .test_versions import BASE, NEW, P1, P2, P3, P4, P5, document
+
+
+@pytest.fixture
+def draft(process, organiser):
+    return version_import(process=process, source=BASE, label="Zero draft", created_by=organiser)
+
+
+@pytest.fixture
+def decided(process, organiser, stakeholder, draft):
+    """A submission reflected in paragraph 3 of the zero draft."""
+    submission = file_submission(process, stakeholder, title="Equal weight")
+    disposition_reflect(submission=submission, actor=organiser, links=[LinkSpec(clause=draft.clauses.get(label="3"))])
+    return submission
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_the_organiser_imports_reviews_corrects_and_adopts_a_new_version(organiser_client, process, decided):
+    rewritten = "Every two years an external auditor, not a panel, reviews what was decided and why."
+    response = organiser_client.post(
+        reverse("outcomes:import", args=[process.slug]),
+        {"label": "Revision 1", "status": "draft", "text": document(NEW, P1, P2, P3, rewritten, P5)},
+    )
+    matching = reverse("outcomes:matching", args=[process.slug, 2])
+    assert response["Location"] == matching
+    page = organiser_client.get(matching)
+    body = text_of(page)
+    assert "Renumbered: 4" in body and "New: 2" in body and "Removed: 1" in body
+    # Changed clauses only, by default: the renumbered ones (with their word-level diff) and the new ones.
+    assert 'id="clause-' in page.content.decode() and "Adopt this matching" in body
+
+    version = DocumentVersion.objects.get(process=process, number=2)
+    auditor = version.clauses.get(label="5")
+    response = organiser_client.post(
+        reverse("outcomes:match-update", args=[process.slug, 2, auditor.pk]), {"previous": "4", "editorial": ""}
+    )
+    assert response.status_code == 302 and response["Location"].endswith(f"#clause-{auditor.pk}")
+    assert ClauseMatch.objects.get(version=version, clause=auditor).relation == MatchRelation.REWORDED
+
+    response = organiser_client.post(reverse("dispositions:adopt", args=[process.slug, 2]))
+    version.refresh_from_db()
+    assert version.is_adopted
+    # Paragraph 3 became 4 with the same words: the link follows it and nothing needs re-confirming.
+    assert response["Location"] == reverse("dispositions:workspace", args=[process.slug])
+    decided.refresh_from_db()
+    assert decided.status == SubmissionStatus.REFLECTED
+
+
+def test_a_bad_correction_is_explained_and_changes_nothing(organiser_client, process, draft):
+    version_import(process=process, source=document(NEW, P1, P2, P3, P4, P5), label="R1", created_by=None)
+    version = DocumentVersion.objects.get(process=process, number=2)
+    before = set(ClauseMatch.objects.filter(version=version).values_list("clause", "previous", "relation"))
+    target = version.clauses.get(label="2")
+    response = organiser_client.post(
+        reverse("outcomes:match-update", args=[process.slug, 2, target.pk]), {"previous": "1, 1"}, follow=True
+    )
+    assert "Name each clause only once." in text_of(response)
+    response = organiser_client.post(
+        reverse("outcomes:match-update", args=[process.slug, 2, target.pk]), {"previous": "77"}, follow=True
+    )
+    assert "Version 1 has no clause labelled 77." in text_of(response)
+    assert set(ClauseMatch.objects.filter(version=version).values_list("clause", "previous", "relation")) == before
+
+
+def test_importing_the_same_text_again_says_so_and_imports_nothing(organiser_client, process, draft):
+    response = organiser_client.post(
+        reverse("outcomes:import", args=[process.slug]),
+        {"label": "Again", "status": "draft", "text": BASE},
+        follow=True,
+    )
+    assert "This text is the same as version 1 (Zero draft). Nothing was imported." in text_of(response)
+    assert DocumentVersion.objects.filter(process=process).count() == 1
+
+
+def test_the_re_confirmation_queue_shows_the_change_and_re_confirms_on_one_post(
+    organiser_client, process, organiser, decided
+):
+    reworded = P3.replace("equal weight in every decision", "equal weight in budget decisions")
+    version = version_import(process=process, source=document(P1, P2, reworded, P4, P5), label="R1", created_by=None)
+    version_adopt(version=version, actor=organiser)
+    workspace = organiser_client.get(reverse("dispositions:workspace", args=[process.slug]))
+    assert "1 submission needs its clause links re-confirmed" in text_of(workspace)
+
+    queue = organiser_client.get(reverse("dispositions:reconfirm", args=[process.slug]))
+    html = queue.content.decode()
+    # The change is shown word by word, as insertions and deletions (not colour alone).
+    assert re.search(r"<del>[^<]*every[^<]*</del>", html) and re.search(r"<ins>[^<]*budget[^<]*</ins>", html)
+    assert "autofocus" in html  # Enter re-confirms the first link
+    link_pk = re.search(r"/workspace/reconfirm/(\d+)/", html).group(1)
+    response = organiser_client.post(
+        reverse("dispositions:reconfirm-link", args=[process.slug, link_pk]), {"action": "reconfirm"}, follow=True
+    )
+    assert f"The link of {decided.reference} is re-confirmed." in text_of(response)
+    assert "Every link is confirmed against the current version." in text_of(response)
+    decided.refresh_from_db()
+    assert decided.status == SubmissionStatus.REFLECTED
+
+
+def test_moving_a_link_to_an_unknown_label_is_explained(organiser_client, process, organiser, decided):
+    version = version_import(process=process, source=document(P1, P2, P4, P5), label="R1", created_by=None)
+    version_adopt(version=version, actor=organiser)
+    html = organiser_client.get(reverse("dispositions:reconfirm", args=[process.slug])).content.decode()
+    assert "This clause was removed from the current version." in html
+    link_pk = re.search(r"/workspace/reconfirm/(\d+)/", html).group(1)
+    url = reverse("dispositions:reconfirm-link", args=[process.slug, link_pk])
+    response = organiser_client.post(url, {"action": "move", "label": "99"}, follow=True)
+    assert "The current version has no clause labelled 99." in text_of(response)
+    response = organiser_client.post(url, {"action": "move", "label": "1"}, follow=True)
+    assert "now points at clause 1" in text_of(response)
+    decided.refresh_from_db()
+    assert decided.status == SubmissionStatus.REFLECTED
+
+
+def test_a_trace_page_says_where_a_renumbered_clause_is_now(anon_client, process, organiser, decided):
+    version = version_import(process=process, source=document(NEW, P1, P2, P3, P4, P5), label="Final", created_by=None)
+    version_adopt(version=version, actor=organiser)
+    body = text_of(anon_client.get(decided.get_absolute_url()))
+    assert "Clause 4 of Final" in body  # how it was treated, now
+    assert "(was 3 in Zero draft)" in body
+    assert "clause 3 of Zero draft" in body and "now 4 in Final" in body  # the history, as it was then
+    html = anon_client.get(decided.get_absolute_url()).content.decode()
+    document_url = reverse("outcomes:document", args=[process.slug])
+    assert f'href="{document_url}?version=2#para_4"' in html
+
+
+def test_the_redline_pairs_clauses_marks_words_and_names_the_submissions(anon_client, process, organiser, decided):
+    reworded = P3.replace("every decision", "budget decisions")
+    version = version_import(
+        process=process, source=document(NEW, P1, P2, reworded, P4), label="Revision 1", created_by=None
+    )
+    version_adopt(version=version, actor=organiser)
+    response = anon_client.get(reverse("reports:compare", args=[process.slug]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<ins>" in html and "<del>" in html  # not colour alone
+    body = text_of(response)
+    assert "was 3 in Zero draft" in body and "Reworded" in body and "Removed" in body and "New" in body
+    assert f"Linked by 1 submission: {decided.reference}" in body
+    # Unchanged clauses are left out unless asked for; any two versions can be compared, in order only.
+    everything = text_of(
+        anon_client.get(reverse("reports:compare", args=[process.slug]), {"old": 1, "new": 2, "all": "on"})
+    )
+    assert "Unchanged" in everything
+    backwards = anon_client.get(reverse("reports:compare", args=[process.slug]), {"old": 2, "new": 1})
+    assert backwards.status_code == 400 and "Choose an earlier version first" in text_of(backwards)
+    unknown = anon_client.get(reverse("reports:compare", args=[process.slug]), {"old": 1, "new": 9})
+    assert unknown.status_code == 400
+
+
+def measure_redline(organiser, stakeholder, size: int) -> int:
+    """Queries of the redline between two versions of ``size`` paragraphs, every paragraph reworded and
+    every third one linked by a submission."""
+
+    def text(prefix: str = "") -> str:
+        lines = (f"{k}. {prefix}Paragraph {k} says something of its own, number {k}." for k in range(1, size + 1))
+        return "# 1. Part\n" + "\n".join(lines)
+
+    process = make_process(phase="open", organisers=(organiser,))
+    first = version_import(process=process, source=text(), label="v1", created_by=organiser)
+    for k in range(1, size + 1, 3):
+        submission = file_submission(process, stakeholder)
+        disposition_reflect(
+            submission=submission, actor=organiser, links=[LinkSpec(clause=first.clauses.get(label=str(k)))]
+        )
+    second = version_import(process=process, source=text("Revised: "), label="v2", created_by=organiser)
+    version_adopt(version=second, actor=organiser)
+    client = client_for(None)
+    url = reverse("reports:compare", args=[process.slug])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and "Linked by 1 submission" in text_of(response)
+    return len(queries)
+
+
+def test_the_redline_runs_a_fixed_number_of_queries_whatever_the_size(organiser, stakeholder):
+    assert measure_redline(organiser, stakeholder, 10) == measure_redline(organiser, stakeholder, 200)
+
+
+# ----------------------------------------------------------------------------- comment rounds
+
+
+def test_an_organiser_opens_a_round_and_a_stakeholder_comments_on_one_paragraph(
+    organiser_client, stakeholder_client, anon_client, process, stakeholder, draft
+):
+    closes = (timezone.now() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    response = organiser_client.post(reverse("outcomes:round-open", args=[process.slug]), {"closes_at": closes})
+    assert response.status_code == 302
+    comment_round = CommentRound.objects.get(process=process)
+    assert (comment_round.number, comment_round.version) == (1, draft)
+    assert "Round 1, on Zero draft" in text_of(anon_client.get(process.get_absolute_url()))
+
+    # The public document offers "comment on this paragraph" beside every linkable clause.
+    document = anon_client.get(reverse("outcomes:document", args=[process.slug])).content.decode()
+    para_3 = draft.clauses.get(label="3")
+    link = f"{reverse('consultations:submission-create', args=[process.slug])}?clause={para_3.identity_id}"
+    assert link in document
+    assert document.count("?clause=") == draft.clauses.linkable().count()
+
+    form = stakeholder_client.get(link)
+    assert "You are commenting on clause 3 of Zero draft" in text_of(form)
+    token = re.search(r'name="form_token" value="([^"]+)"', form.content.decode()).group(1)
+    response = stakeholder_client.post(
+        link,
+        {
+            "title": "Weight",
+            "text": "Weight by group, not by headcount.",
+            "target": para_3.identity_id,
+            "stakeholder_group": group_of(process).pk,
+            "attribution": "name",
+            "form_token": token,
+        },
+    )
+    assert response.status_code == 302
+    submission = Submission.objects.get(title="Weight")
+    assert (submission.target_id, submission.round) == (para_3.identity_id, comment_round)
+    trace = text_of(anon_client.get(submission.get_absolute_url()))
+    assert "Comments on clause 3 of Zero draft" in trace and "Round 1" in trace
+
+
+def test_a_comment_on_a_clause_of_another_process_is_refused(stakeholder_client, process, other_process, draft):
+    foreign = version_import(process=other_process, source=BASE, label="Other", created_by=None)
+    clause = foreign.clauses.get(label="1")
+    url = reverse("consultations:submission-create", args=[process.slug])
+    form = stakeholder_client.get(url)
+    token = re.search(r'name="form_token" value="([^"]+)"', form.content.decode()).group(1)
+    response = stakeholder_client.post(
+        url,
+        {
+            "title": "Elsewhere",
+            "text": "A comment.",
+            "target": clause.identity_id,
+            "stakeholder_group": group_of(process).pk,
+            "attribution": "name",
+            "form_token": token,
+        },
+    )
+    assert response.status_code == 200
+    assert "That clause is not part of this process" in text_of(response)
+    assert not Submission.objects.filter(title="Elsewhere").exists()
+
+
+def test_a_closed_round_refuses_filings_on_the_server(organiser, process, draft, stakeholder):
+    from traceability.consultations.services import ProcessNotOpen, round_close
+
+    comment_round = round_open(
+        process=process, version=draft, closes_at=timezone.now() + timedelta(days=1), actor=organiser
+    )
+    round_close(comment_round=comment_round, actor=organiser)
+    process.refresh_from_db()
+    with pytest.raises(ProcessNotOpen):
+        file_submission(process, stakeholder, now=timezone.now())
+
+
+def test_a_second_round_cannot_open_while_one_is_open(organiser, process, draft):
+    from django.core.exceptions import ValidationError
+
+    round_open(process=process, version=draft, closes_at=timezone.now() + timedelta(days=1), actor=organiser)
+    with pytest.raises(ValidationError, match="already open"):
+        round_open(process=process, version=draft, closes_at=timezone.now() + timedelta(days=2), actor=organiser)
+
+
+def test_the_report_reads_one_round_or_the_whole(anon_client, process, organiser, stakeholder, draft):
+    early = file_submission(process, stakeholder, title="Before any round")
+    round_open(process=process, version=draft, closes_at=timezone.now() + timedelta(days=1), actor=organiser)
+    during = file_submission(process, make_user(), title="During round 1", now=timezone.now())
+    assert (early.round, during.round.number) == (None, 1)
+    url = reverse("reports:report", args=[process.slug])
+    whole = text_of(anon_client.get(url))
+    assert "0 of 2 submissions have a disposition." in whole
+    one = text_of(anon_client.get(url, {"round": 1}))
+    assert "0 of 1 submissions have a disposition." in one and "Showing round 1 only." in one
+    assert during.reference in one and early.reference not in one
