@@ -55,7 +55,7 @@ from django.utils import timezone  # noqa: E402
 from traceability.accounts.models import StakeholderKind, User  # noqa: E402
 from traceability.consultations.models import Attribution, Process, Submission  # noqa: E402
 from traceability.consultations.services import process_create_default_groups  # noqa: E402
-from traceability.dispositions.models import ClauseLink, Disposition  # noqa: E402
+from traceability.dispositions.bulk import bulk_decide  # noqa: E402
 from traceability.outcomes.services import version_import  # noqa: E402
 
 BATCH = 10_000
@@ -170,37 +170,31 @@ class Builder:
         # By n % 10: 1-2 reflected fully, 3-4 partly, 5 excluded legal, 6 public morality, 7-9 pending, 0 withdrawn.
         decided = [n for n in ids if 1 <= n % 10 <= 6]
         close = process.closes_at
-        Disposition.objects.bulk_create(
-            [
-                Disposition(
-                    submission_id=ids[n],
-                    kind="reflected" if n % 10 <= 4 else "excluded",
-                    extent=("full" if n % 10 <= 2 else "partial") if n % 10 <= 4 else "",
-                    ground="" if n % 10 <= 4 else ("legal" if n % 10 == 5 else "public_morality"),
-                    legal_provision=f"Data Protection Act, s. {n % 90}" if n % 10 == 5 else "",
-                    justification="Defamatory statements about a named person." if n % 10 == 6 else "",
-                    decided_at=close + timedelta(hours=n % 2000),
-                    first_decided_at=close + timedelta(hours=n % 2000),
-                )
-                for n in decided
-            ],
-            batch_size=2000,
-        )
-        dispositions = dict(
-            Disposition.objects.filter(submission_id__in=[ids[n] for n in decided]).values_list("submission_id", "pk")
-        )
-        links = [
-            ClauseLink(
-                disposition_id=dispositions[ids[n]],
-                clause=self.clauses[(n * 7 + k * 41) % len(self.clauses)],
-                extent="full" if n % 10 <= 2 and k == 0 else "partial",
-                note=f"Reflected in the words “small organisations” ({k + 1})." if k % 2 == 0 else "",
-            )
+        Submission.objects.filter(pk__in=[ids[n] for n in ids if n % 10 == 0]).update(status="withdrawn")
+        decisions = [
+            {
+                "submission_id": ids[n],
+                "kind": "reflected" if n % 10 <= 4 else "excluded",
+                "extent": ("full" if n % 10 <= 2 else "partial") if n % 10 <= 4 else "",
+                "ground": "" if n % 10 <= 4 else ("legal" if n % 10 == 5 else "public_morality"),
+                "legal_provision": f"Data Protection Act, s. {n % 90}" if n % 10 == 5 else "",
+                "justification": "Defamatory statements about a named person." if n % 10 == 6 else "",
+                "decided_at": close + timedelta(hours=n % 2000),
+                "links": [
+                    (
+                        self.clauses[(n * 7 + k * 41) % len(self.clauses)],
+                        "full" if n % 10 <= 2 and k == 0 else "partial",
+                        f"Reflected in the words “small organisations” ({k + 1})." if k % 2 == 0 else "",
+                    )
+                    for k in range(1 + n % 3)
+                ]
+                if n % 10 <= 4
+                else [],
+            }
             for n in decided
-            if n % 10 <= 4
-            for k in range(1 + n % 3)
         ]
-        ClauseLink.objects.bulk_create(links, batch_size=2000)
+        bulk_decide(decisions)
+        links = [link for d in decisions for link in d["links"]]
         reflected = sum(1 for n in decided if n % 10 <= 4)
         self.rows += (last - first + 1) - reflected + len(links)
 

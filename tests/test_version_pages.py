@@ -297,3 +297,40 @@ def test_the_report_reads_one_round_or_the_whole(anon_client, process, organiser
     one = text_of(anon_client.get(url, {"round": 1}))
     assert "0 of 1 submissions have a disposition." in one and "Showing round 1 only." in one
     assert during.reference in one and early.reference not in one
+
+
+def organiser_pages_queries(organiser, stakeholder, size: int) -> dict[str, int]:
+    """Queries of the matching page (every clause renumbered and reworded) and of the re-confirmation
+    queue (every linked clause reworded), for a document of ``size`` paragraphs."""
+
+    def text(prefix: str = "") -> str:
+        lines = (f"{k}. {prefix}Paragraph {k} says something of its own, number {k}." for k in range(1, size + 1))
+        return "# 1. Part\n" + "\n".join(lines)
+
+    process = make_process(phase="open", organisers=(organiser,))
+    first = version_import(process=process, source=text(), label="v1", created_by=organiser)
+    for k in range(1, size + 1):
+        submission = file_submission(process, stakeholder)
+        disposition_reflect(
+            submission=submission, actor=organiser, links=[LinkSpec(clause=first.clauses.get(label=str(k)))]
+        )
+    second = version_import(process=process, source=text("Now: "), label="v2", created_by=organiser)
+    client = client_for(organiser)
+    counts = {}
+    for name, url in (
+        ("matching", reverse("outcomes:matching", args=[process.slug, 2])),
+        ("reconfirm", reverse("dispositions:reconfirm", args=[process.slug])),
+    ):
+        if name == "reconfirm":
+            version_adopt(version=second, actor=organiser)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert "Paragraph 1 says" in response.content.decode()
+        counts[name] = len(queries)
+    return counts
+
+
+def test_the_matching_page_and_the_re_confirmation_queue_run_a_fixed_number_of_queries(organiser, stakeholder):
+    assert organiser_pages_queries(organiser, stakeholder, 10) == organiser_pages_queries(organiser, stakeholder, 120)

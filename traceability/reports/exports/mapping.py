@@ -19,13 +19,12 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 
 from traceability.consultations.models import Attribution, Process, Submission, SubmissionStatus
 from traceability.dispositions.models import ExclusionGround
 from traceability.dispositions.selectors import LinkState
-from traceability.outcomes.models import Clause, DocumentVersion
+from traceability.outcomes.models import Clause, ClauseIdentity, DocumentVersion
 
 # Stable names: consumers key on them. Add columns at the end; never rename or remove one.
 COLUMNS = (
@@ -103,10 +102,7 @@ _FIELDS = (
     _LINK + "extent",
     _LINK + "note",
     _LINK + "identity_id",
-    "now_eid",
-    "now_label",
     _LINK + "fingerprint",
-    "now_fingerprint",
     _LINK + "clause__label",
     _LINK + "clause__version__number",
     "public_title",
@@ -119,28 +115,35 @@ _FIELDS = (
 )
 
 
-def _now(version: DocumentVersion | None, field: str) -> Subquery:
-    """The clause carrying the link's identity (or the identity it merged into) in ``version``."""
-    clauses = Clause.objects.filter(
-        version=version, identity_id=Coalesce(OuterRef(_LINK + "identity__merged_into"), OuterRef(_LINK + "identity"))
-    )
-    return Subquery(clauses.values(field)[:1])
-
-
-def mapping_queryset(process: Process, version: DocumentVersion | None) -> QuerySet:
-    """Submissions LEFT JOIN current disposition, its revision's links and the clauses they point at:
-    a row per link, or one without."""
+def mapping_queryset(process: Process) -> QuerySet:
+    """Submissions LEFT JOIN current disposition, its revision's links and the clauses they were confirmed
+    on: a row per link, or one without."""
     return (
         Submission.objects.filter(process=process)
-        .annotate(
-            **_PUBLIC,
-            now_eid=_now(version, "eid"),
-            now_label=_now(version, "label"),
-            now_fingerprint=_now(version, "fingerprint"),
-        )
+        .annotate(**_PUBLIC)
         .order_by("number", _LINK + "clause__position", _LINK + "pk")
         .values_list(*_FIELDS)
     )
+
+
+def current_clauses(process: Process, version: DocumentVersion | None) -> dict[int, tuple[str, str, str]]:
+    """Permanent identity -> (eid, label, fingerprint) of its clause in ``version``, merged identities
+    included (they resolve to the clause they were merged into). Two queries; at most one row per clause."""
+    if version is None:
+        return {}
+    clauses = {
+        identity: (eid, label, fingerprint)
+        for identity, eid, label, fingerprint in Clause.objects.filter(version=version).values_list(
+            "identity_id", "eid", "label", "fingerprint"
+        )
+    }
+    merged = ClauseIdentity.objects.filter(process=process, merged_into__isnull=False).values_list(
+        "pk", "merged_into"
+    )
+    for identity, into in merged:
+        if into in clauses:
+            clauses[identity] = clauses[into]
+    return clauses
 
 
 def iso(value: datetime | None) -> str | None:
@@ -158,6 +161,8 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
     """The rows of the mapping in ``COLUMNS`` order; ``None`` where a value is absent, hidden or not applicable."""
     version = DocumentVersion.objects.report_version_for(process)
     version_number = version.number if version else None
+    now = current_clauses(process, version)
+    removed = (None, None, None)
     withdrawn_seen = None
     for (
         pk,
@@ -180,10 +185,7 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
         link_extent,
         link_note,
         identity,
-        now_eid,
-        now_label,
         fingerprint,
-        now_fingerprint,
         confirmed_label,
         confirmed_version,
         title,
@@ -193,7 +195,7 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
         status,
         round_number,
         target_id,
-    ) in mapping_queryset(process, version).iterator(chunk_size=chunk_size):
+    ) in mapping_queryset(process).iterator(chunk_size=chunk_size):
         identity_columns = (pk, reference, number, iso(received_at), iso(withdrawn_at), group, _blank(group_kind))
         author = (_blank(country), _blank(organisation), attribution)
         if status == SubmissionStatus.WITHDRAWN:
@@ -219,6 +221,7 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
             continue
         reflected = status in (SubmissionStatus.REFLECTED, SubmissionStatus.NEEDS_RECONFIRMATION)
         reason = legal_provision if ground == ExclusionGround.LEGAL else justification
+        now_eid, now_label, now_fingerprint = now.get(identity, removed)
         if identity is None:
             state = None
         elif now_eid is None:
