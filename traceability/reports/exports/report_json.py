@@ -20,7 +20,7 @@ from traceability.reports.selectors import clause_counts, report_version
 
 from .mapping import iso
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: clause ids are permanent identities; the report reads one adopted version
 
 DOWNLOADS = {
     "mapping_csv": "reports:mapping-csv",
