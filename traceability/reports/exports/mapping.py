@@ -137,9 +137,7 @@ def current_clauses(process: Process, version: DocumentVersion | None) -> dict[i
             "identity_id", "eid", "label", "fingerprint"
         )
     }
-    merged = ClauseIdentity.objects.filter(process=process, merged_into__isnull=False).values_list(
-        "pk", "merged_into"
-    )
+    merged = ClauseIdentity.objects.filter(process=process, merged_into__isnull=False).values_list("pk", "merged_into")
     for identity, into in merged:
         if into in clauses:
             clauses[identity] = clauses[into]
