@@ -266,16 +266,23 @@ def test_a_comment_on_a_clause_of_another_process_is_refused(stakeholder_client,
     assert not Submission.objects.filter(title="Elsewhere").exists()
 
 
-def test_a_closed_round_refuses_filings_on_the_server(organiser, process, draft, stakeholder):
+def test_a_round_takes_filings_until_it_closes_and_the_server_refuses_them_after(
+    organiser, closed_process, stakeholder
+):
     from traceability.consultations.services import ProcessNotOpen, round_close
 
-    comment_round = round_open(
-        process=process, version=draft, closes_at=timezone.now() + timedelta(days=1), actor=organiser
-    )
-    round_close(comment_round=comment_round, actor=organiser)
-    process.refresh_from_db()
+    draft = version_import(process=closed_process, source=BASE, label="Zero draft", created_by=organiser)
     with pytest.raises(ProcessNotOpen):
-        file_submission(process, stakeholder, now=timezone.now())
+        file_submission(closed_process, stakeholder, now=timezone.now())
+    comment_round = round_open(
+        process=closed_process, version=draft, closes_at=timezone.now() + timedelta(days=1), actor=organiser
+    )
+    closed_process.refresh_from_db()
+    assert file_submission(closed_process, stakeholder, now=timezone.now()).round == comment_round
+    round_close(comment_round=comment_round, actor=organiser)
+    closed_process.refresh_from_db()
+    with pytest.raises(ProcessNotOpen):
+        file_submission(closed_process, stakeholder, now=timezone.now())
 
 
 def test_a_second_round_cannot_open_while_one_is_open(organiser, process, draft):
@@ -334,3 +341,104 @@ def organiser_pages_queries(organiser, stakeholder, size: int) -> dict[str, int]
 
 def test_the_matching_page_and_the_re_confirmation_queue_run_a_fixed_number_of_queries(organiser, stakeholder):
     assert organiser_pages_queries(organiser, stakeholder, 10) == organiser_pages_queries(organiser, stakeholder, 120)
+
+
+# ----------------------------------------------------------------------------- found in review
+
+
+def test_after_the_final_text_only_a_corrected_final_text_can_follow(process, organiser, stakeholder, draft):
+    from traceability.outcomes.models import VersionStatus
+    from traceability.outcomes.parsing import DocumentError
+
+    final = version_import(
+        process=process,
+        source=document(P1, P2, P3, P4, P5 + " Online."),
+        label="Final",
+        status=VersionStatus.FINAL,
+        created_by=organiser,
+    )
+    version_adopt(version=final, actor=organiser)
+    with pytest.raises(DocumentError, match="final text \\(version 2\\) is adopted"):
+        version_import(process=process, source=document(P1, P2, P3), label="Later draft", created_by=organiser)
+    corrected = version_import(
+        process=process,
+        source=document(P1, P2, P3, P4, P5 + " Online!"),
+        label="Corrigendum",
+        status=VersionStatus.FINAL,
+        created_by=organiser,
+    )
+    version_adopt(version=corrected, actor=organiser)
+    assert DocumentVersion.objects.report_version_for(process) == corrected
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "1" * 40, "-1", "abc", ""])
+def test_an_odd_clause_in_the_address_is_ignored_never_a_500(stakeholder_client, process, draft, value):
+    url = reverse("consultations:submission-create", args=[process.slug])
+    response = stakeholder_client.get(url, {"clause": value})
+    assert response.status_code == 200
+    assert 'data-testid="target-clause"' not in response.content.decode()
+    form = stakeholder_client.get(url).content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', form).group(1)
+    response = stakeholder_client.post(
+        url,
+        {
+            "title": "T",
+            "text": "A comment.",
+            "target": value,
+            "stakeholder_group": group_of(process).pk,
+            "attribution": "name",
+            "form_token": token,
+        },
+    )
+    assert response.status_code in (200, 302)
+
+
+def test_page_two_of_the_default_redline_is_the_same_comparison(anon_client, process, organiser, settings):
+    settings.TRACE_PAGE_SIZE = 2
+    version_import(process=process, source=BASE, label="Zero draft", created_by=organiser)
+    revised = version_import(
+        process=process,
+        source=document(NEW, P1 + " A", P2 + " B", P3 + " C", P4 + " D", P5 + " E"),
+        label="R1",
+        created_by=organiser,
+    )
+    version_adopt(version=revised, actor=organiser)
+    first = anon_client.get(reverse("reports:compare", args=[process.slug]))
+    assert first.status_code == 200 and "old=1&amp;new=2&amp;page=2" in first.content.decode()
+    second = anon_client.get(reverse("reports:compare", args=[process.slug]), {"page": 2})
+    assert second.status_code == 200 and "Page 2 of" in text_of(second)
+
+
+def test_a_round_keeps_the_process_window_and_responsiveness(anon_client, process, organiser, closed_process, draft):
+    from traceability.consultations.services import round_close
+    from traceability.reports.indicators import compute
+
+    closed_draft = version_import(process=closed_process, source=BASE, label="Zero draft", created_by=organiser)
+    closes_at = closed_process.closes_at
+    comment_round = round_open(
+        process=closed_process, version=closed_draft, closes_at=timezone.now() + timedelta(days=5), actor=organiser
+    )
+    closed_process.refresh_from_db()
+    assert closed_process.is_open() and closed_process.closes_at == closes_at  # open through the round only
+    round_close(comment_round=comment_round, actor=organiser)
+    closed_process.refresh_from_db()
+    assert not closed_process.is_open() and closed_process.closes_at == closes_at
+    assert compute(closed_process).responsiveness.empty_reason  # nothing decided; the closing date stands
+    # Closing a round never shortens the process's own window.
+    round_in_open = round_open(
+        process=process, version=draft, closes_at=timezone.now() + timedelta(days=1), actor=organiser
+    )
+    round_close(comment_round=round_in_open, actor=organiser)
+    process.refresh_from_db()
+    assert process.is_open()
+
+
+def test_the_clause_table_reads_the_same_round_as_the_indicators(anon_client, process, organiser, stakeholder, draft):
+    early = file_submission(process, stakeholder, title="Before the round")
+    disposition_reflect(submission=early, actor=organiser, links=[LinkSpec(clause=draft.clauses.get(label="3"))])
+    round_open(process=process, version=draft, closes_at=timezone.now() + timedelta(days=1), actor=organiser)
+    later = file_submission(process, make_user(), title="In round 1", now=timezone.now())
+    disposition_reflect(submission=later, actor=organiser, links=[LinkSpec(clause=draft.clauses.get(label="1"))])
+    page = anon_client.get(reverse("reports:report", args=[process.slug]), {"round": 1}).content.decode()
+    table = page.split('data-testid="clause-table"')[1].split("</table>")[0]
+    assert later.reference in table and early.reference not in table

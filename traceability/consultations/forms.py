@@ -115,10 +115,10 @@ class SubmissionForm(forms.Form):
 
 def target_clause_for(form: SubmissionForm) -> object | None:
     """The clause the form comments on, as the newest adopted version words it (for the page), or None."""
-    value = form["target"].value()
-    if not value:
+    value = str(form["target"].value() or "")
+    if not (value.isascii() and value.isdecimal() and len(value) < 19):  # a valid primary key, or nothing
         return None
-    identity = form.fields["target"].queryset.filter(pk=value).first() if str(value).isdigit() else None
+    identity = form.fields["target"].queryset.filter(pk=int(value)).first()
     if identity is None:
         return None
     return (

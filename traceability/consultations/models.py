@@ -32,10 +32,8 @@ class ProcessQuerySet(models.QuerySet["Process"]):
 
     def open_first(self, now: datetime | None = None) -> ProcessQuerySet:
         now = now or timezone.now()
-        is_open = models.Case(
-            models.When(Q(opens_at__lte=now, closes_at__gt=now, published_at__isnull=True), then=0),
-            default=1,
-        )
+        window = Q(opens_at__lte=now, closes_at__gt=now) | Q(round_opens_at__lte=now, round_closes_at__gt=now)
+        is_open = models.Case(models.When(window & Q(published_at__isnull=True), then=0), default=1)
         return self.annotate(open_rank=is_open).order_by("open_rank", "closes_at", "pk")
 
     def organised_by(self, user: settings.AUTH_USER_MODEL) -> ProcessQuerySet:
@@ -58,6 +56,10 @@ class Process(models.Model):
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     published_at = models.DateTimeField(_("report published at"), null=True, blank=True)
+    # The latest comment round's window, kept by the round services: the process takes submissions
+    # within its own window or within this one.
+    round_opens_at = models.DateTimeField(_("latest round opens at"), null=True, blank=True, editable=False)
+    round_closes_at = models.DateTimeField(_("latest round closes at"), null=True, blank=True, editable=False)
     organisers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="organised_processes", blank=True, verbose_name=_("organisers")
     )
@@ -92,6 +94,8 @@ class Process(models.Model):
         now = now or timezone.now()
         if self.published_at is not None:
             return Phase.PUBLISHED
+        if self.round_opens_at is not None and self.round_opens_at <= now < self.round_closes_at:
+            return Phase.OPEN
         if self.opens_at is None or now < self.opens_at:
             return Phase.DRAFT
         if self.closes_at is None or now < self.closes_at:
@@ -196,15 +200,6 @@ class SubmissionQuerySet(models.QuerySet["Submission"]):
     def with_status(self, status: str) -> SubmissionQuerySet:
         return self.filter(status=status)
 
-    def pending(self) -> SubmissionQuerySet:
-        return self.filter(status=SubmissionStatus.PENDING)
-
-    def decided(self) -> SubmissionQuerySet:
-        return self.filter(status__in=SubmissionStatus.decided())
-
-    def needing_reconfirmation(self) -> SubmissionQuerySet:
-        return self.filter(status=SubmissionStatus.NEEDS_RECONFIRMATION)
-
     def by(self, user: settings.AUTH_USER_MODEL) -> SubmissionQuerySet:
         return self.filter(author=user)
 
@@ -274,10 +269,8 @@ class Submission(models.Model):
             models.Index(fields=["process", "stakeholder_group"], name="submission_process_group"),
             models.Index(fields=["process", "country"], name="submission_process_country"),
             models.Index(fields=["author", "-received_at"], name="submission_author_recent"),
-            # Counts of active submissions per process and per group (process page, home, workspace
-            # progress, report group table) read these indexes alone, without the submission rows.
-            models.Index(fields=["process", "withdrawn_at"], name="submission_process_withdrawn"),
-            models.Index(fields=["stakeholder_group", "withdrawn_at"], name="submission_group_withdrawn"),
+            # Counts by status per process, per group and per round (home, process page, workspace progress,
+            # the report's tables) and the status-filtered lists in receipt order read these indexes.
             models.Index(fields=["process", "status", "number"], name="submission_process_status"),
             models.Index(fields=["stakeholder_group", "status"], name="submission_group_status"),
             models.Index(fields=["round", "status"], name="submission_round_status"),

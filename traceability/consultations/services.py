@@ -157,6 +157,8 @@ def submission_update(
     locked = _lock_own_open_submission(submission=submission, author=author, now=now)
     if content.stakeholder_group.process_id != locked.process_id:
         raise ValidationError(_("Choose one of this process's stakeholder groups."))
+    if content.target is not None and content.target.process_id != locked.process_id:
+        raise ValidationError(_("Comment on a clause of this process's document."))
     if locked.is_decided():
         # The decision was taken on this text; changing it now would leave the decision on words it never saw.
         raise SubmissionDecided(
@@ -209,8 +211,8 @@ def round_open(
 ) -> CommentRound:
     """Open a comment round on ``version`` (a draft of this process) from now until ``closes_at``.
 
-    The process's window is set to cover the round, so the server-side check that every filing makes
-    (inside its transaction) enforces the round's closing time.
+    The process keeps its own window; it takes submissions within that window or the latest round's,
+    and the check every filing makes inside its transaction enforces both.
     """
     now = now or timezone.now()
     locked = Process.objects.select_for_update().get(pk=process.pk)
@@ -230,17 +232,15 @@ def round_open(
     comment_round = CommentRound.objects.create(
         process=locked, number=number, version=version, opens_at=now, closes_at=closes_at, opened_by=actor
     )
-    if locked.opens_at is None or locked.opens_at > now:
-        locked.opens_at = now
-    locked.closes_at = closes_at
-    locked.save(update_fields=["opens_at", "closes_at"])
+    locked.round_opens_at, locked.round_closes_at = now, closes_at
+    locked.save(update_fields=["round_opens_at", "round_closes_at"])
     locked.touch()
     return comment_round
 
 
 @transaction.atomic
 def round_close(*, comment_round: CommentRound, actor: User, now: datetime | None = None) -> CommentRound:
-    """Close an open round now (and with it the process's window)."""
+    """Close an open round now. The process's own window, if still open, stays open."""
     now = now or timezone.now()
     locked = Process.objects.select_for_update().get(pk=comment_round.process_id)
     if not locked.is_organiser(actor):
@@ -250,7 +250,7 @@ def round_close(*, comment_round: CommentRound, actor: User, now: datetime | Non
         raise ValidationError(_("This round is not open."))
     current.closes_at = now
     current.save(update_fields=["closes_at"])
-    locked.closes_at = now
-    locked.save(update_fields=["closes_at"])
+    locked.round_closes_at = now
+    locked.save(update_fields=["round_closes_at"])
     locked.touch()
     return current

@@ -57,7 +57,8 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
     if not process.is_open():
         return _not_open_response(request, process, ProcessNotOpen(_("This process is not accepting submissions now.")))
-    initial = {"target": request.GET["clause"]} if request.GET.get("clause", "").isdigit() else {}
+    clause = request.GET.get("clause", "")
+    initial = {"target": clause} if clause.isascii() and clause.isdecimal() and len(clause) < 19 else {}
     form = SubmissionForm(request.POST or None, process=process, author=request.user, initial=initial)
     target_clause = target_clause_for(form)
     if request.method == "POST" and form.is_valid():

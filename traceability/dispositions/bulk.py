@@ -8,7 +8,7 @@ from __future__ import annotations
 from traceability.accounts.models import User
 from traceability.consultations.models import Submission, SubmissionStatus
 
-from .models import ClauseLink, DecisionRevision, Disposition
+from .models import ClauseLink, DecisionRevision, Disposition, DispositionKind
 
 
 def bulk_decide(decisions: list[dict[str, object]], *, organiser: User | None = None) -> None:
@@ -68,7 +68,11 @@ def bulk_decide(decisions: list[dict[str, object]], *, organiser: User | None = 
         ],
         batch_size=500,
     )
-    for kind, status in (("reflected", SubmissionStatus.REFLECTED), ("excluded", SubmissionStatus.EXCLUDED)):
+    statuses = (
+        (DispositionKind.REFLECTED, SubmissionStatus.REFLECTED),
+        (DispositionKind.EXCLUDED, SubmissionStatus.EXCLUDED),
+    )
+    for kind, status in statuses:
         Submission.objects.filter(
             pk__in=[d["submission_id"] for d in decisions if d["kind"] == kind], withdrawn_at__isnull=True
         ).update(status=status)

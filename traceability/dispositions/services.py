@@ -58,6 +58,8 @@ class _LinkRow:
 
 
 def _lock_for_organiser(*, submission: Submission, actor: User) -> Submission:
+    # FOR UPDATE covers the joined process row as well: version_adopt takes the same lock, so a decision and
+    # an adoption never interleave (a decision would otherwise link to a version just replaced).
     locked = Submission.objects.select_for_update().select_related("process").get(pk=submission.pk)
     if not locked.process.is_organiser(actor):
         raise PermissionDenied
@@ -257,6 +259,7 @@ def _effective_identity(identity_id: int) -> int:
     return merged_into or identity_id
 
 
+@transaction.atomic
 def submissions_reassess(*, process: Process, submission_ids: list[int] | None = None) -> None:
     """Set reflected submissions to "needs re-confirmation" when a current link is suspect (its clause
     changed substantively in the report's version) or points at a removed clause, and back to
@@ -290,6 +293,8 @@ def version_adopt(*, version: DocumentVersion, actor: User, now: datetime | None
     """Adopt a new version's reviewed matching: clauses get their permanent identities, links follow
     them, and every submission whose links changed substantively waits for re-confirmation."""
     now = now or timezone.now()
+    # Lock the process row too (select_related joins it into FOR UPDATE): decisions lock it as well
+    # (_lock_for_organiser), so none can link to the old version between the adoption and the re-assessment.
     locked = DocumentVersion.objects.select_for_update().select_related("process").get(pk=version.pk)
     if not locked.process.is_organiser(actor):
         raise PermissionDenied

@@ -17,7 +17,7 @@ from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.redline import word_diff
 
 from .forms import ClauseLinkFormSet, ExcludeForm, MoveLinkForm, QueueFilterForm
-from .models import ClauseLink
+from .models import ClauseLink, DispositionKind
 from .selectors import decision_trail, progress, reconfirm_queue
 from .services import disposition_exclude, disposition_reflect, link_reconfirm, version_adopt
 
@@ -70,7 +70,7 @@ def _review_context(process: Process, submission: Submission, *, links=None, exc
     trail = decision_trail(submission, version)
     if links is None:
         initial = []
-        if trail and disposition is not None and disposition.kind == "reflected":
+        if trail and disposition is not None and disposition.kind == DispositionKind.REFLECTED:
             initial = [
                 {"clause": link.now_pk, "extent": link.extent, "note": link.note}
                 for link in trail[-1].links
@@ -79,7 +79,7 @@ def _review_context(process: Process, submission: Submission, *, links=None, exc
         links = ClauseLinkFormSet(initial=initial, form_kwargs={"clauses": clauses}, prefix="links")
     if exclude is None:
         initial = {}
-        if disposition is not None and disposition.kind == "excluded":
+        if disposition is not None and disposition.kind == DispositionKind.EXCLUDED:
             initial = {
                 "ground": disposition.ground,
                 "legal_provision": disposition.legal_provision,
@@ -243,7 +243,7 @@ def adopt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     counts = progress(process)
     messages.success(
         request,
-        _("Adopted %(label)s. %(count)d submissions need their links re-confirmed.")
+        _("Adopted %(label)s. %(count)d submissions wait for their links to be re-confirmed.")
         % {"label": version.label, "count": counts["reconfirm"]},
     )
     if counts["reconfirm"]:

@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 
 from traceability.text import normalise_newlines
 
+from .models import ClauseKind
+
 MAX_CLAUSES = 5000
 MAX_LABEL = 60
 MAX_HEADING = 300
@@ -203,12 +205,12 @@ class _Builder:
         if first == line:
             return
         values = {"label": clause.number or clause.label, "first": first, "second": line}
-        if clause.kind == "paragraph":
+        if clause.kind == ClauseKind.PARAGRAPH:
             message = _(
                 "Paragraph %(label)s appears twice (lines %(first)d and %(second)d). Each number may appear "
                 "only once; number them within their section as 2.1, 2.2 if they restart."
             )
-        elif clause.kind == "subparagraph":
+        elif clause.kind == ClauseKind.SUBPARAGRAPH:
             message = _(
                 "Sub-paragraph %(label)s appears twice (lines %(first)d and %(second)d). Each letter may "
                 "appear only once within a paragraph."
@@ -251,7 +253,7 @@ class _Builder:
             label = _truncate(heading) or _("Untitled section")
             eid = f"sec_{slugify(heading[:MAX_EID]) or 'heading'}"
         clause = ParsedClause(
-            kind="section",
+            kind=ClauseKind.SECTION,
             label=label,
             eid=eid,
             heading=heading,
@@ -274,7 +276,7 @@ class _Builder:
             self.paragraphs.pop()
         parent = self.paragraphs[-1] if self.paragraphs else (self.sections[-1] if self.sections else None)
         clause = ParsedClause(
-            kind="paragraph",
+            kind=ClauseKind.PARAGRAPH,
             label=_truncate(number),
             eid="para_" + number.replace(".", "-"),
             parent=parent,
@@ -290,11 +292,11 @@ class _Builder:
         parent = self.paragraphs[-1] if self.paragraphs else (self.sections[-1] if self.sections else None)
         if parent is None:
             label, eid = f"({letter})", f"subpara_{letter}"
-        elif parent.kind == "paragraph" or parent.number:
+        elif parent.kind == ClauseKind.PARAGRAPH or parent.number:
             label, eid = _truncate(parent.label, f"({letter})"), f"{parent.eid}__subpara_{letter}"
         else:  # under an unnumbered heading: "Definitions (a)"
             label, eid = _truncate(parent.label, f" ({letter})"), f"{parent.eid}__subpara_{letter}"
-        clause = ParsedClause(kind="subparagraph", label=label, eid=eid, parent=parent, number=label)
+        clause = ParsedClause(kind=ClauseKind.SUBPARAGRAPH, label=label, eid=eid, parent=parent, number=label)
         clause.lines.append(text)
         self._add(clause, explicit, line)
 
@@ -339,7 +341,7 @@ def parse_document(source: str) -> ParsedDocument:
         # Text before the first clause (recitals, a subtitle) is kept, never dropped.
         label = _("Preamble")
         preamble = ParsedClause(
-            kind="section", label=label, eid=builder.unique("preamble"), heading=label, linkable=False
+            kind=ClauseKind.SECTION, label=label, eid=builder.unique("preamble"), heading=label, linkable=False
         )
         preamble.lines = builder.preamble
         clauses = [preamble, *clauses]

@@ -79,6 +79,16 @@ def version_import(
             )
             % {"number": waiting.number, "label": waiting.label}
         )
+    final = DocumentVersion.objects.filter(process=process, status=VersionStatus.FINAL).adopted().first()
+    if final is not None and status != VersionStatus.FINAL:
+        # Links follow clauses forward only: a draft after the final text would re-route the final's links.
+        raise DocumentError(
+            _(
+                "The final text (version %(number)d) is adopted. Import a corrected final text, "
+                "with the status Final, rather than a draft."
+            )
+            % {"number": final.number}
+        )
     previous = DocumentVersion.objects.latest_for(process)
     if previous is not None and _same_text(parsed, previous):
         raise NothingToImport(
@@ -125,7 +135,7 @@ def version_import(
         Clause.objects.bulk_create(batch, batch_size=500)
 
     if previous is None:
-        _adopt(version, now=now)
+        version_adopt_identities(version=version, now=now)
     else:
         old = [_side(c) for c in previous.clauses.order_by("position")]
         new = [_side(rows[position]) for position in sorted(rows)]
@@ -223,17 +233,15 @@ def version_discard(*, version: DocumentVersion, actor: User) -> None:
     version.delete()
 
 
+@transaction.atomic
 def version_adopt_identities(*, version: DocumentVersion, now: datetime) -> None:
     """Give every clause of ``version`` its permanent identity and fingerprint from the reviewed match.
 
-    Call inside the transaction that also re-assesses the links (dispositions.services.version_adopt).
+    The links that follow those identities live in the dispositions app, which calls this inside the
+    transaction that also re-assesses them (dispositions.services.version_adopt).
     """
     if version.is_adopted:
         raise ValidationError(_("This version is already adopted."))
-    _adopt(version, now=now)
-
-
-def _adopt(version: DocumentVersion, *, now: datetime) -> None:
     clauses = list(version.clauses.order_by("position"))
     matches = list(ClauseMatch.objects.filter(version=version).select_related("previous"))
     preds: dict[int, list[ClauseMatch]] = defaultdict(list)

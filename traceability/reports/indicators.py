@@ -270,7 +270,8 @@ def responsiveness(process: Process, decided: int, comment_round: CommentRound |
     Decisions taken before the close count as 0 days. The median is read in SQL
     by ordering the first-decision times and taking the middle one (or two).
     """
-    if process.closes_at is None:
+    closes_at = comment_round.closes_at if comment_round is not None else process.closes_at
+    if closes_at is None:
         return Responsiveness(None, decided, _("the process has no closing date"))
     if decided == 0:
         return Responsiveness(None, 0, _("no submission has a disposition yet"))
@@ -284,7 +285,7 @@ def responsiveness(process: Process, decided: int, comment_round: CommentRound |
             (decided - 1) // 2 : decided // 2 + 1
         ]
     )
-    days = [max(0.0, (t - process.closes_at).total_seconds() / 86400) for t in times]
+    days = [max(0.0, (t - closes_at).total_seconds() / 86400) for t in times]
     return Responsiveness(sum(days) / len(days), decided)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 
-from traceability.consultations.models import Process, Submission, SubmissionStatus
+from traceability.consultations.models import CommentRound, Process, Submission, SubmissionStatus
 from traceability.dispositions.models import ClauseLink, Extent
 from traceability.dispositions.selectors import annotate_states, with_current_clause
 from traceability.outcomes.models import Clause, DocumentVersion
@@ -83,12 +83,18 @@ def report_clauses(version: DocumentVersion) -> QuerySet[Clause]:
     return Clause.objects.filter(version=version).order_by("position")
 
 
-def group_clause_links(process: Process, clauses: list[Clause], groups: list[tuple[int, str]]) -> None:
+def group_clause_links(
+    process: Process, clauses: list[Clause], groups: list[tuple[int, str]], comment_round: CommentRound | None = None
+) -> None:
     """Give each clause ``link_count``, ``more`` and ``by_group``: per stakeholder group (in ``groups`` order),
-    its count of uptake links and a sample of them. Two queries for the page, whatever the number of links."""
+    its count of uptake links and a sample of them (of one round's submissions, if given). Two queries for
+    the page, whatever the number of links."""
     ids = [clause.identity_id for clause in clauses]
+    links = uptake_links(process)
+    if comment_round is not None:
+        links = links.filter(revision__submission__round=comment_round)
     counts = (
-        _effective(uptake_links(process))
+        _effective(links)
         .filter(effective__in=ids)
         .values("effective", "revision__submission__stakeholder_group_id")
         .annotate(n=Count("pk"))
@@ -98,7 +104,7 @@ def group_clause_links(process: Process, clauses: list[Clause], groups: list[tup
     for row in counts:
         per_clause.setdefault(row["effective"], {})[row["revision__submission__stakeholder_group_id"]] = row["n"]
     sample = (
-        _effective(uptake_links(process))
+        _effective(links)
         .filter(effective__in=ids)
         .select_related("revision__submission__process")
         .order_by("revision__submission__stakeholder_group__position", "revision__submission__number")
@@ -136,7 +142,11 @@ def submissions_by_identity(process: Process, rows: list) -> None:
     identities: they drove or followed the change) and ``commented`` (submissions filed on one of them),
     each a sample with a count. Four queries for the page."""
     ids = sorted({identity for row in rows for identity in row.identity_ids})
-    links = _effective(current_links(process).filter(Q(identity__in=ids) | Q(identity__merged_into__in=ids)))
+    links = _effective(
+        current_links(process)
+        .exclude(revision__submission__status=SubmissionStatus.WITHDRAWN)
+        .filter(Q(identity__in=ids) | Q(identity__merged_into__in=ids))
+    )
     linked_counts = {row["effective"]: row["n"] for row in links.values("effective").annotate(n=Count("pk")).order_by()}
     linked_sample = (
         links.annotate(

@@ -55,7 +55,8 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     clause_page = None
     if version:
         clause_page = Paginator(report_clauses(version), settings.TRACE_PAGE_SIZE).get_page(request.GET.get("cpage"))
-        group_clause_links(process, list(clause_page), [(group.pk, group.name) for group in indicators.groups])
+        groups = [(group.pk, group.name) for group in indicators.groups]
+        group_clause_links(process, list(clause_page), groups, comment_round)
     query = request.GET.copy()
     query.pop("page", None)
     clause_query = request.GET.copy()
@@ -114,16 +115,17 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
     renumbered clauses paired, and beside each changed clause the submissions linked to or commenting on it."""
     process = get_visible_process(slug)
     versions = list(DocumentVersion.objects.filter(process=process).adopted().order_by("number"))
-    form = CompareForm(request.GET or None, versions=versions)
+    # Only "page" in the query: the default comparison (the newest two versions), on that page.
+    form = CompareForm(request.GET if set(request.GET) - {"page"} else None, versions=versions)
     old = new = page = None
     if form.is_valid():
         old, new = form.cleaned_data["old"], form.cleaned_data["new"]
-    elif not request.GET and len(versions) >= 2:
+    elif not set(request.GET) - {"page"} and len(versions) >= 2:
         old, new = versions[-2], versions[-1]
         form = CompareForm(initial={"old": old.number, "new": new.number}, versions=versions)
     if old is not None:
         rows = compare_rows(old, new)
-        if not (form.is_bound and form.cleaned_data.get("all")):
+        if not (form.is_bound and form.is_valid() and form.cleaned_data.get("all")):
             rows = [row for row in rows if row.changed]
         page = Paginator(rows, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
         for row in page:
@@ -133,6 +135,8 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
         submissions_by_identity(process, list(page))
     query = request.GET.copy()
     query.pop("page", None)
+    if old is not None and not query:
+        query.update({"old": old.number, "new": new.number})
     return render(
         request,
         "reports/compare.html",
@@ -145,7 +149,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "querystring": query.urlencode(),
         },
-        status=400 if request.GET and not form.is_valid() else 200,
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dispositions', '0004_decision_revisions'),
+        ('dispositions', '0006_history_is_revisions'),
         ('outcomes', '0003_adopt_existing_versions'),
     ]
 
