@@ -164,7 +164,7 @@ def test_organiser_imports_a_docx_corrects_a_match_adopts_and_reconfirms_by_keyb
     # Adopt: two links are suspect now, so the re-confirmation queue comes next.
     visitor.follow(visitor.main().get_by_role("button", name="Adopt this matching"))
     assert visitor.path == f"/processes/{slug}/workspace/reconfirm/"
-    assert "Adopted Revision 1. 2 submissions need their links re-confirmed." in visitor.main().inner_text()
+    assert "Adopted Revision 1. 2 submissions wait for their links to be re-confirmed." in visitor.main().inner_text()
     revision.refresh_from_db()
     assert revision.is_adopted
     answers, weight, review = decided["answers"], decided["weight"], decided["review"]
