@@ -110,7 +110,10 @@ def test_the_re_confirmation_queue_shows_the_change_and_re_confirms_on_one_post(
     queue = organiser_client.get(reverse("dispositions:reconfirm", args=[process.slug]))
     html = queue.content.decode()
     # The change is shown word by word, as insertions and deletions (not colour alone).
-    assert re.search(r"<del>[^<]*every[^<]*</del>", html) and re.search(r"<ins>[^<]*budget[^<]*</ins>", html)
+    # (each announced to screen readers: "deleted:", "inserted:")
+    hidden = '<span class="visually-hidden">{}: </span>'
+    assert re.search(hidden.format("deleted") + r"[^<]*every[^<]*</del>", html)
+    assert re.search(hidden.format("inserted") + r"[^<]*budget[^<]*</ins>", html)
     assert "autofocus" in html  # Enter re-confirms the first link
     link_pk = re.search(r"/workspace/reconfirm/(\d+)/", html).group(1)
     response = organiser_client.post(
@@ -424,13 +427,14 @@ def test_a_round_keeps_the_process_window_and_responsiveness(anon_client, proces
     closed_process.refresh_from_db()
     assert not closed_process.is_open() and closed_process.closes_at == closes_at
     assert compute(closed_process).responsiveness.empty_reason  # nothing decided; the closing date stands
-    # Closing a round never shortens the process's own window.
+    # Closing a round while the process's own window is open stops submissions: the window ends now, and
+    # that real closing time is what responsiveness counts from.
     round_in_open = round_open(
         process=process, version=draft, closes_at=timezone.now() + timedelta(days=1), actor=organiser
     )
     round_close(comment_round=round_in_open, actor=organiser)
     process.refresh_from_db()
-    assert process.is_open()
+    assert not process.is_open() and process.closes_at <= timezone.now()
 
 
 def test_the_clause_table_reads_the_same_round_as_the_indicators(anon_client, process, organiser, stakeholder, draft):
@@ -442,3 +446,74 @@ def test_the_clause_table_reads_the_same_round_as_the_indicators(anon_client, pr
     page = anon_client.get(reverse("reports:report", args=[process.slug]), {"round": 1}).content.decode()
     table = page.split('data-testid="clause-table"')[1].split("</table>")[0]
     assert later.reference in table and early.reference not in table
+
+
+# ----------------------------------------------------------------------------- found walking the demo
+
+
+def test_a_round_on_a_closed_process_shows_its_own_deadline(anon_client, organiser, closed_process):
+    draft = version_import(process=closed_process, source=BASE, label="Zero draft", created_by=organiser)
+    closes = timezone.now() + timedelta(days=5)
+    round_open(process=closed_process, version=draft, closes_at=closes, actor=organiser)
+    page = text_of(anon_client.get(closed_process.get_absolute_url()))
+    assert f"Submissions close {timezone.localtime(closes):%-d %B %Y, %H:%M}" in page
+
+
+def test_commenting_on_a_paragraph_records_its_number_instead_of_asking_for_it(
+    stakeholder_client, anon_client, organiser, process, draft
+):
+    para_3 = draft.clauses.get(label="3")
+    url = f"{reverse('consultations:submission-create', args=[process.slug])}?clause={para_3.identity_id}"
+    html = stakeholder_client.get(url).content.decode()
+    assert 'type="hidden" name="target_clause"' in html  # no free-text clause to contradict the chosen one
+    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    stakeholder_client.post(
+        url,
+        {
+            "title": "On 3",
+            "text": "A comment.",
+            "target": para_3.identity_id,
+            "target_clause": "5",  # a stale or forged value is replaced by the clause's own number
+            "stakeholder_group": group_of(process).pk,
+            "attribution": "name",
+            "form_token": token,
+        },
+    )
+    submission = Submission.objects.get(title="On 3")
+    assert submission.target_clause == "3"
+    # Renumbered later, the trace page says where it is now and what it was numbered then.
+    version_adopt(
+        version=version_import(process=process, source=document(NEW, P1, P2, P3, P4, P5), label="R1", created_by=None),
+        actor=organiser,
+    )
+    trace = text_of(anon_client.get(submission.get_absolute_url()))
+    assert "Comments on clause 4 of R1 (numbered 3 when the comment was filed)" in trace
+
+
+def test_a_failed_move_keeps_the_focus_on_that_link(organiser_client, process, organiser, stakeholder, draft):
+    for label in ("4", "5"):
+        submission = file_submission(process, stakeholder, title=f"On {label}")
+        disposition_reflect(
+            submission=submission, actor=organiser, links=[LinkSpec(clause=draft.clauses.get(label=label))]
+        )
+    version_adopt(
+        version=version_import(
+            process=process,
+            source=document(P1, P2, P3, P4 + " Changed.", P5 + " Changed."),
+            label="R1",
+            created_by=None,
+        ),
+        actor=organiser,
+    )
+    html = organiser_client.get(reverse("dispositions:reconfirm", args=[process.slug])).content.decode()
+    first, second = re.findall(r"/workspace/reconfirm/(\d+)/", html)[::3][:2]
+    assert html.count("autofocus") == 1
+    response = organiser_client.post(
+        reverse("dispositions:reconfirm-link", args=[process.slug, second]), {"action": "move", "label": "99"}
+    )
+    assert response["Location"].endswith(f"?focus={second}#link-{second}")
+    reply = organiser_client.get(response["Location"])
+    page = reply.content.decode()
+    assert re.search(rf'id="move-{second}"[^>]*autofocus', page)
+    assert page.count("autofocus") == 1
+    assert ": The current version has no clause labelled 99." in text_of(reply)

@@ -61,6 +61,10 @@ class SubmissionForm(forms.Form):
         self.fields["target"].error_messages["invalid_choice"] = _(
             "That clause is not part of this process's document. Comment on the draft as a whole instead."
         )
+        # Commenting on one clause: its number is recorded from the document, not typed.
+        self.target_clause = target_clause_for(self)
+        if self.target_clause is not None:
+            self.fields["target_clause"].widget = forms.HiddenInput()
         groups = StakeholderGroup.objects.filter(process=process)
         self.fields["stakeholder_group"].queryset = groups
         if not self.is_bound and "stakeholder_group" not in self.initial:
@@ -85,6 +89,9 @@ class SubmissionForm(forms.Form):
         # The clause commented on travels in a hidden field: say what is wrong with it above the form.
         if "target" in self.errors:
             self.add_error(None, self.errors.pop("target"))
+        elif data.get("target") is not None:
+            clause = target_clause_for(self)
+            data["target_clause"] = clause.label if clause is not None else ""
         return data
 
     def content(self) -> SubmissionContent:

@@ -105,6 +105,17 @@ class Process(models.Model):
     def is_open(self, now: datetime | None = None) -> bool:
         return self.phase(now) == Phase.OPEN
 
+    @property
+    def deadline(self) -> datetime | None:
+        """When submissions close (or closed): the later of the process's own window and its latest round."""
+        now = timezone.now()
+        own_open = self.opens_at is not None and self.closes_at is not None and self.opens_at <= now < self.closes_at
+        if self.round_opens_at is not None and self.round_opens_at <= now < self.round_closes_at:
+            return max(self.round_closes_at, self.closes_at) if own_open else self.round_closes_at
+        if own_open or self.round_closes_at is None or self.closes_at is None or self.round_closes_at > now:
+            return self.closes_at
+        return max(self.closes_at, self.round_closes_at)
+
     def is_organiser(self, user: settings.AUTH_USER_MODEL) -> bool:
         if not user.is_authenticated:
             return False

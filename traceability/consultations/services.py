@@ -240,7 +240,8 @@ def round_open(
 
 @transaction.atomic
 def round_close(*, comment_round: CommentRound, actor: User, now: datetime | None = None) -> CommentRound:
-    """Close an open round now. The process's own window, if still open, stays open."""
+    """Close an open round now, and with it the taking of submissions: if the process's own window is
+    still open, it ends now too (its closing time is then the real one, which responsiveness counts from)."""
     now = now or timezone.now()
     locked = Process.objects.select_for_update().get(pk=comment_round.process_id)
     if not locked.is_organiser(actor):
@@ -251,6 +252,10 @@ def round_close(*, comment_round: CommentRound, actor: User, now: datetime | Non
     current.closes_at = now
     current.save(update_fields=["closes_at"])
     locked.round_closes_at = now
-    locked.save(update_fields=["round_closes_at"])
+    fields = ["round_closes_at"]
+    if locked.opens_at is not None and locked.closes_at is not None and locked.opens_at < now < locked.closes_at:
+        locked.closes_at = now
+        fields.append("closes_at")
+    locked.save(update_fields=fields)
     locked.touch()
     return current

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
 from .access import get_own_submission, get_visible_process
-from .forms import SubmissionForm, target_clause_for
+from .forms import SubmissionForm
 from .models import Phase, Process, SubmissionStatus
 from .services import ProcessNotOpen, submission_file, submission_update, submission_withdraw
 
@@ -60,7 +60,6 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
     clause = request.GET.get("clause", "")
     initial = {"target": clause} if clause.isascii() and clause.isdecimal() and len(clause) < 19 else {}
     form = SubmissionForm(request.POST or None, process=process, author=request.user, initial=initial)
-    target_clause = target_clause_for(form)
     if request.method == "POST" and form.is_valid():
         try:
             submission, created = submission_file(
@@ -81,7 +80,7 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "consultations/submission_form.html",
-        {"process": process, "form": form, "editing": False, "target_clause": target_clause},
+        {"process": process, "form": form, "editing": False, "target_clause": form.target_clause},
     )
 
 
@@ -133,7 +132,7 @@ def submission_edit(request: HttpRequest, slug: str, reference: str) -> HttpResp
             "form": form,
             "editing": True,
             "submission": submission,
-            "target_clause": target_clause_for(form),
+            "target_clause": form.target_clause,
         },
     )
 

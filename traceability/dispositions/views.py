@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -47,6 +48,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     versions = DocumentVersion.objects.filter(process=process)
+    rounds = list(CommentRound.objects.filter(process=process).select_related("version").order_by("number"))
     return render(
         request,
         "dispositions/workspace.html",
@@ -58,7 +60,8 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
             "querystring": query.urlencode(),
             "current_version": versions.report_version_for(process),
             "pending_version": versions.pending_for(process),
-            "rounds": CommentRound.objects.filter(process=process).select_related("version").order_by("number"),
+            "rounds": rounds,
+            "open_round": next((r for r in rounds if r.is_open()), None),
         },
     )
 
@@ -165,12 +168,15 @@ def reconfirm(request: HttpRequest, slug: str) -> HttpResponse:
     version = DocumentVersion.objects.report_version_for(process)
     queue = reconfirm_queue(process, version)
     page = Paginator(queue, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
-    _attach_now_text(list(page), version)
-    return render(
-        request,
-        "dispositions/reconfirm.html",
-        {"process": process, "version": version, "page": page, "move_form": MoveLinkForm(clauses=None)},
-    )
+    links = list(page)
+    _attach_now_text(links, version)
+    # The keyboard focus: the link an error was about, else the first link's Re-confirm button.
+    focus = request.GET.get("focus", "")
+    focused = next((link for link in links if str(link.pk) == focus), links[0] if links else None)
+    for link in links:
+        link.focus_move = link is focused and (focus == str(link.pk) or link.now_clause is None)
+        link.focus_confirm = link is focused and not link.focus_move
+    return render(request, "dispositions/reconfirm.html", {"process": process, "version": version, "page": page})
 
 
 def _attach_now_text(links: list[ClauseLink], version: DocumentVersion | None) -> None:
@@ -202,9 +208,12 @@ def reconfirm_link(request: HttpRequest, slug: str, link_pk: int) -> HttpRespons
     if action == "move":
         form = MoveLinkForm(request.POST, clauses=Clause.objects.filter(version=version))
         if not form.is_valid():
+            reference = link.revision.submission.reference
             for error in form.errors.get("label", []):
-                messages.error(request, error)
-            return redirect("dispositions:reconfirm", slug=process.slug)
+                messages.error(request, f"{reference}: {error}")
+            # Back to that link's form, with the focus there (not on another link's Re-confirm button).
+            url = reverse("dispositions:reconfirm", args=[process.slug])
+            return redirect(f"{url}?focus={link.pk}#link-{link.pk}")
         move_to = form.cleaned_data["label"]
     try:
         link_reconfirm(
@@ -216,7 +225,9 @@ def reconfirm_link(request: HttpRequest, slug: str, link_pk: int) -> HttpRespons
         )
     except ValidationError as error:
         for message in error.messages:
-            messages.error(request, message)
+            messages.error(request, f"{link.revision.submission.reference}: {message}")
+        url = reverse("dispositions:reconfirm", args=[process.slug])
+        return redirect(f"{url}?focus={link.pk}#link-{link.pk}")
     else:
         done = {
             "move": _("The link of %(reference)s now points at clause %(label)s."),

@@ -39,7 +39,7 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     else:
         _diff_segments(middle_a, middle_b, ops)
     ops.append(("equal", "".join(a[len(a) - tail :])))
-    return _merge(ops)
+    return _coalesce(_merge(ops))
 
 
 def _diff_tokens(a: list[str], b: list[str], ops: list[Op]) -> None:
@@ -100,3 +100,25 @@ def _merge(ops: list[Op]) -> list[Op]:
         else:
             merged.append((op, text))
     return merged
+
+
+def _coalesce(ops: list[Op]) -> list[Op]:
+    """Read changes as phrases, not interleaved words: changes separated only by blanks become one deletion
+    followed by one insertion ("at least yearly" -> "every six months", not at/every least/six ...)."""
+    out: list[Op] = []
+    deleted, inserted = "", ""
+    for index, (op, text) in enumerate(ops):
+        if op == "delete":
+            deleted += text
+        elif op == "insert":
+            inserted += text
+        elif (deleted or inserted) and not text.strip() and index + 1 < len(ops):
+            # A blank between two changes belongs to both sides of the phrase.
+            deleted += text
+            inserted += text
+        else:
+            out.extend(part for part in (("delete", deleted), ("insert", inserted)) if part[1])
+            deleted, inserted = "", ""
+            out.append((op, text))
+    out.extend(part for part in (("delete", deleted), ("insert", inserted)) if part[1])
+    return out

@@ -44,9 +44,8 @@ def document(request: HttpRequest, slug: str) -> HttpResponse:
                 status=404,
             )
     clauses = version.clauses.all() if version else []
-    # "Comment on this paragraph" while a round is open on the version shown (or the process is open).
-    open_round = CommentRound.objects.filter(process=process, version=version).order_by("-number").first()
-    commenting = process.is_open() and (open_round is None or open_round.is_open() or not process.rounds.exists())
+    # "Comment on this paragraph" beside the newest text, while the process (or a round) takes submissions.
+    commenting = version is not None and version == versions[0] and process.is_open()
     return render(
         request,
         "outcomes/document.html",
@@ -55,7 +54,7 @@ def document(request: HttpRequest, slug: str) -> HttpResponse:
             "versions": versions,
             "version": version,
             "clauses": clauses,
-            "commenting": commenting and version is not None and version == versions[0],
+            "commenting": commenting,
         },
     )
 
@@ -154,6 +153,7 @@ def match_update(request: HttpRequest, slug: str, number: int, clause_pk: int) -
     version = _pending_version(process, number)
     clause = get_object_or_404(Clause, pk=clause_pk, version=version)
     form = MatchCorrectionForm(request.POST)
+    failed = True
     if form.is_valid():
         try:
             match_correct(
@@ -165,20 +165,22 @@ def match_update(request: HttpRequest, slug: str, number: int, clause_pk: int) -
             )
         except ValidationError as error:
             for message in error.messages:
-                messages.error(request, message)
+                messages.error(request, _("Clause %(label)s: %(error)s") % {"label": clause.label, "error": message})
         else:
+            failed = False
             messages.success(request, _("Clause %(label)s: match corrected.") % {"label": clause.label})
     else:
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, _("Clause %(label)s: %(error)s") % {"label": clause.label, "error": message})
     back = reverse("outcomes:matching", kwargs={"slug": process.slug, "number": version.number})
     query = "&".join(
         f"{name}={value}"
         for name, value in (("show", form.data.get("show", "")), ("page", form.data.get("page", "")))
         if value in ("all",) or (name == "page" and value.isdigit())
     )
-    return redirect(f"{back}{'?' + query if query else ''}#clause-{clause.pk}")
+    # After an error, the top of the page, where the message is; after a correction, the row corrected.
+    return redirect(f"{back}{'?' + query if query else ''}{'' if failed else f'#clause-{clause.pk}'}")
 
 
 @require_POST
