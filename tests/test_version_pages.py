@@ -517,3 +517,23 @@ def test_a_failed_move_keeps_the_focus_on_that_link(organiser_client, process, o
     assert re.search(rf'id="move-{second}"[^>]*autofocus', page)
     assert page.count("autofocus") == 1
     assert ": The current version has no clause labelled 99." in text_of(reply)
+
+
+def test_the_redline_links_a_long_list_of_submissions_to_the_report(
+    anon_client, process, organiser, stakeholder, draft
+):
+    for _ in range(9):  # more than the eight the redline names
+        submission = file_submission(process, stakeholder)
+        disposition_reflect(
+            submission=submission, actor=organiser, links=[LinkSpec(clause=draft.clauses.get(label="3"))]
+        )
+    version_adopt(
+        version=version_import(process=process, source=document(NEW, P1, P2, P3, P4, P5), label="R1", created_by=None),
+        actor=organiser,
+    )
+    html = anon_client.get(reverse("reports:compare", args=[process.slug])).content.decode()
+    assert "Linked by 9 submissions" in text_of(anon_client.get(reverse("reports:compare", args=[process.slug])))
+    link = f"{reverse('reports:report', args=[process.slug])}?clause=para_4#submissions"
+    assert link.replace("&", "&amp;") in html or link in html
+    report = anon_client.get(link.split("#")[0])
+    assert "9 matching submissions" in text_of(report)

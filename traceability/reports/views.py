@@ -146,6 +146,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "old": old,
             "new": new,
+            "report_version": report_version(process),
             "page": page,
             "querystring": query.urlencode(),
         },
