@@ -94,7 +94,7 @@ class Process(models.Model):
         now = now or timezone.now()
         if self.published_at is not None:
             return Phase.PUBLISHED
-        if self.round_opens_at is not None and self.round_opens_at <= now < self.round_closes_at:
+        if self._round_open(now):
             return Phase.OPEN
         if self.opens_at is None or now < self.opens_at:
             return Phase.DRAFT
@@ -105,12 +105,15 @@ class Process(models.Model):
     def is_open(self, now: datetime | None = None) -> bool:
         return self.phase(now) == Phase.OPEN
 
+    def _round_open(self, now: datetime) -> bool:
+        return self.round_opens_at is not None and self.round_opens_at <= now < self.round_closes_at
+
     @property
     def deadline(self) -> datetime | None:
         """When submissions close (or closed): the later of the process's own window and its latest round."""
         now = timezone.now()
         own_open = self.opens_at is not None and self.closes_at is not None and self.opens_at <= now < self.closes_at
-        if self.round_opens_at is not None and self.round_opens_at <= now < self.round_closes_at:
+        if self._round_open(now):
             return max(self.round_closes_at, self.closes_at) if own_open else self.round_closes_at
         if own_open or self.round_closes_at is None or self.closes_at is None or self.round_closes_at > now:
             return self.closes_at

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from traceability.accounts.models import User
 from traceability.consultations.models import Process, Submission, SubmissionStatus
-from traceability.outcomes.models import Clause, ClauseIdentity, DocumentVersion
+from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.services import version_adopt_identities
 
 from .models import (
@@ -115,7 +115,7 @@ def _write(
     return disposition
 
 
-def _check_links(process: Process, version: DocumentVersion | None, links: list[LinkSpec]) -> None:
+def _check_links(version: DocumentVersion | None, links: list[LinkSpec]) -> None:
     if not links:
         raise ValidationError(_("Link the submission to at least one clause."))
     if version is None:
@@ -141,7 +141,7 @@ def disposition_reflect(
     now = now or timezone.now()
     locked = _lock_for_organiser(submission=submission, actor=actor)
     version = DocumentVersion.objects.report_version_for(locked.process)
-    _check_links(locked.process, version, links)
+    _check_links(version, links)
     return _write(
         submission=locked,
         actor=actor,
@@ -217,6 +217,8 @@ def link_reconfirm(
         raise ValidationError(_("This link is no longer part of the current decision. Reload the page."))
     version = DocumentVersion.objects.report_version_for(locked.process)
     others = [_LinkRow.carried(existing) for existing in current if existing.pk != link.pk]
+    # Where each carried link's identity now lives (itself, or the identity it was merged into).
+    effective = {existing.identity_id: existing.identity.merged_into_id or existing.identity_id for existing in current}
     if remove:
         if not others:
             raise ValidationError(
@@ -234,11 +236,11 @@ def link_reconfirm(
                 )
         # Two links that now meet in one clause (their clauses were merged) become one link: fully
         # reflected if either was, with both notes.
-        twins = [row for row in others if _effective_identity(row.identity_id) == target.identity_id]
+        twins = [row for row in others if effective[row.identity_id] == target.identity_id]
         extent = Extent.FULL if Extent.FULL in {link.extent, *(row.extent for row in twins)} else Extent.PARTIAL
         note = "\n".join(dict.fromkeys(n for n in (link.note, *(row.note for row in twins)) if n))
         spec = LinkSpec(clause=target, extent=extent, note=note)
-        _check_links(locked.process, version, [spec])
+        _check_links(version, [spec])
         rows = [*(row for row in others if row not in twins), _LinkRow.confirmed(spec)]
     _write(
         submission=locked,
@@ -252,11 +254,6 @@ def link_reconfirm(
     # Other links of the submission may still be suspect: the status comes from all of them.
     submissions_reassess(process=locked.process, submission_ids=[locked.pk])
     return Disposition.objects.get(submission=locked)
-
-
-def _effective_identity(identity_id: int) -> int:
-    merged_into = ClauseIdentity.objects.filter(pk=identity_id).values_list("merged_into", flat=True).first()
-    return merged_into or identity_id
 
 
 @transaction.atomic

@@ -40,11 +40,10 @@ def compare_rows(old: DocumentVersion, new: DocumentVersion) -> list[CompareRow]
     old_by_pk = {c.pk: c for c in old_clauses}
     sources: dict[int, list[Clause]] = {c.pk: [] for c in new_clauses}
     matched_old: set[int] = set()
-    adjacent = (
+    adjacent = not (
         DocumentVersion.objects.filter(process_id=new.process_id, number__gt=old.number, number__lt=new.number)
         .adopted()
         .exists()
-        is False
     )
     recorded = {}
     if adjacent:

@@ -196,7 +196,6 @@ def match_correct(
     flags = {key: (m.editorial, m.corrected) for key, m in kept.items()}
     for old_pk in chosen:
         flags[(old_pk, clause.pk)] = (editorial, True)
-    new_clause_flag = {clause.pk: editorial}
     old = [_side(c) for c in old_clauses.values()]
     new = [_side(c) for c in version.clauses.all()]
     pairs = relate(sorted(old, key=lambda s: s.position), sorted(new, key=lambda s: s.position), list(flags))
@@ -209,9 +208,8 @@ def match_correct(
                 clause_id=pair.new,
                 relation=pair.relation,
                 score=pair.score,
-                editorial=flags.get((pair.old, pair.new), (new_clause_flag.get(pair.new, False), False))[0]
-                if pair.old and pair.new
-                else False,
+                # relate() returns every given edge; only NEW and REMOVED pairs are not among them.
+                editorial=flags.get((pair.old, pair.new), (False, False))[0],
                 corrected=pair.new == clause.pk or flags.get((pair.old, pair.new), (False, False))[1],
             )
             for pair in pairs
