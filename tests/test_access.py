@@ -19,10 +19,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from traceability.accounts.models import User
-from traceability.consultations.models import CommentRound, Submission
+from traceability.consultations.models import CommentRound, ProcessEvent, Submission
 from traceability.consultations.services import round_open
-from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition
-from traceability.dispositions.services import LinkSpec, disposition_reflect
+from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition, DraftDecision
+from traceability.dispositions.services import LinkSpec, disposition_not_take_up, disposition_reflect
 from traceability.outcomes.models import Clause, ClauseMatch, DocumentVersion
 from traceability.outcomes.services import version_import
 
@@ -184,6 +184,21 @@ ACCESS: dict[str, dict[str, object]] = {
         "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, DECIDED, FORBIDDEN),
         "writes": {"dispositions", "events"},
     },
+    "dispositions:not-taken-up": {
+        "GET": WRONG_METHOD,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, DECIDED, FORBIDDEN),
+        "writes": {"dispositions", "events"},
+    },
+    "dispositions:same-as": {
+        "GET": WRONG_METHOD,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, DECIDED, FORBIDDEN),
+        "writes": {"dispositions", "events", "links"},
+    },
+    "dispositions:release": {
+        "GET": ORGANISER_ONLY,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, DECIDED, FORBIDDEN),
+        "writes": {"dispositions", "events", "drafts", "history"},
+    },
 }
 
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
@@ -254,6 +269,10 @@ def prepare(name: str, world) -> None:
         world.pending = version_import(
             process=world.process, source=REVISED, label="Revision 1", created_by=world.users["organiser"]
         )
+    if name == "dispositions:release":
+        disposition_not_take_up(
+            submission=world.submission, actor=world.users["organiser"], reason="Out of scope.", draft=True
+        )
     if name == "outcomes:round-close":
         round_open(
             process=world.process,
@@ -316,6 +335,8 @@ def valid_post(name: str, world) -> dict[str, object]:
             "links-0-note": "Clause 1 says so.",
         },
         "dispositions:exclude": {"exclude-ground": "legal", "exclude-legal_provision": "Act 12, art. 5(2)"},
+        "dispositions:not-taken-up": {"not_taken_up-reason": "Outside the mandate of this process."},
+        "dispositions:same-as": {"same_as-original": world.decided.reference},
         "outcomes:match-update": {"previous": "3", "editorial": "on"},
         "dispositions:reconfirm-link": {"action": "reconfirm"},
         "outcomes:round-open": {"closes_at": (timezone.now() + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")},
@@ -340,6 +361,8 @@ def snapshot(world) -> dict[str, object]:
         "matches": set(ClauseMatch.objects.values_list("clause_id", "previous_id", "relation", "editorial")),
         "statuses": Submission.objects.get(pk=world.decided.pk).status,
         "rounds": sorted(CommentRound.objects.values_list("number", "closes_at")),
+        "drafts": DraftDecision.objects.count(),
+        "history": ProcessEvent.objects.count(),
     }
 
 
@@ -389,7 +412,9 @@ def test_each_role_gets_what_the_access_table_says(world, name, role, method):
         assert writes == set(), f"{role} {method} {name} changed {writes}"
 
 
-@pytest.mark.parametrize("name", ["dispositions:reflect", "dispositions:exclude"])
+@pytest.mark.parametrize(
+    "name", ["dispositions:reflect", "dispositions:exclude", "dispositions:not-taken-up", "dispositions:same-as"]
+)
 def test_an_invalid_post_by_the_organiser_is_a_400_that_writes_nothing(world, name):
     before = snapshot(world)
     response = client_for(world.users["organiser"]).post(url_of(name, world), {"links-TOTAL_FORMS": "0"})
@@ -419,6 +444,9 @@ POST_FORMS = {
     "outcomes:import": "organiser",
     "dispositions:reflect": "organiser",
     "dispositions:exclude": "organiser",
+    "dispositions:not-taken-up": "organiser",
+    "dispositions:same-as": "organiser",
+    "dispositions:release": "organiser",
     "outcomes:match-update": "organiser",
     "outcomes:discard": "organiser",
     "dispositions:adopt": "organiser",

@@ -160,7 +160,7 @@ def test_progress_counts_dispositioned_active_submissions(process, stakeholder, 
     first = file_submission(process, stakeholder)
     file_submission(process, stakeholder)
     disposition_exclude(submission=first, actor=organiser, ground="legal", legal_provision="Art. 5")
-    assert progress(process) == {"total": 2, "dispositioned": 1, "reconfirm": 0}
+    assert progress(process) == {"total": 2, "dispositioned": 1, "reconfirm": 0, "drafts": 0}
 
 
 # Through the workspace pages

@@ -143,7 +143,11 @@ def typed(row: dict[str, str]) -> dict[str, object]:
     """A CSV row as the JSON export gives it: empty cells are nulls, ids are numbers."""
     numbers = {"submission_id", "number", "clause_id", "document_version", "clause_confirmed_version", "round"}
     numbers |= {"target_clause_id"}
-    return {key: (None if value == "" else int(value) if key in numbers else value) for key, value in row.items()}
+    flags = {"withheld"}
+    return {
+        key: (None if value == "" else int(value) if key in numbers else value == "true" if key in flags else value)
+        for key, value in row.items()
+    }
 
 
 def exported_rows(client, process, fmt: str) -> list[dict[str, object]]:

@@ -186,6 +186,9 @@ def grow(world: World, upto: int) -> None:
         Submission.objects.filter(pk__in=[ids[p.number] for p in decided_plans if p.status == status]).update(
             status=status
         )
+    Submission.objects.filter(
+        pk__in=[ids[p.number] for p in decided_plans if p.detail == ExclusionGround.PUBLIC_MORALITY]
+    ).update(withheld=True)
     Submission.objects.filter(pk__in=[ids[p.number] for p in plans if p.status == "withdrawn"]).update(
         status="withdrawn"
     )
@@ -197,6 +200,7 @@ def grow(world: World, upto: int) -> None:
             "ground": plan.detail if plan.status == "excluded" else "",
             "legal_provision": f"Act {plan.number}, art. 5" if plan.detail == ExclusionGround.LEGAL else "",
             "justification": f"Offensive text {plan.number}" if plan.detail == ExclusionGround.PUBLIC_MORALITY else "",
+            "withheld": plan.detail == ExclusionGround.PUBLIC_MORALITY,
         }
         for k in range(plan.event_count):
             revisions.append(
@@ -228,6 +232,7 @@ def grow(world: World, upto: int) -> None:
                 ground=plan.detail if plan.status == "excluded" else "",
                 legal_provision=f"Act {plan.number}, art. 5" if plan.detail == ExclusionGround.LEGAL else "",
                 justification=f"Offensive text {plan.number}" if plan.detail == ExclusionGround.PUBLIC_MORALITY else "",
+                withheld=plan.detail == ExclusionGround.PUBLIC_MORALITY,
                 decided_by=world.organiser,
                 decided_at=decided,
             )
@@ -268,6 +273,7 @@ def group_row(world: World, group: int) -> str:
             "reflected_partial",
             "excluded_legal",
             "excluded_morality",
+            "not_taken_up",
             "pending",
             "withdrawn",
         )

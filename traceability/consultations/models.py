@@ -132,6 +132,44 @@ class Process(models.Model):
         return f"{self.code}-{number:05d}"
 
 
+class ProcessEventKind(models.TextChoices):
+    ROUND_OPENED = "round_opened", _("Comment round opened")
+    ROUND_EXTENDED = "round_extended", _("Comment round extended")
+    ROUND_CLOSED = "round_closed", _("Comment round closed")
+    DECISIONS_RELEASED = "released", _("Decisions released")
+    REPORT_PUBLISHED = "published", _("Report published")
+
+
+class ProcessEvent(models.Model):
+    """One step of a process's public history (rounds opened, extended, closed; decisions released; the
+    report published). Rows are only added; the wording is rendered from ``kind`` and ``detail`` in the
+    reader's language, never stored."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=16, choices=ProcessEventKind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    # Numbers and times the wording needs (round number, closing time, count, snapshot number); no free text.
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("process event")
+        verbose_name_plural = _("process events")
+        ordering = ["process", "-at", "-pk"]
+        indexes = [models.Index(fields=["process", "-at"], name="process_event_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.process_id} {self.kind} {self.at:%Y-%m-%d}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Process history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Process history is append-only.")
+
+
 class StakeholderGroup(models.Model):
     """A stakeholder group as one process names it."""
 
@@ -163,6 +201,8 @@ class SubmissionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     REFLECTED = "reflected", _("Reflected")
     EXCLUDED = "excluded", _("Excluded")
+    # Considered and not adopted, with a public reason: left out without a legitimate ground.
+    NOT_TAKEN_UP = "not_taken_up", _("Not taken up")
     # Reflected once, but a linked clause changed substantively or was removed in a later version:
     # the organisers must re-confirm the link (or decide again) before it counts as uptake.
     NEEDS_RECONFIRMATION = "reconfirm", _("Needs re-confirmation")
@@ -171,7 +211,7 @@ class SubmissionStatus(models.TextChoices):
     @classmethod
     def decided(cls) -> tuple[str, ...]:
         """The statuses that count as a current, valid decision (coverage's numerator)."""
-        return (cls.REFLECTED, cls.EXCLUDED)
+        return (cls.REFLECTED, cls.EXCLUDED, cls.NOT_TAKEN_UP)
 
 
 class CommentRound(models.Model):
@@ -257,8 +297,11 @@ class Submission(models.Model):
         verbose_name=_("comment round"),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING
+        _("status"), max_length=12, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING
     )
+    # Excluded on public morality (or on a legal ground that requires it): the title, text, proposed change
+    # and author are kept from every public page and download. Kept by the decision services.
+    withheld = models.BooleanField(_("withheld from the public"), default=False, editable=False)
     proposed_change = models.TextField(_("proposed change"), max_length=20000, blank=True)
     text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
 
@@ -322,6 +365,8 @@ class Submission(models.Model):
 
     @property
     def public_author(self) -> str:
+        if self.withheld:
+            return str(_("Withheld"))
         if self.attribution == Attribution.NAME:
             if self.organisation:
                 return f"{self.author_name} ({self.organisation})"

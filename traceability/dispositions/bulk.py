@@ -8,7 +8,7 @@ from __future__ import annotations
 from traceability.accounts.models import User
 from traceability.consultations.models import Submission, SubmissionStatus
 
-from .models import ClauseLink, DecisionRevision, Disposition, DispositionKind
+from .models import ClauseLink, DecisionRevision, Disposition, DispositionKind, ExclusionGround
 
 
 def bulk_decide(decisions: list[dict[str, object]], *, organiser: User | None = None) -> None:
@@ -16,9 +16,12 @@ def bulk_decide(decisions: list[dict[str, object]], *, organiser: User | None = 
     disposition pointing at it, its clause links with identity and fingerprint, and the submission's status.
 
     Each decision: ``submission_id``, ``kind``, ``extent``, ``ground``, ``legal_provision``, ``justification``,
-    ``decided_at``, and ``links``: a list of ``(clause, extent, note)``.
+    ``decided_at``, and ``links``: a list of ``(clause, extent, note)``; optionally ``withheld`` (always on for
+    public morality, as the services do).
     """
     fields = ("kind", "extent", "ground", "legal_provision", "justification")
+    for d in decisions:
+        d["withheld"] = bool(d.get("withheld")) or d.get("ground") == ExclusionGround.PUBLIC_MORALITY
     revisions = DecisionRevision.objects.bulk_create(
         [
             DecisionRevision(
@@ -26,6 +29,7 @@ def bulk_decide(decisions: list[dict[str, object]], *, organiser: User | None = 
                 number=1,
                 decided_by=organiser,
                 decided_at=d["decided_at"],
+                withheld=d["withheld"],
                 **{f: d.get(f, "") for f in fields},
             )
             for d in decisions
@@ -47,6 +51,7 @@ def bulk_decide(decisions: list[dict[str, object]], *, organiser: User | None = 
                 decided_by=organiser,
                 decided_at=d["decided_at"],
                 first_decided_at=d["decided_at"],
+                withheld=d["withheld"],
                 **{f: d.get(f, "") for f in fields},
             )
             for d in decisions
@@ -71,11 +76,13 @@ def bulk_decide(decisions: list[dict[str, object]], *, organiser: User | None = 
     statuses = (
         (DispositionKind.REFLECTED, SubmissionStatus.REFLECTED),
         (DispositionKind.EXCLUDED, SubmissionStatus.EXCLUDED),
+        (DispositionKind.NOT_TAKEN_UP, SubmissionStatus.NOT_TAKEN_UP),
     )
     for kind, status in statuses:
         Submission.objects.filter(
             pk__in=[d["submission_id"] for d in decisions if d["kind"] == kind], withdrawn_at__isnull=True
         ).update(status=status)
+    Submission.objects.filter(pk__in=[d["submission_id"] for d in decisions if d["withheld"]]).update(withheld=True)
     Submission.objects.filter(pk__in=[d["submission_id"] for d in decisions], withdrawn_at__isnull=False).update(
         status=SubmissionStatus.WITHDRAWN
     )

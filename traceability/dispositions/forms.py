@@ -94,6 +94,14 @@ class ExcludeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required for public morality: why including it would be contrary to public morality."),
     )
+    withhold = forms.BooleanField(
+        label=_("Withhold the text and the author's name from the public"),
+        required=False,
+        help_text=_(
+            "For a legal ground that forbids republishing the text (e.g. unlawful content). An exclusion on public "
+            "morality is always withheld. The decision, its ground and its citation or justification stay public."
+        ),
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
@@ -103,6 +111,34 @@ class ExcludeForm(forms.Form):
         if ground == ExclusionGround.PUBLIC_MORALITY and not (data.get("justification") or "").strip():
             self.add_error("justification", _("Give the justification on grounds of public morality."))
         return data
+
+
+class NotTakenUpForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Public reason"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Why the suggestion was considered and not adopted. Shown on the report. This is not a legitimate "
+            "ground: the report counts it apart from exclusions on law or public morality."
+        ),
+        error_messages={"required": _("Say publicly why the suggestion was not taken up.")},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say publicly why the suggestion was not taken up."))
+        return reason
+
+
+class SameAsForm(forms.Form):
+    original = forms.CharField(
+        label=_("Same as submission"),
+        max_length=24,
+        help_text=_("Its reference, e.g. IGF25-00012. This submission takes its decision and follows it."),
+        error_messages={"required": _("Give the reference of the submission it duplicates.")},
+    )
 
 
 class MoveLinkForm(forms.Form):

@@ -8,13 +8,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from traceability.consultations.models import Submission
+from traceability.consultations.models import Process, Submission
 from traceability.outcomes.models import Clause, ClauseIdentity, DocumentVersion
 
 
 class DispositionKind(models.TextChoices):
     REFLECTED = "reflected", _("Reflected")
     EXCLUDED = "excluded", _("Excluded")
+    # Considered and not adopted, with a public reason (kept in ``justification``): left out without a
+    # legitimate ground, and counted so.
+    NOT_TAKEN_UP = "not_taken_up", _("Considered, not taken up")
 
 
 class ExclusionGround(models.TextChoices):
@@ -42,11 +45,24 @@ def _decision_constraint(name: str) -> models.CheckConstraint:
                 Q(kind=DispositionKind.EXCLUDED, extent="", ground=ExclusionGround.PUBLIC_MORALITY)
                 & ~Q(justification="")
             )
+            | (Q(kind=DispositionKind.NOT_TAKEN_UP, extent="", ground="", legal_provision="") & ~Q(justification=""))
         ),
         name=name,
         violation_error_message=_(
-            "A disposition is either reflected, or excluded with a ground and its citation or justification."
+            "A disposition is either reflected, excluded with a ground and its citation or justification, "
+            "or not taken up with a reason."
         ),
+    )
+
+
+def _withheld_constraint(name: str) -> models.CheckConstraint:
+    """Only an exclusion withholds; one on public morality always does."""
+    return models.CheckConstraint(
+        condition=Q(withheld=False, kind__in=[DispositionKind.REFLECTED, DispositionKind.NOT_TAKEN_UP])
+        | Q(withheld=True, kind=DispositionKind.EXCLUDED)
+        | Q(withheld=False, kind=DispositionKind.EXCLUDED, ground=ExclusionGround.LEGAL),
+        name=name,
+        violation_error_message=_("Only an excluded submission is withheld, and one on public morality always is."),
     )
 
 
@@ -75,10 +91,21 @@ class DecisionRevision(models.Model):
     extent = models.CharField(_("extent"), max_length=8, choices=Extent.choices, blank=True)
     legal_provision = models.TextField(_("legal provision cited"), max_length=2000, blank=True)
     justification = models.TextField(_("justification"), max_length=5000, blank=True)
+    # The title, text and author are kept from the public (always on public morality; on a legal ground when
+    # the ground requires it).
+    withheld = models.BooleanField(_("withheld from the public"), default=False)
+    # "Same as CODE-00012": this decision is a copy of that submission's, and follows it when it changes.
+    duplicate_of = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("same as")
+    )
     # The adopted version the organisers read when deciding (their links point into it).
     version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    # The release that made a drafted decision public (none when it was released as it was saved).
+    release = models.ForeignKey(
+        "Release", on_delete=models.PROTECT, null=True, blank=True, related_name="revisions", verbose_name=_("release")
+    )
 
     class Meta:
         verbose_name = _("decision revision")
@@ -87,6 +114,7 @@ class DecisionRevision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["submission", "number"], name="revision_number_unique_per_submission"),
             _decision_constraint("revision_reflected_xor_grounded_exclusion"),
+            _withheld_constraint("revision_withheld_only_when_excluded"),
         ]
 
     def __str__(self) -> str:
@@ -103,6 +131,10 @@ class DecisionRevision(models.Model):
     @property
     def reason(self) -> str:
         return self.legal_provision if self.ground == ExclusionGround.LEGAL else self.justification
+
+    @property
+    def is_not_taken_up(self) -> bool:
+        return self.kind == DispositionKind.NOT_TAKEN_UP
 
     @property
     def is_reflected(self) -> bool:
@@ -156,6 +188,15 @@ class Disposition(models.Model):
     extent = models.CharField(_("extent"), max_length=8, choices=Extent.choices, blank=True)
     legal_provision = models.TextField(_("legal provision cited"), max_length=2000, blank=True)
     justification = models.TextField(_("justification"), max_length=5000, blank=True)
+    withheld = models.BooleanField(_("withheld from the public"), default=False)
+    duplicate_of = models.ForeignKey(
+        Submission,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("same as"),
+    )
     # PROTECT: who decided is part of the record; deactivate an organiser's account instead of deleting it.
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
@@ -165,7 +206,10 @@ class Disposition(models.Model):
     class Meta:
         verbose_name = _("disposition")
         verbose_name_plural = _("dispositions")
-        constraints = [_decision_constraint("disposition_reflected_xor_grounded_exclusion")]
+        constraints = [
+            _decision_constraint("disposition_reflected_xor_grounded_exclusion"),
+            _withheld_constraint("disposition_withheld_only_when_excluded"),
+        ]
         indexes = [models.Index(fields=["kind", "ground"], name="disposition_kind_ground")]
 
     def __str__(self) -> str:
@@ -174,3 +218,50 @@ class Disposition(models.Model):
     @property
     def reason(self) -> str:
         return self.legal_provision if self.ground == ExclusionGround.LEGAL else self.justification
+
+    @property
+    def is_not_taken_up(self) -> bool:
+        return self.kind == DispositionKind.NOT_TAKEN_UP
+
+
+class DraftDecision(models.Model):
+    """A decision an organiser prepared but has not released: the public still sees the submission as it
+    was (pending, or its released decision). Releasing turns every draft of a process into a revision at
+    once. Drafts may be rewritten until then; they never appear in the history."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="draft")
+    kind = models.CharField(_("decision"), max_length=12, choices=DispositionKind.choices)
+    ground = models.CharField(_("exclusion ground"), max_length=20, choices=ExclusionGround.choices, blank=True)
+    legal_provision = models.TextField(_("legal provision cited"), max_length=2000, blank=True)
+    justification = models.TextField(_("justification"), max_length=5000, blank=True)
+    withheld = models.BooleanField(_("withheld from the public"), default=False)
+    duplicate_of = models.ForeignKey(Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # [{"clause": pk, "extent": "full"|"partial", "note": "..."}], clauses of the version drafted against.
+    links = models.JSONField(default=list, blank=True)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField(_("drafted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("draft decision")
+        verbose_name_plural = _("draft decisions")
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}: draft {self.kind}"
+
+
+class Release(models.Model):
+    """One release of drafted decisions to the public, numbered per process."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="releases")
+    number = models.PositiveIntegerField(_("release"))
+    decisions = models.PositiveIntegerField(_("decisions released"))
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField(_("released at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+        constraints = [models.UniqueConstraint(fields=["process", "number"], name="release_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.process_id} release {self.number}"

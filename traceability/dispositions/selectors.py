@@ -14,7 +14,8 @@ from .models import ClauseLink, DecisionRevision
 
 
 def progress(process: Process) -> dict[str, int]:
-    """Active submissions, how many have a current decision, and how many wait for re-confirmation (one query)."""
+    """Active submissions, how many have a released decision, how many wait for re-confirmation, and how many
+    have a drafted decision not yet released (one query)."""
     return (
         Submission.objects.filter(process=process)
         .active()
@@ -22,6 +23,7 @@ def progress(process: Process) -> dict[str, int]:
             total=Count("pk"),
             dispositioned=Count("pk", filter=Q(status__in=SubmissionStatus.decided())),
             reconfirm=Count("pk", filter=Q(status=SubmissionStatus.NEEDS_RECONFIRMATION)),
+            drafts=Count("draft"),
         )
     )
 
@@ -98,7 +100,9 @@ def decision_trail(submission: Submission, version: DocumentVersion | None) -> l
     """Every revision of the submission's decision, oldest first, with where each linked clause is in ``version``.
     Two queries whatever the number of revisions."""
     revisions = list(
-        DecisionRevision.objects.filter(submission=submission).select_related("version").order_by("number")
+        DecisionRevision.objects.filter(submission=submission)
+        .select_related("version", "duplicate_of")
+        .order_by("number")
     )
     links = with_current_clause(
         ClauseLink.objects.filter(revision__in=revisions).select_related("clause__version"), version

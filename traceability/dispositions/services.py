@@ -9,13 +9,13 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from traceability.accounts.models import User
-from traceability.consultations.models import Process, Submission, SubmissionStatus
+from traceability.consultations.models import Process, ProcessEvent, ProcessEventKind, Submission, SubmissionStatus
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.services import version_adopt_identities
 
@@ -24,10 +24,18 @@ from .models import (
     DecisionRevision,
     Disposition,
     DispositionKind,
+    DraftDecision,
     ExclusionGround,
     Extent,
+    Release,
     RevisionChange,
 )
+
+_STATUS_OF = {
+    DispositionKind.REFLECTED: SubmissionStatus.REFLECTED,
+    DispositionKind.EXCLUDED: SubmissionStatus.EXCLUDED,
+    DispositionKind.NOT_TAKEN_UP: SubmissionStatus.NOT_TAKEN_UP,
+}
 
 
 @dataclass(frozen=True)
@@ -77,12 +85,18 @@ def _write(
     kind: str,
     links: list[_LinkRow] = (),
     version: DocumentVersion | None = None,
+    withheld: bool = False,
+    duplicate_of: Submission | None = None,
+    release: Release | None = None,
     **fields: str,
 ) -> Disposition:
-    """Append a revision with its links, point the disposition at it, and set the submission's status."""
+    """Append a revision with its links, point the disposition at it, and set the submission's status.
+    Submissions decided "same as" this one get the same decision (a revision each)."""
     decision = {"extent": "", "ground": "", "legal_provision": "", "justification": "", **fields, "kind": kind}
     if kind == DispositionKind.REFLECTED:
         decision["extent"] = Extent.FULL if any(link.extent == Extent.FULL for link in links) else Extent.PARTIAL
+    decision["withheld"] = withheld
+    decision["duplicate_of"] = duplicate_of
     last = DecisionRevision.objects.filter(submission=submission).order_by("-number").first()
     revision = DecisionRevision.objects.create(
         submission=submission,
@@ -91,6 +105,7 @@ def _write(
         version=version,
         decided_by=actor,
         decided_at=now,
+        release=release,
         **decision,
     )
     ClauseLink.objects.bulk_create(
@@ -109,9 +124,49 @@ def _write(
     disposition, _created = Disposition.objects.update_or_create(
         submission=submission, defaults=projection, create_defaults={**projection, "first_decided_at": now}
     )
-    submission.status = SubmissionStatus.REFLECTED if kind == DispositionKind.REFLECTED else SubmissionStatus.EXCLUDED
-    submission.save(update_fields=["status"])
+    submission.status = _STATUS_OF[kind]
+    submission.withheld = withheld
+    submission.save(update_fields=["status", "withheld"])
     submission.process.touch()
+    _follow(original=submission, root=duplicate_of or submission, actor=actor, now=now, release=release)
+    return disposition
+
+
+def _follow(*, original: Submission, root: Submission, actor: User, now: datetime, release: Release | None) -> None:
+    """Give the submissions decided "same as" ``original`` its new decision (``root``'s, when ``original`` is now
+    itself the same as another: no chains)."""
+    followers = list(
+        Submission.objects.select_for_update()
+        .filter(disposition__duplicate_of=original)
+        .exclude(status=SubmissionStatus.WITHDRAWN)
+        .order_by("pk")
+    )
+    for follower in followers:
+        _copy_decision(submission=follower, original=root, actor=actor, now=now, release=release)
+
+
+def _copy_decision(
+    *, submission: Submission, original: Submission, actor: User, now: datetime, release: Release | None
+) -> Disposition:
+    current = Disposition.objects.select_related("revision").get(submission=original)
+    links = [_LinkRow.carried(link) for link in current.revision.links.all()]
+    disposition = _write(
+        submission=submission,
+        actor=actor,
+        now=now,
+        change=RevisionChange.DECIDED,
+        kind=current.kind,
+        links=links,
+        version=current.revision.version,
+        withheld=current.withheld,
+        duplicate_of=original,
+        release=release,
+        ground=current.ground,
+        legal_provision=current.legal_provision,
+        justification=current.justification,
+    )
+    if current.kind == DispositionKind.REFLECTED:
+        submissions_reassess(process=submission.process, submission_ids=[submission.pk])
     return disposition
 
 
@@ -133,15 +188,43 @@ def _check_links(version: DocumentVersion | None, links: list[LinkSpec]) -> None
         seen.add(link.clause.identity_id)
 
 
+def _save_draft(
+    *, submission: Submission, actor: User, now: datetime, kind: str, links: list[LinkSpec] = (), **fields: object
+) -> DraftDecision:
+    """Keep a decision unreleased: the public still sees the submission as it was."""
+    values = {"ground": "", "legal_provision": "", "justification": "", "withheld": False, "duplicate_of": None}
+    values.update(fields)
+    values["links"] = [{"clause": link.clause.pk, "extent": link.extent, "note": link.note.strip()} for link in links]
+    draft, _created = DraftDecision.objects.update_or_create(
+        submission=submission, defaults={**values, "kind": kind, "drafted_by": actor, "drafted_at": now}
+    )
+    return draft
+
+
+def _decided(submission: Submission) -> None:
+    """A decision saved for release now replaces the draft, if there was one."""
+    DraftDecision.objects.filter(submission=submission).delete()
+
+
 @transaction.atomic
 def disposition_reflect(
-    *, submission: Submission, actor: User, links: list[LinkSpec], now: datetime | None = None
-) -> Disposition:
-    """Mark ``submission`` as reflected in the given clauses of the current version (a new revision)."""
+    *,
+    submission: Submission,
+    actor: User,
+    links: list[LinkSpec],
+    draft: bool = False,
+    now: datetime | None = None,
+    release: Release | None = None,
+) -> Disposition | DraftDecision:
+    """Mark ``submission`` as reflected in the given clauses of the current version (a new revision), or keep
+    that as a draft to release later (``draft=True``)."""
     now = now or timezone.now()
     locked = _lock_for_organiser(submission=submission, actor=actor)
     version = DocumentVersion.objects.report_version_for(locked.process)
     _check_links(version, links)
+    if draft:
+        return _save_draft(submission=locked, actor=actor, now=now, kind=DispositionKind.REFLECTED, links=links)
+    _decided(locked)
     return _write(
         submission=locked,
         actor=actor,
@@ -150,6 +233,7 @@ def disposition_reflect(
         kind=DispositionKind.REFLECTED,
         links=[_LinkRow.confirmed(link) for link in links],
         version=version,
+        release=release,
     )
 
 
@@ -161,9 +245,15 @@ def disposition_exclude(
     ground: str,
     legal_provision: str = "",
     justification: str = "",
+    withhold: bool = False,
+    draft: bool = False,
     now: datetime | None = None,
-) -> Disposition:
-    """Mark ``submission`` as excluded, on a legal ground (provision cited) or of public morality (justified)."""
+    release: Release | None = None,
+) -> Disposition | DraftDecision:
+    """Mark ``submission`` as excluded, on a legal ground (provision cited) or of public morality (justified).
+
+    An exclusion on public morality always withholds the submission's title, text and author from the public;
+    one on a legal ground does when ``withhold`` says the ground requires it (e.g. unlawful content)."""
     now = now or timezone.now()
     legal_provision, justification = legal_provision.strip(), justification.strip()
     if ground == ExclusionGround.LEGAL:
@@ -174,9 +264,16 @@ def disposition_exclude(
         if not justification:
             raise ValidationError({"justification": _("Give the justification on grounds of public morality.")})
         legal_provision = ""
+        withhold = True
     else:
         raise ValidationError({"ground": _("Choose a legal ground or public morality.")})
     locked = _lock_for_organiser(submission=submission, actor=actor)
+    decision = {"ground": ground, "legal_provision": legal_provision, "justification": justification}
+    if draft:
+        return _save_draft(
+            submission=locked, actor=actor, now=now, kind=DispositionKind.EXCLUDED, withheld=withhold, **decision
+        )
+    _decided(locked)
     return _write(
         submission=locked,
         actor=actor,
@@ -184,10 +281,177 @@ def disposition_exclude(
         change=RevisionChange.DECIDED,
         kind=DispositionKind.EXCLUDED,
         version=DocumentVersion.objects.report_version_for(locked.process),
-        ground=ground,
-        legal_provision=legal_provision,
-        justification=justification,
+        withheld=withhold,
+        release=release,
+        **decision,
     )
+
+
+@transaction.atomic
+def disposition_not_take_up(
+    *,
+    submission: Submission,
+    actor: User,
+    reason: str,
+    draft: bool = False,
+    now: datetime | None = None,
+    release: Release | None = None,
+) -> Disposition | DraftDecision:
+    """Record that ``submission`` was considered and not taken up, with the public ``reason``. Unlike an
+    exclusion, this is not a legitimate ground: the report counts it as a view left out without one."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say publicly why the suggestion was not taken up.")})
+    locked = _lock_for_organiser(submission=submission, actor=actor)
+    if draft:
+        return _save_draft(
+            submission=locked, actor=actor, now=now, kind=DispositionKind.NOT_TAKEN_UP, justification=reason
+        )
+    _decided(locked)
+    return _write(
+        submission=locked,
+        actor=actor,
+        now=now,
+        change=RevisionChange.DECIDED,
+        kind=DispositionKind.NOT_TAKEN_UP,
+        version=DocumentVersion.objects.report_version_for(locked.process),
+        release=release,
+        justification=reason,
+    )
+
+
+def _original_for(submission: Submission, reference: str) -> Submission:
+    """The submission whose decision a duplicate takes: the one named, or the one it is itself the same as."""
+    reference = reference.strip().upper()
+    original = (
+        Submission.objects.select_related("disposition")
+        .filter(process_id=submission.process_id, reference=reference)
+        .first()
+    )
+    if original is None:
+        raise ValidationError(
+            {"original": _("This process has no submission %(reference)s.") % {"reference": reference or "—"}}
+        )
+    root = original.disposition.duplicate_of if hasattr(original, "disposition") else None
+    root = root or original
+    if root.pk == submission.pk:
+        raise ValidationError({"original": _("A submission cannot be the same as itself.")})
+    if root.status in (SubmissionStatus.PENDING, SubmissionStatus.WITHDRAWN):
+        raise ValidationError(
+            {"original": _("%(reference)s has no released decision to share yet.") % {"reference": root.reference}}
+        )
+    return root
+
+
+@transaction.atomic
+def disposition_same_as(
+    *,
+    submission: Submission,
+    actor: User,
+    original: str,
+    draft: bool = False,
+    now: datetime | None = None,
+    release: Release | None = None,
+) -> Disposition | DraftDecision:
+    """Decide ``submission`` as a duplicate of the submission with reference ``original``: it takes that
+    submission's released decision, and follows it when it changes."""
+    now = now or timezone.now()
+    locked = _lock_for_organiser(submission=submission, actor=actor)
+    root = _original_for(locked, original)
+    if draft:
+        kind = root.disposition.kind
+        return _save_draft(submission=locked, actor=actor, now=now, kind=kind, duplicate_of=root)
+    _decided(locked)
+    return _copy_decision(submission=locked, original=root, actor=actor, now=now, release=release)
+
+
+@dataclass(frozen=True)
+class ReleaseOutcome:
+    release: Release | None
+    released: int
+    # Drafts that could not be released (they stay drafts), with why: (reference, message).
+    kept: list[tuple[str, str]]
+    # Drafts dropped because their author withdrew the submission meanwhile.
+    dropped: int = 0
+
+
+def drafts_for(process: Process):  # type: ignore[no-untyped-def]
+    return DraftDecision.objects.filter(submission__process=process)
+
+
+def _release_one(draft: DraftDecision, *, actor: User, now: datetime, release: Release) -> None:
+    common = {"submission": draft.submission, "actor": actor, "now": now, "release": release}
+    if draft.duplicate_of_id:
+        disposition_same_as(**common, original=draft.duplicate_of.reference)
+    elif draft.kind == DispositionKind.REFLECTED:
+        clauses = Clause.objects.in_bulk([link["clause"] for link in draft.links])
+        specs = []
+        for link in draft.links:
+            clause = clauses.get(link["clause"])
+            if clause is None:
+                raise ValidationError(_("A clause this draft links to no longer exists. Decide it again."))
+            specs.append(LinkSpec(clause=clause, extent=link["extent"], note=link["note"]))
+        disposition_reflect(**common, links=specs)
+    elif draft.kind == DispositionKind.EXCLUDED:
+        disposition_exclude(
+            **common,
+            ground=draft.ground,
+            legal_provision=draft.legal_provision,
+            justification=draft.justification,
+            withhold=draft.withheld,
+        )
+    else:
+        disposition_not_take_up(**common, reason=draft.justification)
+
+
+@transaction.atomic
+def decisions_release(*, process: Process, actor: User, now: datetime | None = None) -> ReleaseOutcome:
+    """Release every drafted decision of ``process`` together, as one numbered release. Drafts that are no
+    longer valid (their clause left the current version) stay drafts and are listed; drafts of submissions
+    withdrawn meanwhile are dropped."""
+    now = now or timezone.now()
+    locked = Process.objects.select_for_update().get(pk=process.pk)
+    if not locked.is_organiser(actor):
+        raise PermissionDenied
+    # Decisions of their own first, then duplicates, which take the decision of the one they copy.
+    drafts = list(
+        drafts_for(locked)
+        .select_related("submission__process", "duplicate_of")
+        .order_by(F("duplicate_of").asc(nulls_first=True), "submission__number")
+    )
+    if not drafts:
+        raise ValidationError(_("There are no drafted decisions to release."))
+    last = Release.objects.filter(process=locked).order_by("-number").first()
+    release = Release.objects.create(
+        process=locked, number=(last.number if last else 0) + 1, decisions=0, released_by=actor, released_at=now
+    )
+    released, kept, dropped = [], [], 0
+    for draft in drafts:
+        if draft.submission.status == SubmissionStatus.WITHDRAWN:
+            draft.delete()
+            dropped += 1
+            continue
+        try:
+            with transaction.atomic():
+                _release_one(draft, actor=actor, now=now, release=release)
+        except ValidationError as error:
+            kept.append((draft.submission.reference, " ".join(error.messages)))
+        else:
+            released.append(draft.submission_id)
+    if not released:
+        release.delete()
+        return ReleaseOutcome(release=None, released=0, kept=kept, dropped=dropped)
+    Release.objects.filter(pk=release.pk).update(decisions=len(released))
+    release.decisions = len(released)
+    ProcessEvent.objects.create(
+        process=locked,
+        kind=ProcessEventKind.DECISIONS_RELEASED,
+        at=now,
+        actor=actor,
+        detail={"release": release.number, "count": len(released)},
+    )
+    return ReleaseOutcome(release=release, released=len(released), kept=kept, dropped=dropped)
 
 
 def current_clause_for(link: ClauseLink, version: DocumentVersion) -> Clause | None:

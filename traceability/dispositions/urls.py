@@ -12,4 +12,11 @@ urlpatterns = [
     path("processes/<slug:slug>/workspace/submissions/<slug:reference>/", views.review, name="review"),
     path("processes/<slug:slug>/workspace/submissions/<slug:reference>/reflect/", views.reflect, name="reflect"),
     path("processes/<slug:slug>/workspace/submissions/<slug:reference>/exclude/", views.exclude, name="exclude"),
+    path(
+        "processes/<slug:slug>/workspace/submissions/<slug:reference>/not-taken-up/",
+        views.not_taken_up,
+        name="not-taken-up",
+    ),
+    path("processes/<slug:slug>/workspace/submissions/<slug:reference>/same-as/", views.same_as, name="same-as"),
+    path("processes/<slug:slug>/workspace/release/", views.release, name="release"),
 ]

@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from traceability.consultations.access import get_organised_process
@@ -17,10 +18,19 @@ from traceability.consultations.models import CommentRound, Process, Submission,
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.redline import word_diff
 
-from .forms import ClauseLinkFormSet, ExcludeForm, MoveLinkForm, QueueFilterForm
-from .models import ClauseLink, DispositionKind
+from .forms import ClauseLinkFormSet, ExcludeForm, MoveLinkForm, NotTakenUpForm, QueueFilterForm, SameAsForm
+from .models import ClauseLink, DispositionKind, DraftDecision, ExclusionGround, Release
 from .selectors import decision_trail, progress, reconfirm_queue
-from .services import disposition_exclude, disposition_reflect, link_reconfirm, version_adopt
+from .services import (
+    decisions_release,
+    disposition_exclude,
+    disposition_not_take_up,
+    disposition_reflect,
+    disposition_same_as,
+    drafts_for,
+    link_reconfirm,
+    version_adopt,
+)
 
 
 @require_safe
@@ -32,7 +42,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("status", SubmissionStatus.PENDING)  # also on page 2 of the default queue
     filters = QueueFilterForm(data, groups=groups)
-    queue = Submission.objects.for_process(process).select_related("stakeholder_group")
+    queue = Submission.objects.for_process(process).select_related("stakeholder_group", "draft")
     if filters.is_valid():
         data = filters.cleaned_data
         if data["group"]:
@@ -66,14 +76,23 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _review_context(process: Process, submission: Submission, *, links=None, exclude=None) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _review_context(  # type: ignore[no-untyped-def]
+    process: Process, submission: Submission, *, links=None, exclude=None, not_taken_up=None, same_as=None
+) -> dict[str, object]:
     version = DocumentVersion.objects.report_version_for(process)
     clauses = Clause.objects.filter(version=version).linkable() if version else Clause.objects.none()
     disposition = getattr(submission, "disposition", None)
+    draft = DraftDecision.objects.filter(submission=submission).select_related("duplicate_of").first()
     trail = decision_trail(submission, version)
+    # The forms open on the draft when there is one, else on the released decision.
+    shown = draft or disposition
     if links is None:
         initial = []
-        if trail and disposition is not None and disposition.kind == DispositionKind.REFLECTED:
+        if draft is not None and draft.kind == DispositionKind.REFLECTED and not draft.duplicate_of_id:
+            initial = [
+                {"clause": link["clause"], "extent": link["extent"], "note": link["note"]} for link in draft.links
+            ]
+        elif draft is None and trail and disposition is not None and disposition.kind == DispositionKind.REFLECTED:
             initial = [
                 {"clause": link.now_pk, "extent": link.extent, "note": link.note}
                 for link in trail[-1].links
@@ -82,27 +101,37 @@ def _review_context(process: Process, submission: Submission, *, links=None, exc
         links = ClauseLinkFormSet(initial=initial, form_kwargs={"clauses": clauses}, prefix="links")
     if exclude is None:
         initial = {}
-        if disposition is not None and disposition.kind == DispositionKind.EXCLUDED:
+        if shown is not None and shown.kind == DispositionKind.EXCLUDED:
             initial = {
-                "ground": disposition.ground,
-                "legal_provision": disposition.legal_provision,
-                "justification": disposition.justification,
+                "ground": shown.ground,
+                "legal_provision": shown.legal_provision,
+                "justification": shown.justification,
+                "withhold": shown.withheld and shown.ground == ExclusionGround.LEGAL,
             }
         exclude = ExcludeForm(initial=initial, prefix="exclude")
+    if not_taken_up is None:
+        initial = {"reason": shown.justification} if shown is not None and shown.kind == "not_taken_up" else {}
+        not_taken_up = NotTakenUpForm(initial=initial, prefix="not_taken_up")
+    if same_as is None:
+        original = shown.duplicate_of.reference if shown is not None and shown.duplicate_of_id else ""
+        same_as = SameAsForm(initial={"original": original}, prefix="same_as")
     return {
         "process": process,
         "submission": submission,
         "disposition": disposition,
+        "draft": draft,
         "version": version,
         "links_formset": links,
         "exclude_form": exclude,
+        "not_taken_up_form": not_taken_up,
+        "same_as_form": same_as,
         "trail": trail,
     }
 
 
 def _get_submission(process: Process, reference: str) -> Submission:
     return get_object_or_404(
-        Submission.objects.select_related("stakeholder_group", "disposition", "target"),
+        Submission.objects.select_related("stakeholder_group", "disposition__duplicate_of", "target"),
         process=process,
         reference=reference,
     )
@@ -116,6 +145,22 @@ def review(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     return render(request, "dispositions/review.html", _review_context(process, submission))
 
 
+def _saved(request: HttpRequest, process: Process, submission: Submission, *, draft: bool, done: str) -> HttpResponse:
+    if draft:
+        messages.success(
+            request,
+            _("%(reference)s: decision drafted. The public sees it once you release the drafts.")
+            % {"reference": submission.reference},
+        )
+    else:
+        messages.success(request, done % {"reference": submission.reference})
+    return redirect("dispositions:workspace", slug=process.slug)
+
+
+def _is_draft(request: HttpRequest) -> bool:
+    return request.POST.get("save") == "draft"
+
+
 @require_POST
 @login_required
 def reflect(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
@@ -126,12 +171,15 @@ def reflect(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     formset = ClauseLinkFormSet(request.POST, form_kwargs={"clauses": clauses}, prefix="links")
     if formset.is_valid():
         try:
-            disposition_reflect(submission=submission, actor=request.user, links=formset.links())
+            disposition_reflect(
+                submission=submission, actor=request.user, links=formset.links(), draft=_is_draft(request)
+            )
         except ValidationError as error:
             formset._non_form_errors = formset.error_class(error.messages)  # shown above the formset
         else:
-            messages.success(request, _("%(reference)s is marked as reflected.") % {"reference": submission.reference})
-            return redirect("dispositions:workspace", slug=process.slug)
+            return _saved(
+                request, process, submission, draft=_is_draft(request), done=_("%(reference)s is marked as reflected.")
+            )
     context = _review_context(process, submission, links=formset)
     return render(request, "dispositions/review.html", context, status=400)
 
@@ -150,14 +198,111 @@ def exclude(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
                 ground=form.cleaned_data["ground"],
                 legal_provision=form.cleaned_data["legal_provision"],
                 justification=form.cleaned_data["justification"],
+                withhold=form.cleaned_data["withhold"],
+                draft=_is_draft(request),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("%(reference)s is marked as excluded.") % {"reference": submission.reference})
-            return redirect("dispositions:workspace", slug=process.slug)
+            return _saved(
+                request, process, submission, draft=_is_draft(request), done=_("%(reference)s is marked as excluded.")
+            )
     context = _review_context(process, submission, exclude=form)
     return render(request, "dispositions/review.html", context, status=400)
+
+
+@require_POST
+@login_required
+def not_taken_up(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    process = get_organised_process(request, slug)
+    submission = _get_submission(process, reference)
+    form = NotTakenUpForm(request.POST, prefix="not_taken_up")
+    if form.is_valid():
+        try:
+            disposition_not_take_up(
+                submission=submission, actor=request.user, reason=form.cleaned_data["reason"], draft=_is_draft(request)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _saved(
+                request,
+                process,
+                submission,
+                draft=_is_draft(request),
+                done=_("%(reference)s is marked as considered, not taken up."),
+            )
+    context = _review_context(process, submission, not_taken_up=form)
+    return render(request, "dispositions/review.html", context, status=400)
+
+
+@require_POST
+@login_required
+def same_as(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    process = get_organised_process(request, slug)
+    submission = _get_submission(process, reference)
+    form = SameAsForm(request.POST, prefix="same_as")
+    if form.is_valid():
+        try:
+            disposition_same_as(
+                submission=submission,
+                actor=request.user,
+                original=form.cleaned_data["original"],
+                draft=_is_draft(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _saved(
+                request,
+                process,
+                submission,
+                draft=_is_draft(request),
+                done=_("%(reference)s now shares the decision of the submission it duplicates."),
+            )
+    context = _review_context(process, submission, same_as=form)
+    return render(request, "dispositions/review.html", context, status=400)
+
+
+@login_required
+def release(request: HttpRequest, slug: str) -> HttpResponse:
+    """The drafted decisions of a process, and the button that releases them to the public together."""
+    process = get_organised_process(request, slug)
+    if request.method == "POST":
+        try:
+            outcome = decisions_release(process=process, actor=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            if outcome.released:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Release %(number)d: %(count)d decision is now public.",
+                        "Release %(number)d: %(count)d decisions are now public.",
+                        outcome.released,
+                    )
+                    % {"number": outcome.release.number, "count": outcome.released},
+                )
+            for reference, message in outcome.kept:
+                messages.error(
+                    request,
+                    _("%(reference)s stays a draft: %(message)s") % {"reference": reference, "message": message},
+                )
+            if not outcome.kept:
+                return redirect("dispositions:workspace", slug=process.slug)
+        return redirect("dispositions:release", slug=process.slug)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    drafts = (
+        drafts_for(process)
+        .select_related("submission__stakeholder_group", "duplicate_of", "drafted_by")
+        .order_by("submission__number")
+    )
+    page = Paginator(drafts, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
+    releases = Release.objects.filter(process=process).order_by("-number")[:5]
+    return render(request, "dispositions/release.html", {"process": process, "page": page, "releases": releases})
 
 
 @require_safe

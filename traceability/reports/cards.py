@@ -19,7 +19,8 @@ DEFINITIONS: dict[str, tuple[Promise, Promise, Promise]] = {
         _("Coverage"),
         _("dispositioned ÷ submitted"),
         _(
-            "Submissions with a disposition (reflected or excluded) divided by all submissions. Withdrawn "
+            "Submissions with a released decision (reflected, excluded or not taken up) divided by all submissions. "
+            "Withdrawn "
             "submissions are left out of both. Pending submissions are the gap: a report is complete at 100%."
         ),
     ),
@@ -33,11 +34,12 @@ DEFINITIONS: dict[str, tuple[Promise, Promise, Promise]] = {
     ),
     "justified-exclusion": (
         _("Justified exclusion"),
-        _("exclusions with a legitimate ground and its text ÷ exclusions"),
+        _("exclusions with a legitimate ground and its text ÷ views left out (not taken up included)"),
         _(
-            "An exclusion is legitimate when it rests on a legal ground with the legal provision cited, or on "
-            "public morality with a written justification. Trace refuses any other exclusion, so anything below "
-            "100% would reveal records written around it."
+            "Only law or public morality justify leaving a view out. An exclusion is legitimate when it rests on a "
+            "legal ground with the legal provision cited, or on public morality with a written justification. A "
+            "suggestion that was considered and not taken up has a public reason but no legitimate ground, so it "
+            "lowers this rate: 100% means every view left out rested on law or public morality."
         ),
     ),
     "uptake-parity": (
@@ -117,7 +119,7 @@ def indicator_cards(indicators: Indicators) -> list[Card]:
         Card(
             "justified-exclusion",
             justified.percent,
-            _("%(n)d of %(m)d exclusions") % {"n": justified.numerator, "m": justified.denominator},
+            _("%(n)d of %(m)d views left out") % {"n": justified.numerator, "m": justified.denominator},
             justified.missing,
         ),
         Card(

@@ -72,10 +72,10 @@ class ReportFilterForm(forms.Form):
             submissions = submissions.filter(status=SubmissionStatus.REFLECTED, pk__in=linked)
         if data["q"]:
             term = data["q"]
-            # The words of a withdrawn submission are no longer public: never match on them.
+            # The words of a withdrawn or withheld submission are not public: never match on them.
             words = Q(title__icontains=term) | Q(text__icontains=term)
             submissions = submissions.filter(
-                (words & ~Q(status=SubmissionStatus.WITHDRAWN)) | Q(reference__iexact=term)
+                (words & ~Q(status=SubmissionStatus.WITHDRAWN) & Q(withheld=False)) | Q(reference__iexact=term)
             )
         return submissions
 

@@ -59,6 +59,7 @@ class Counts:
     excluded_legal: int = 0
     excluded_morality: int = 0
     justified: int = 0  # exclusions with a ground and its citation or justification
+    not_taken_up: int = 0  # considered and not adopted: left out without a legitimate ground
     pending: int = 0
     reconfirm: int = 0  # reflected once, but a linked clause changed or went: not uptake until re-confirmed
     withdrawn: int = 0
@@ -72,8 +73,13 @@ class Counts:
         return self.excluded_legal + self.excluded_morality
 
     @property
+    def left_out(self) -> int:
+        """Views left out of the text: excluded on a ground, or not taken up."""
+        return self.excluded + self.not_taken_up
+
+    @property
     def dispositioned(self) -> int:
-        return self.reflected + self.excluded
+        return self.reflected + self.left_out
 
     @property
     def coverage(self) -> Ratio:
@@ -93,7 +99,7 @@ class Counts:
 
     @property
     def justified_exclusion(self) -> Ratio:
-        return Ratio(self.justified, self.excluded, _("no submission was excluded"))
+        return Ratio(self.justified, self.left_out, _("no submission was left out"))
 
     def plus(self, other: Counts) -> Counts:
         return Counts(**{name: getattr(self, name) + getattr(other, name) for name in COUNT_FIELDS})
@@ -190,6 +196,7 @@ def _count_annotations(prefix: str, scope: Q | None = None) -> dict[str, Count]:
         "excluded_legal": Count(target, filter=legal),
         "excluded_morality": Count(target, filter=morality),
         "justified": Count(target, filter=justified),
+        "not_taken_up": Count(target, filter=Q(**{status: SubmissionStatus.NOT_TAKEN_UP})),
         "pending": Count(target, filter=Q(**{status: SubmissionStatus.PENDING})),
         "reconfirm": Count(target, filter=Q(**{status: SubmissionStatus.NEEDS_RECONFIRMATION})),
         "withdrawn": Count(target, filter=Q(**{status: SubmissionStatus.WITHDRAWN})),

@@ -91,7 +91,9 @@ def methodology(request: HttpRequest) -> HttpResponse:
 def submission_trace(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     process = get_visible_process(slug)
     version = report_version(process)
-    submission = get_object_or_404(report_submissions(process, version).select_related("round"), reference=reference)
+    submission = get_object_or_404(
+        report_submissions(process, version).select_related("round", "disposition__duplicate_of"), reference=reference
+    )
     state_links([submission])
     target_clause = None
     if submission.target_id and version is not None:

@@ -12,6 +12,7 @@ _BADGE = {
     SubmissionStatus.PENDING: "text-bg-warning",
     SubmissionStatus.REFLECTED: "text-bg-success",
     SubmissionStatus.EXCLUDED: "text-bg-danger",
+    SubmissionStatus.NOT_TAKEN_UP: "text-bg-dark",
     SubmissionStatus.NEEDS_RECONFIRMATION: "text-bg-info",
     SubmissionStatus.WITHDRAWN: "text-bg-secondary",
 }

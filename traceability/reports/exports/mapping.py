@@ -59,6 +59,8 @@ COLUMNS = (
     "clause_confirmed_version",
     "round",
     "target_clause_id",
+    "withheld",
+    "same_as",
 )
 
 Row = tuple[object, ...]
@@ -67,12 +69,14 @@ Row = tuple[object, ...]
 CHUNK_ROWS = 500
 CHUNK_BYTES = 64 * 1024  # bytes handed to the server at a time
 
-_ACTIVE = ~Q(status=SubmissionStatus.WITHDRAWN)
+_ACTIVE = ~Q(status=SubmissionStatus.WITHDRAWN) & Q(withheld=False)
 # What the public must not learn never leaves the database: an organisation its author chose to
-# hide, and the words of a withdrawn submission.
+# hide, the words of a withdrawn submission, and the words and organisation of a withheld one.
 _PUBLIC = {
     "public_organisation": Case(
-        When(attribution=Attribution.NAME, then=F("organisation")), default=Value(""), output_field=CharField()
+        When(Q(attribution=Attribution.NAME, withheld=False), then=F("organisation")),
+        default=Value(""),
+        output_field=CharField(),
     ),
     "public_title": Case(When(_ACTIVE, then=F("title")), default=Value(""), output_field=CharField()),
     "public_text": Case(When(_ACTIVE, then=F("text")), default=Value(""), output_field=CharField()),
@@ -112,6 +116,8 @@ _FIELDS = (
     "status",
     "round__number",
     "target_id",
+    "withheld",
+    "disposition__duplicate_of__reference",
 )
 
 
@@ -149,6 +155,10 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+_WITHHELD_AT = COLUMNS.index("withheld")
+_WITH_REASON = (SubmissionStatus.EXCLUDED, SubmissionStatus.NOT_TAKEN_UP)
 
 
 def _blank(value: str | None) -> str | None:
@@ -193,6 +203,8 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
         status,
         round_number,
         target_id,
+        withheld,
+        same_as,
     ) in mapping_queryset(process).iterator(chunk_size=chunk_size):
         identity_columns = (pk, reference, number, iso(received_at), iso(withdrawn_at), group, _blank(group_kind))
         author = (_blank(country), _blank(organisation), attribution)
@@ -215,6 +227,8 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
                 None,
                 round_number,
                 None,
+                None,
+                None,
             )
             continue
         reflected = status in (SubmissionStatus.REFLECTED, SubmissionStatus.NEEDS_RECONFIRMATION)
@@ -232,7 +246,7 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
             status,
             _blank(extent) if reflected else None,
             _blank(ground) if status == SubmissionStatus.EXCLUDED else None,
-            _blank(reason) if status == SubmissionStatus.EXCLUDED else None,
+            _blank(reason) if status in _WITH_REASON else None,
             iso(decided_at) if status != SubmissionStatus.PENDING else None,
             iso(first_decided_at) if status != SubmissionStatus.PENDING else None,
             link_extent,
@@ -241,8 +255,8 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
             now_eid,
             now_label,
             version_number if identity is not None else None,
-            title,
-            text,
+            title or None,  # "" when withheld
+            text or None,
             _blank(target_clause),
             _blank(proposed_change),
             state,
@@ -250,6 +264,8 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
             confirmed_version,
             round_number,
             target_id,
+            True if withheld else None,
+            same_as,
         )
 
 
@@ -297,6 +313,8 @@ def csv_stream(rows: Iterable[Row]) -> Iterator[bytes]:
     def lines() -> Iterator[str]:
         yield writer.writerow(COLUMNS)
         for row in rows:
+            if row[_WITHHELD_AT]:
+                row = (*row[:_WITHHELD_AT], "true", *row[_WITHHELD_AT + 1 :])
             # csv_cell, inlined: this loop runs for every cell of every row. The writer writes None as "".
             yield writer.writerow([("'" + v) if v.__class__ is str and v[:1] in _TRIGGERS else v for v in row])
 

@@ -84,6 +84,7 @@ def counts(of: Counts) -> dict[str, object]:
         **{name: getattr(of, name) for name in COUNT_FIELDS},
         "reflected": of.reflected,
         "excluded": of.excluded,
+        "left_out": of.left_out,
         "dispositioned": of.dispositioned,
         "rates": {
             "coverage": ratio(of.coverage),

@@ -55,6 +55,7 @@ class Words:
         self.full, self.partial = _("Reflected fully"), _("Reflected partly")
         self.decision = {
             SubmissionStatus.EXCLUDED: _("Excluded"),
+            SubmissionStatus.NOT_TAKEN_UP: _("Considered, not taken up"),
             SubmissionStatus.PENDING: _("Pending"),
             SubmissionStatus.WITHDRAWN: _("Withdrawn"),
             SubmissionStatus.NEEDS_RECONFIRMATION: _("Needs re-confirmation"),
@@ -64,6 +65,7 @@ class Words:
         self.reflected_in = _("Reflected in: %(clauses)s")
         self.withdrawn_on = _("Withdrawn by its author on %(date)s.")
         self.awaiting = _("Awaiting a decision.")
+        self.withheld = _("Withheld: excluded, and not republished.")
         self.reconfirming = _("Reflected in clauses that changed in a later version; being re-confirmed.")
 
 
@@ -87,6 +89,8 @@ def _comment(links: list[Row], words: Words) -> list[str]:
         decision = words.decision[status]
         if status == SubmissionStatus.EXCLUDED:
             reason = f"{words.ground[first[_at['ground']]]}: {first[_at['citation_or_justification']]}"
+        elif status == SubmissionStatus.NOT_TAKEN_UP:
+            reason = first[_at["citation_or_justification"]] or ""
         elif status == SubmissionStatus.WITHDRAWN:
             reason = words.withdrawn_on % {"date": first[_at["withdrawn_at"]][:10]}
         elif status == SubmissionStatus.NEEDS_RECONFIRMATION:
@@ -97,7 +101,7 @@ def _comment(links: list[Row], words: Words) -> list[str]:
         first[_at["reference"]],
         first[_at["stakeholder_group"]],
         clause,
-        first[_at["text"]] or "",
+        words.withheld if first[_at["withheld"]] else (first[_at["text"]] or ""),
         first[_at["proposed_change"]] or "",
         decision,
         reason,
