@@ -1,5 +1,6 @@
 # Two commands for a fresh machine with Python 3.11+:
 #   make run   set up, migrate a local SQLite database, load the demo, serve on http://127.0.0.1:8000
+#              (with the background task worker beside the server; both stop together)
 #   make test  set up, then run the whole test suite (browser tests included)
 
 PYTHON ?= python3
@@ -39,7 +40,12 @@ demo: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
+# The task worker (mail, and other background work) runs in the background of the same shell and is
+# stopped when the server stops, however it stops (Ctrl+C reaches both; the trap covers the rest).
 run: demo
+	@export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	$(BIN)/python manage.py db_worker --no-reload --queue-name '*' --verbosity 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: browser

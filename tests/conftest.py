@@ -38,6 +38,15 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def immediate_tasks(settings) -> None:
+    """Tasks run at once, in the process that enqueues them (after the transaction commits, since
+    ``notify`` enqueues on commit): a test sees the mail a user would get once the worker ran, and
+    exercises the same task code. The tests of the worker itself (test_notifications.py) switch to
+    the database backend and run the real ``db_worker``."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     # Hashing strength is Django's concern; tests need speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -53,6 +53,7 @@ SIGNED_UP = Done("consultations:process-list")
 SIGNED_IN = Done("reports:me")
 SIGNED_OUT = Done("consultations:process-list")
 PROFILE_SAVED = Done("accounts:profile")
+ACCOUNT_DELETED = Done("consultations:process-list")
 FILED = Done("consultations:submission-receipt")
 EDITED = Done("consultations:submission-receipt")
 WITHDRAWN = Done("reports:me")
@@ -101,6 +102,11 @@ ACCESS: dict[str, dict[str, object]] = {
         "POST": row(TO_SIGN_IN, PROFILE_SAVED, PROFILE_SAVED, PROFILE_SAVED, PROFILE_SAVED),
         "writes": {"profiles"},
     },
+    "accounts:delete": {
+        "GET": SIGNED_IN_ONLY,
+        "POST": row(TO_SIGN_IN, ACCOUNT_DELETED, ACCOUNT_DELETED, ACCOUNT_DELETED, ACCOUNT_DELETED),
+        "writes": {"profiles"},
+    },
     # Public pages. Read-only pages refuse any method but GET and HEAD.
     "consultations:process-list": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
     "consultations:process-detail": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
@@ -114,6 +120,7 @@ ACCESS: dict[str, dict[str, object]] = {
     "reports:doc-xlsx": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set(), "type": XLSX},
     "reports:methodology": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
     "reports:me": {"GET": SIGNED_IN_ONLY, "POST": WRONG_METHOD, "writes": set()},
+    "reports:me-data": {"GET": SIGNED_IN_ONLY, "POST": WRONG_METHOD, "writes": set(), "type": "application/json"},
     # Filing: any signed-in person (organisers are stakeholders too).
     "consultations:submission-create": {
         "GET": SIGNED_IN_ONLY,
@@ -318,6 +325,7 @@ def valid_post(name: str, world) -> dict[str, object]:
             "password2": "a long enough passphrase 42",
         },
         "accounts:login": {"username": world.users["author"].email, "password": PASSWORD},
+        "accounts:delete": {"password": PASSWORD},
         "accounts:profile": {
             "display_name": "Renamed",
             "organisation": "Elsewhere",
@@ -438,6 +446,7 @@ POST_FORMS = {
     "accounts:login": "anonymous",
     "accounts:logout": "author",
     "accounts:profile": "author",
+    "accounts:delete": "author",
     "consultations:submission-create": "author",
     "consultations:submission-edit": "author",
     "consultations:submission-withdraw": "author",

@@ -11,6 +11,7 @@ Run with ``-s`` to see the table of counts.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import uuid
@@ -343,6 +344,16 @@ def check_me(world: World, page: str) -> None:
     assert "<caption>" + plural(mine, "submission") + "</caption>" in page
 
 
+def check_my_data(world: World, page: str) -> None:
+    mine = [plan for plan in world.plans if world.author_of(plan.number) == world.me]
+    data = json.loads(page)
+    assert len(data["submissions"]) == len(mine)
+    decided = sum(1 for plan in mine if plan.status in ("reflected", "excluded"))
+    assert sum(1 for s in data["submissions"] if s["decision"] is not None) == decided
+    reflected = next(s for s in data["submissions"] if s["status"] == "reflected")
+    assert reflected["decision"]["links"]
+
+
 def check_workspace(world: World, page: str) -> None:
     c = world.counts()
     assert shows(page, f"{c['dispositioned']} of {c['submitted']} submissions dispositioned")
@@ -394,6 +405,7 @@ PAGES = [
         check_trace,
     ),
     Page("my submissions", "me", lambda w: reverse("reports:me"), check_me),
+    Page("my data", "me", lambda w: reverse("reports:me-data"), check_my_data),
     Page(
         "workspace queue",
         "organiser",

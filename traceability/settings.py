@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "traceability.accounts",
     "traceability.consultations",
     "traceability.outcomes",
@@ -158,6 +160,37 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP connection may block; mail is sent by the task worker, never in a request.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+
+# The address mails link to (no trailing slash). Defaults to `make run`'s server when DEBUG is on,
+# else to https:// and the first of ALLOWED_HOSTS.
+_first_host = next((h for h in ALLOWED_HOSTS if not h.startswith((".", "*", "["))), "localhost")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{_first_host}").rstrip("/")
+
+# Background work (mail now; snapshots and spreadsheets at scale later) goes through the Django tasks API.
+# The embedded default is the database backend: tasks are rows, run by `manage.py db_worker` (which
+# `make run` starts beside the server). In production, TASKS_BACKEND=rq puts them on Redis (REDIS_URL),
+# run by `manage.py rqworker --with-scheduler default` (the scheduler runs the deferred retries).
+# TASKS_BACKEND=immediate runs each task at once in the process that enqueues it (no worker).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # rqworker runs django-tasks' tasks with it
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be one of: database, rq, immediate.")
+
+# A notification whose delivery fails is retried after 1, 2, 4, ... minutes, and marked failed
+# (re-sendable with `manage.py resend_notifications`) after this many attempts.
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5"))
+NOTIFICATION_RETRY_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_SECONDS", "60"))
 
 # Strict Content Security Policy: no inline scripts, no inline styles, nothing
 # from other origins. Pages must not grow to depend on inline code.

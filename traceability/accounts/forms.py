@@ -42,4 +42,24 @@ class SignInForm(AuthenticationForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ("display_name", "organisation", "stakeholder_kind", "country")
+        fields = ("display_name", "organisation", "stakeholder_kind", "country", "notify_updates")
+
+
+class AccountDeleteForm(forms.Form):
+    """Closing an account asks for the password again: a session left open is not enough."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password. Your account was not deleted."))
+        return password

@@ -4,8 +4,11 @@ shown to other stakeholders."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -19,6 +22,10 @@ class StakeholderKind(models.TextChoices):
     ACADEMIA = "academia", _("Academia")
     TECHNICAL_COMMUNITY = "technical_community", _("Technical community")
     INTERNATIONAL_ORGANISATION = "international_organisation", _("International organisation")
+
+
+# How a person who deleted their account is shown everywhere their name would have been.
+WITHDRAWN_PARTICIPANT = _("withdrawn participant")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -58,6 +65,16 @@ class User(AbstractUser):
         default=StakeholderKind.CIVIL_SOCIETY,
     )
     country = CountryField(_("country"), blank=True)
+    notify_updates = models.BooleanField(
+        _("e-mail me about my submissions"),
+        default=True,
+        help_text=_(
+            "Decisions on your submissions, replies to your contests and the publication of reports. "
+            "Receipts are always sent."
+        ),
+    )
+    # Set when the person deleted their account: the row stays (submissions point to it), scrubbed.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
@@ -69,6 +86,8 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
+        if self.anonymised_at is not None:
+            return str(WITHDRAWN_PARTICIPANT)
         return self.display_name or self.email
 
     def get_full_name(self) -> str:
@@ -76,3 +95,76 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class NotificationKind(models.TextChoices):
+    RECEIPT = "receipt", _("Receipt")
+    DECISION = "decision", _("Decision released")
+    CONTEST_REPLY = "contest_reply", _("Reply to a contest")
+    PUBLICATION = "publication", _("Report published")
+
+    @classmethod
+    def always_sent(cls) -> tuple[str, ...]:
+        """Kinds sent whatever the recipient's opt-out says."""
+        return (cls.RECEIPT,)
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    # Claimed by a worker that is sending it now.
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    # Opted out (checked at send time), or the account was closed before it went.
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def due(self, now: datetime) -> NotificationQuerySet:
+        """Queued notifications whose next attempt is not in the future (the sweep resends these)."""
+        return self.filter(status=NotificationStatus.QUEUED).filter(
+            models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)
+        )
+
+    def for_recipient(self, user: User) -> NotificationQuerySet:
+        return self.filter(recipient=user)
+
+
+class Notification(models.Model):
+    """One e-mail to one user, recorded before it is sent so that it is never lost.
+
+    ``context`` holds only non-personal data (references, paths, a process code): the address and
+    the name are read from the recipient when the mail is rendered, so a deleted account leaves
+    nothing behind in these rows.
+    """
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    template = models.CharField(_("template"), max_length=200)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=12, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"

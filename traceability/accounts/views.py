@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .forms import ProfileForm, SignInForm, SignUpForm
+from .forms import AccountDeleteForm, ProfileForm, SignInForm, SignUpForm
+from .services import account_anonymise
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:
@@ -43,3 +44,22 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile was saved. Past submissions keep the details they were filed with."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """GET: what deleting means, and the password field. POST: anonymise the account and sign out."""
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        account_anonymise(user=request.user)
+        logout(request)
+        messages.success(
+            request,
+            _(
+                "Your account was deleted. Your submissions stay in the public record, attributed to a "
+                "withdrawn participant of their stakeholder group."
+            ),
+        )
+        return redirect("consultations:process-list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/delete.html", {"form": form}, status=status)

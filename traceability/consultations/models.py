@@ -12,10 +12,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from traceability.accounts.models import StakeholderKind
+from traceability.accounts.models import WITHDRAWN_PARTICIPANT, StakeholderKind
 
 
 class Phase(models.TextChoices):
@@ -364,9 +365,16 @@ class Submission(models.Model):
         return self.status == SubmissionStatus.NEEDS_RECONFIRMATION
 
     @property
+    def is_author_withdrawn(self) -> bool:
+        """The author deleted their account: their name and organisation were scrubbed."""
+        return not self.author_name
+
+    @property
     def public_author(self) -> str:
         if self.withheld:
             return str(_("Withheld"))
+        if self.is_author_withdrawn:
+            return capfirst(str(WITHDRAWN_PARTICIPANT))
         if self.attribution == Attribution.NAME:
             if self.organisation:
                 return f"{self.author_name} ({self.organisation})"

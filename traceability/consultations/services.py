@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from traceability.accounts.models import StakeholderKind, User
+from traceability.accounts.models import NotificationKind, StakeholderKind, User
+from traceability.accounts.services import notify
 
 from .models import Attribution, CommentRound, Process, StakeholderGroup, Submission, SubmissionStatus
 
@@ -123,19 +122,24 @@ def submission_file(
         transaction.set_rollback(True)
         return Submission.objects.get(author=author, form_token=form_token), False
 
-    transaction.on_commit(lambda: _send_receipt(submission))
+    _notify_receipt(submission)  # sent by the task worker once this transaction commits
     return submission, True
 
 
-def _send_receipt(submission: Submission) -> None:
-    context = {"submission": submission, "process": submission.process}
-    send_mail(
-        subject=_("Receipt %(reference)s: %(title)s")
-        % {"reference": submission.reference, "title": submission.process.title},
-        message=render_to_string("consultations/email/receipt.txt", context),
-        from_email=None,
-        recipient_list=[submission.author.email],
-        fail_silently=True,
+def _notify_receipt(submission: Submission) -> None:
+    notify(
+        user=submission.author,
+        kind=NotificationKind.RECEIPT,
+        template="consultations/email/receipt",
+        context={
+            "reference": submission.reference,
+            "process_code": submission.process.code,
+            "process_title": submission.process.title,
+            "title": submission.title,
+            "received_at": submission.received_at.isoformat(),
+            "text_sha256": submission.text_sha256,
+            "trace_path": submission.get_absolute_url(),
+        },
     )
 
 
@@ -259,3 +263,18 @@ def round_close(*, comment_round: CommentRound, actor: User, now: datetime | Non
     locked.save(update_fields=fields)
     locked.touch()
     return current
+
+
+def submissions_anonymise(*, user: User, **kwargs: object) -> int:
+    """Scrub the copies of a closing account's identity kept on its submissions (and its process roles).
+
+    Connected to ``user_anonymised``, so it runs inside ``account_anonymise``'s transaction. The text,
+    stakeholder group, country and decision stay: they are the public record. The attribution becomes
+    group-only and the empty name is shown as "withdrawn participant".
+    """
+    user.organised_processes.clear()
+    touched = list(Submission.objects.by(user).values_list("process_id", flat=True).distinct())
+    count = Submission.objects.by(user).update(author_name="", organisation="", attribution=Attribution.GROUP)
+    for process_id in touched:
+        Process(pk=process_id).touch()  # cached report figures (organisations reached) are stale now
+    return count

@@ -7,6 +7,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("me/", views.my_submissions, name="me"),
+    path("me/data.json", views.my_data, name="me-data"),
     path("methodology/", views.methodology, name="methodology"),
     path("processes/<slug:slug>/report/", views.report, name="report"),
     path("processes/<slug:slug>/document/compare/", views.compare, name="compare"),

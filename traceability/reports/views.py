@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from traceability.consultations.access import get_visible_process
@@ -18,6 +19,7 @@ from .cards import DEFINITIONS, indicator_cards
 from .charts import group_bars
 from .forms import CompareForm, ReportFilterForm
 from .indicators import indicators_for
+from .personal_data import personal_data
 from .selectors import (
     group_clause_links,
     report_clauses,
@@ -164,3 +166,13 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "reports/me.html", {"page": page})
+
+
+@require_safe
+@login_required
+def my_data(request: HttpRequest) -> JsonResponse:
+    """Everything Trace holds about the signed-in person, as a JSON download."""
+    response = JsonResponse(personal_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = content_disposition_header(True, "trace-my-data.json")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -494,8 +494,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, reset: bool = False, **options: object) -> None:
         started = time.monotonic()
-        # Receipts are e-mailed on commit; demo stakeholders have no mailbox.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        # Receipts are e-mailed on commit; demo stakeholders have no mailbox. Their notifications are
+        # delivered at once (to nowhere) rather than left for the worker to print hundreds of them.
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        ):
             with transaction.atomic():
                 if reset:
                     wipe()
