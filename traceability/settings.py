@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "traceability.outcomes",
     "traceability.dispositions",
     "traceability.reports",
+    "traceability.publications",
     "traceability.demo",
 ]
 

@@ -18,6 +18,7 @@ from .cards import DEFINITIONS, indicator_cards
 from .charts import group_bars
 from .forms import CompareForm, ReportFilterForm
 from .indicators import indicators_for
+from .panels import report_panels
 from .selectors import (
     group_clause_links,
     report_clauses,
@@ -78,6 +79,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             "clause_page": clause_page,
             "querystring": query.urlencode(),
             "clause_querystring": clause_query.urlencode(),
+            "panels": report_panels(process, process.stats_version),
         },
     )
 
