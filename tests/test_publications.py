@@ -9,6 +9,7 @@ from datetime import UTC, timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,11 +21,12 @@ from traceability.outcomes.services import version_import
 from traceability.publications.gate import publication_blockers
 from traceability.publications.models import Snapshot
 from traceability.publications.services import PublicationBlocked, snapshot_create
-from traceability.publications.snapshots import canonical_bytes, snapshot_document
+from traceability.publications.snapshots import canonical_bytes, change_summary, snapshot_document
 from traceability.reports.selectors import report_version
 
 from .conftest import client_for
 from .factories import DOCUMENT, file_submission, import_document, make_process
+from .test_query_counts import MIDDLE, SMALL, grow, measure, world  # noqa: F401  (world is a fixture)
 
 PROVISION = "Data Protection Act 2019, section 25(2)"
 REVISED = DOCUMENT.replace("3. Inclusion of all stakeholder groups.", "3. Inclusion of every stakeholder group.")
@@ -70,29 +72,29 @@ def fresh(process: Process) -> Process:
 # ----------------------------------------------------------------------------- the gate
 
 
-def block_with_pending(world) -> None:
-    file_submission(world.process, world.reflected.author, title="Late", text="Still waiting.")
+def block_with_pending(case) -> None:
+    file_submission(case.process, case.reflected.author, title="Late", text="Still waiting.")
 
 
-def block_with_reconfirm(world) -> None:
-    revised = version_import(process=world.process, source=REVISED, label="Revision 1", created_by=world.organiser)
-    version_adopt(version=revised, actor=world.organiser)
+def block_with_reconfirm(case) -> None:
+    revised = version_import(process=case.process, source=REVISED, label="Revision 1", created_by=case.organiser)
+    version_adopt(version=revised, actor=case.organiser)
 
 
-def block_with_no_version(world) -> None:
+def block_with_no_version(case) -> None:
     # A process without a document: every submission is excluded (an exclusion needs no document).
-    process = make_process(phase="closed", organisers=(world.organiser,))
-    submission = file_submission(process, world.reflected.author)
-    disposition_exclude(submission=submission, actor=world.organiser, ground=ExclusionGround.LEGAL, legal_provision="X")
-    world.process = process
+    process = make_process(phase="closed", organisers=(case.organiser,))
+    submission = file_submission(process, case.reflected.author)
+    disposition_exclude(submission=submission, actor=case.organiser, ground=ExclusionGround.LEGAL, legal_provision="X")
+    case.process = process
 
 
-def block_with_open_round(world) -> None:
+def block_with_open_round(case) -> None:
     round_open(
-        process=world.process,
-        version=world.version,
+        process=case.process,
+        version=case.version,
         closes_at=timezone.now() + timedelta(days=3),
-        actor=world.organiser,
+        actor=case.organiser,
     )
 
 
@@ -346,3 +348,68 @@ def test_the_live_report_json_and_the_snapshot_agree(decided, anon_client):
         (e["reference"], e["status"], e["ground"]) for e in frozen["mapping"]
     }
     assert frozen["totals"]["submitted"] == 2 and frozen["totals"]["withdrawn"] == 1
+
+
+# ----------------------------------------------------------------------------- query counts
+
+
+def freeze(w, number: int) -> Snapshot:
+    """A snapshot of the world as it is now (rows written directly, as a bulk load would: the gate is not
+    clear in this world, which keeps pending submissions)."""
+    process = fresh(w.process)
+    previous = Snapshot.objects.filter(process=process, number=number - 1).first()
+    document = snapshot_document(
+        process=process,
+        version=report_version(process),
+        number=number,
+        published_at=timezone.now(),
+        previous_sha256=previous.sha256 if previous else None,
+    )
+    content = canonical_bytes(document)
+    before = json.loads(bytes(previous.content)) if previous else None
+    return Snapshot.objects.create(
+        process=process,
+        number=number,
+        version=report_version(process),
+        stats_version=process.stats_version,
+        created_at=timezone.now(),
+        created_by=w.organiser,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content=content,
+        changes=change_summary(before, document),
+    )
+
+
+PUBLICATION_PAGES = {
+    "publish page": ("organiser", lambda w: publish_url(w.process)),
+    "snapshot list": ("anonymous", lambda w: reverse("publications:snapshot-list", args=[w.process.slug])),
+    "report with a snapshot": ("anonymous", lambda w: reverse("reports:report", args=[w.process.slug])),
+    "snapshot download": ("anonymous", lambda w: download_url(w.process, 1)),
+}
+
+
+@pytest.mark.parametrize("name", PUBLICATION_PAGES)
+def test_the_publication_pages_run_a_fixed_number_of_queries_whatever_the_size(world, name):  # noqa: F811
+    who, url_of = PUBLICATION_PAGES[name]
+    client = client_for(world.organiser if who == "organiser" else None)
+    measured = []
+    for size, snapshots in ((SMALL, 2), (MIDDLE, 14)):
+        grow(world, size)
+        for number in range(Snapshot.objects.count() + 1, snapshots + 1):
+            freeze(world, number)
+        url = url_of(world)
+        client.get(url)  # warm up (sessions, content types)
+        queries, html = measure(client, url)
+        measured.append(queries)
+        pending = world.counts()["pending"]
+        if name == "publish page":
+            assert f"{pending} submissions have no released decision yet." in html
+        elif name == "snapshot list":
+            assert f"{snapshots} snapshots</caption>" in html
+            shown = min(snapshots, settings.TRACE_PAGE_SIZE)
+            assert html.count('data-testid="sha256"') == shown
+        elif name == "report with a snapshot":
+            latest = Snapshot.objects.get(number=snapshots)
+            assert latest.sha256 in html and f"Published: snapshot {snapshots}" in html
+    assert measured[0] == measured[1], f"{name}: {measured}"
