@@ -19,12 +19,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from traceability.accounts.models import User
-from traceability.consultations.models import CommentRound, ProcessEvent, Submission
+from traceability.consultations.models import CommentRound, Process, ProcessEvent, Submission
 from traceability.consultations.services import round_open
 from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition, DraftDecision
-from traceability.dispositions.services import LinkSpec, disposition_not_take_up, disposition_reflect
+from traceability.dispositions.services import (
+    LinkSpec,
+    disposition_exclude,
+    disposition_not_take_up,
+    disposition_reflect,
+)
 from traceability.outcomes.models import Clause, ClauseMatch, DocumentVersion
 from traceability.outcomes.services import version_import
+from traceability.publications.models import Snapshot
+from traceability.publications.services import snapshot_create
 
 from .conftest import client_for
 from .factories import DOCUMENT, PASSWORD, file_submission, group_of, import_document
@@ -179,6 +186,20 @@ ACCESS: dict[str, dict[str, object]] = {
         "writes": {"rounds"},
     },
     "reports:compare": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
+    # Publishing: the organisers of this process; here the gate is not clear (a pending submission, an open
+    # process), so their POST is a 400 that publishes nothing. The snapshots are public.
+    "publications:publish": {
+        "GET": ORGANISER_ONLY,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, BAD, FORBIDDEN),
+        "writes": set(),
+    },
+    "publications:snapshot-list": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
+    "publications:snapshot-download": {
+        "GET": PUBLIC,
+        "POST": WRONG_METHOD,
+        "writes": set(),
+        "type": "application/json",
+    },
     "dispositions:workspace": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
     "dispositions:review": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
     "dispositions:reflect": {
@@ -280,6 +301,12 @@ def prepare(name: str, world) -> None:
         disposition_not_take_up(
             submission=world.submission, actor=world.users["organiser"], reason="Out of scope.", draft=True
         )
+    if name == "publications:snapshot-download":
+        # Snapshot 1: every submission decided, the process closed, then published through the gate.
+        organiser = world.users["organiser"]
+        disposition_exclude(submission=world.submission, actor=organiser, ground="legal", legal_provision="Act 1")
+        Process.objects.filter(pk=world.process.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+        snapshot_create(process=Process.objects.get(pk=world.process.pk), actor=organiser)
     if name == "outcomes:round-close":
         round_open(
             process=world.process,
@@ -294,7 +321,7 @@ def url_of(name: str, world) -> str:
     values = {
         "slug": world.process.slug,
         "reference": world.submission.reference,
-        "number": 1 if name == "outcomes:round-close" else 2,
+        "number": 1 if name in ("outcomes:round-close", "publications:snapshot-download") else 2,
         "link_pk": ClauseLink.objects.filter(revision__submission=world.decided).values_list("pk", flat=True).last(),
         "clause_pk": getattr(world, "pending", None) and world.pending.clauses.get(label="3").pk,
     }
@@ -371,6 +398,8 @@ def snapshot(world) -> dict[str, object]:
         "rounds": sorted(CommentRound.objects.values_list("number", "closes_at")),
         "drafts": DraftDecision.objects.count(),
         "history": ProcessEvent.objects.count(),
+        "snapshots": sorted(Snapshot.objects.values_list("process_id", "number", "sha256")),
+        "published": sorted(Process.objects.values_list("pk", "published_at")),
     }
 
 

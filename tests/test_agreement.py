@@ -28,8 +28,8 @@ from traceability.dispositions.services import (
 )
 from traceability.outcomes.models import DocumentVersion
 from traceability.outcomes.services import NothingToImport, version_import
+from traceability.reports.builder import clause_aggregates
 from traceability.reports.exports.mapping import COLUMNS, csv_stream, mapping_rows
-from traceability.reports.exports.report_json import clause_aggregates
 from traceability.reports.indicators import compute
 from traceability.reports.selectors import group_clause_links
 

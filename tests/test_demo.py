@@ -13,6 +13,7 @@ from traceability.consultations.models import Phase, Process, Submission
 from traceability.consultations.models import SubmissionStatus as Status
 from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition, ExclusionGround, Extent
 from traceability.outcomes.models import Clause, DocumentVersion
+from traceability.publications.models import Snapshot
 
 from .conftest import client_for
 from .factories import file_submission, make_process, make_user
@@ -41,7 +42,7 @@ def test_demo_shows_three_processes_in_three_phases_with_many_voices():
     assert set(processes) == {OPEN, UNDER_REVIEW, DECIDED}
     assert processes[OPEN].phase() == Phase.OPEN
     assert processes[UNDER_REVIEW].phase() == Phase.CLOSED
-    assert processes[DECIDED].phase() == Phase.CLOSED
+    assert processes[DECIDED].phase() == Phase.PUBLISHED
 
     submissions = Submission.objects.all()
     assert submissions.count() >= 300
@@ -123,6 +124,12 @@ def test_demo_pages_render_for_the_people_a_visitor_signs_in_as():
         assert anonymous.get(reverse("outcomes:document", args=[slug])).status_code == 200
     report = anonymous.get(reverse("reports:report", args=[DECIDED])).content.decode()
     assert "Legal ground" in report and "Public morality" in report
+    # The fully decided process is published through the coverage gate: snapshot 1, its hash on the report.
+    (snapshot,) = Snapshot.objects.filter(process__slug=DECIDED)
+    assert snapshot.number == 1 and snapshot.changes == {"first": True}
+    assert snapshot.sha256 in report and "Published: snapshot 1" in report
+    assert "Report published" in anonymous.get(reverse("consultations:process-detail", args=[DECIDED])).content.decode()
+    assert not Snapshot.objects.exclude(process__slug=DECIDED).exists()
 
     stakeholder = User.objects.get(email="stakeholder@demo.trace")
     editable = Submission.objects.filter(author=stakeholder, process__slug=OPEN).first()

@@ -24,7 +24,7 @@ from traceability.dispositions.services import (
 from traceability.outcomes.models import Clause, ClauseIdentity, ClauseMatch, DocumentVersion, MatchRelation
 from traceability.outcomes.parsing import DocumentError
 from traceability.outcomes.services import NothingToImport, match_correct, version_discard, version_import
-from traceability.reports.exports.report_json import clause_aggregates
+from traceability.reports.builder import clause_aggregates
 from traceability.reports.indicators import compute
 
 from .factories import file_submission

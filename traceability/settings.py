@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "traceability.outcomes",
     "traceability.dispositions",
     "traceability.reports",
+    "traceability.publications",
+    "traceability.demo",
 ]
 
 MIDDLEWARE = [

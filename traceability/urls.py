@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("traceability.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("traceability.publications.urls")),
     path("", include("traceability.reports.urls")),
     path("", include("traceability.outcomes.urls")),
     path("", include("traceability.dispositions.urls")),

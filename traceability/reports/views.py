@@ -19,6 +19,7 @@ from .cards import DEFINITIONS, indicator_cards
 from .charts import group_bars
 from .forms import CompareForm, ReportFilterForm
 from .indicators import indicators_for
+from .panels import report_panels
 from .personal_data import personal_data
 from .selectors import (
     group_clause_links,
@@ -80,6 +81,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             "clause_page": clause_page,
             "querystring": query.urlencode(),
             "clause_querystring": clause_query.urlencode(),
+            "panels": report_panels(process, process.stats_version),
         },
     )
 

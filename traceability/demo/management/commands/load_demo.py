@@ -45,6 +45,8 @@ from traceability.dispositions.services import (
 )
 from traceability.outcomes.models import Clause, ClauseMatch, DocumentVersion, MatchRelation
 from traceability.outcomes.services import match_correct, version_import
+from traceability.publications.models import Snapshot
+from traceability.publications.services import PublicationBlocked, snapshot_create
 
 from ..demo_content import (
     CLOSERS,
@@ -94,6 +96,8 @@ class Plan:
     # After each later version is adopted, the organisers re-confirm the links it made suspect (else
     # they wait in the re-confirmation queue).
     reconfirm: bool = True
+    # Once every submission is decided, the organisers publish the report (snapshot 1).
+    publish: bool = False
 
 
 PLANS = (
@@ -125,6 +129,7 @@ PLANS = (
         decided_share=1.0,
         decision_days=45,
         revised=6,
+        publish=True,
     ),
 )
 
@@ -154,6 +159,7 @@ class Loader:
     def __init__(self, *, now: datetime) -> None:
         self.rng = random.Random(SEED)
         self.now = now
+        self.unpublished: dict[str, list[str]] = {}  # process code -> what blocked its publication
         # One hash for every demo account: hashing is deliberately slow, and they share a password.
         self.password_hash = make_password(PASSWORD)
 
@@ -330,7 +336,16 @@ class Loader:
         self.decide(process=process, plan=plan, organiser=organiser, filed=filed)
         for label, status, source in later:
             self.new_version(process=process, plan=plan, organiser=organiser, label=label, status=status, source=source)
+        if plan.publish:
+            self.publish(process=process, organiser=organiser)
         return process
+
+    def publish(self, *, process: Process, organiser: User) -> None:
+        """Publish through the coverage gate, as the organisers would; never around it."""
+        try:
+            snapshot_create(process=process, actor=organiser, now=self.now - timedelta(minutes=10))
+        except PublicationBlocked as blocked:
+            self.unpublished[process.code] = [blocker.message for blocker in blocked.blockers]
 
     def new_version(
         self, *, process: Process, plan: Plan, organiser: User, label: str, status: str, source: str
@@ -466,6 +481,8 @@ def demo_data_exists() -> bool:
 def wipe() -> None:
     """Delete the demo processes (with everything filed and decided in them) and the demo accounts."""
     processes = Process.objects.filter(slug__in=DEMO_SLUGS)
+    # Snapshots refuse to be deleted one by one; the demo's go with the demo processes.
+    Snapshot.objects.filter(process__in=processes).delete()
     Submission.objects.filter(process__in=processes).delete()
     processes.delete()
     try:
@@ -503,10 +520,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 if reset:
                     wipe()
+                unpublished: dict[str, list[str]] = {}
                 if demo_data_exists():
                     loaded = None
                 else:
-                    loaded = Loader(now=timezone.now()).load()
+                    loader = Loader(now=timezone.now())
+                    loaded = loader.load()
+                    unpublished = loader.unpublished
 
         if loaded is None:
             self.stdout.write("Demo data is already loaded; nothing was changed (use --reset to load it afresh).")
@@ -521,6 +541,8 @@ class Command(BaseCommand):
                     f"{loaded['countries']} countries."
                 )
             )
+        for code, blockers in unpublished.items():
+            self.stdout.write(self.style.WARNING(f"{code} could not be published: " + " ".join(blockers)))
         self.print_sign_ins()
 
     def print_sign_ins(self) -> None:
