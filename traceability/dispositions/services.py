@@ -14,7 +14,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from traceability.accounts.models import User
+from traceability.accounts.models import NotificationKind, User
+from traceability.accounts.services import notify
 from traceability.consultations.models import Process, ProcessEvent, ProcessEventKind, Submission, SubmissionStatus
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.services import version_adopt_identities
@@ -128,8 +129,26 @@ def _write(
     submission.withheld = withheld
     submission.save(update_fields=["status", "withheld"])
     submission.process.touch()
+    if change == RevisionChange.DECIDED:
+        _tell_author(submission, kind)
     _follow(original=submission, root=duplicate_of or submission, actor=actor, now=now, release=release)
     return disposition
+
+
+def _tell_author(submission: Submission, kind: str) -> None:
+    """Mail the submitter that a decision on their submission is public (after commit, in the background)."""
+    process = submission.process
+    notify(
+        user=submission.author,
+        kind=NotificationKind.DECISION,
+        template="accounts/email/decision",
+        context={
+            "reference": submission.reference,
+            "process_title": process.title,
+            "decision": kind,
+            "trace_path": submission.get_absolute_url(),
+        },
+    )
 
 
 def _follow(*, original: Submission, root: Submission, actor: User, now: datetime, release: Release | None) -> None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from traceability.consultations.models import CommentRound, Process, Submission, SubmissionStatus
+from traceability.dispositions.services import drafts_for
 from traceability.outcomes.models import DocumentVersion
 
 
@@ -100,7 +101,31 @@ def submissions_open(process: Process, now: datetime) -> Blocker | None:
     )
 
 
-CHECKS: list[Check] = [submissions_open, no_adopted_version, pending_submissions, links_to_reconfirm]
+def drafts_not_released(process: Process, now: datetime) -> Blocker | None:
+    count = drafts_for(process).count()
+    if not count:
+        return None
+    return Blocker(
+        code="drafts",
+        message=ngettext(
+            "%(count)d drafted decision is not released: the report would not show it.",
+            "%(count)d drafted decisions are not released: the report would not show them.",
+            count,
+        )
+        % {"count": count},
+        count=count,
+        url=reverse("dispositions:release", args=[process.slug]),
+        link_text=_("Release the drafted decisions"),
+    )
+
+
+CHECKS: list[Check] = [
+    submissions_open,
+    no_adopted_version,
+    pending_submissions,
+    links_to_reconfirm,
+    drafts_not_released,
+]
 
 
 def publication_blockers(process: Process, now: datetime | None = None) -> list[Blocker]:

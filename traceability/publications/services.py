@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from traceability.accounts.models import User
-from traceability.consultations.models import Process
+from traceability.consultations.models import Process, ProcessEvent, ProcessEventKind
 from traceability.reports.selectors import report_version
 
 from .gate import Blocker, publication_blockers
 from .models import Snapshot
 from .snapshots import canonical_bytes, change_summary, sha256, snapshot_document
+from .tasks import notify_publication
 
 
 class PublicationBlocked(ValidationError):
@@ -81,4 +82,9 @@ def snapshot_create(*, process: Process, actor: User, now: datetime | None = Non
         locked.published_at = now
         locked.save(update_fields=["published_at"])
     process.published_at = locked.published_at
+    ProcessEvent.objects.create(
+        process=locked, kind=ProcessEventKind.REPORT_PUBLISHED, at=now, actor=actor, detail={"snapshot": number}
+    )
+    digest = snapshot.sha256
+    transaction.on_commit(lambda: notify_publication.enqueue(locked.pk, number, digest))
     return snapshot
