@@ -292,7 +292,7 @@ def respond(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your reply is recorded and shown on this page."))
-            return redirect(f"{submission.get_absolute_url()}#exchange")
+            return redirect(f"{submission.get_absolute_url()}#history")
     version = DocumentVersion.objects.report_version_for(submission.process)
     context = {
         "process": submission.process,
