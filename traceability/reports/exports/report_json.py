@@ -15,7 +15,7 @@ from django_countries import countries
 
 from traceability.consultations.models import Process, StakeholderGroup
 from traceability.outcomes.models import Clause, DocumentVersion
-from traceability.reports.indicators import CACHE_SECONDS, COUNT_FIELDS, Counts, Ratio, indicators_for
+from traceability.reports.indicators import CACHE_SECONDS, COUNT_FIELDS, Counts, Interaction, Ratio, indicators_for
 from traceability.reports.selectors import clause_counts, report_version
 
 from .mapping import iso
@@ -95,6 +95,22 @@ def counts(of: Counts) -> dict[str, object]:
     }
 
 
+def interaction(of: Interaction, *, median: bool = True) -> dict[str, object]:
+    """After-consultation interaction: each share as a ratio, and (for the whole process) the median wait."""
+    shares = {
+        "replied": ratio(of.replied_share),
+        "contested": ratio(of.contested_share),
+        "contests_answered": ratio(of.answered_share),
+    }
+    if not median:
+        return shares
+    return {
+        **shares,
+        "median_days_to_answer": of.median_days_to_answer,
+        "median_empty_reason": of.median_missing or None,
+    }
+
+
 def process_summary(process: Process, request: HttpRequest) -> dict[str, object]:
     return {
         "slug": process.slug,
@@ -149,9 +165,18 @@ def report_document(process: Process, request: HttpRequest) -> dict[str, object]
                 "decided": speed.decided,
                 "empty_reason": None if speed.median_days is not None else str(speed.empty_reason),
             },
+            "after_consultation_interaction": interaction(indicators.interaction),
         },
         "totals": counts(totals),
-        "groups": [{"name": g.name, "kind": kinds.get(g.pk) or None, **counts(g.counts)} for g in indicators.groups],
+        "groups": [
+            {
+                "name": g.name,
+                "kind": kinds.get(g.pk) or None,
+                **counts(g.counts),
+                "after_consultation_interaction": interaction(g.interaction, median=False),
+            }
+            for g in indicators.groups
+        ],
         "countries": [
             {"code": c.code or None, "name": english_name(c.code), **counts(c.counts)} for c in indicators.countries
         ],
