@@ -142,7 +142,7 @@ def contest_queue(process: Process) -> QuerySet[Response]:
     return (
         Response.objects.for_process(process)
         .contests()
-        .select_related("revision__submission__stakeholder_group", "answered_by")
+        .select_related("revision__submission__stakeholder_group", "revision__submission__process", "answered_by")
         .queue_order()
     )
 
