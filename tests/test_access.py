@@ -21,12 +21,13 @@ from django.utils import timezone
 from traceability.accounts.models import User
 from traceability.consultations.models import CommentRound, Process, ProcessEvent, Submission
 from traceability.consultations.services import round_open
-from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition, DraftDecision
+from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition, DraftDecision, Response
 from traceability.dispositions.services import (
     LinkSpec,
     disposition_exclude,
     disposition_not_take_up,
     disposition_reflect,
+    response_record,
 )
 from traceability.outcomes.models import Clause, ClauseMatch, DocumentVersion
 from traceability.outcomes.services import version_import
@@ -69,6 +70,8 @@ DECIDED = Done("dispositions:workspace")
 MATCH_CORRECTED = Done("outcomes:matching")
 TO_WORKSPACE = Done("dispositions:workspace")
 RECONFIRMED = Done("dispositions:reconfirm")
+REPLIED = Done("reports:submission-trace")
+ANSWERED = Done("dispositions:contests")
 
 
 def row(anonymous: object, author: object, other_stakeholder: object, organiser: object, other_organiser: object):
@@ -120,6 +123,8 @@ ACCESS: dict[str, dict[str, object]] = {
     "outcomes:document": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
     "reports:report": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
     "reports:submission-trace": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
+    # Anyone may check a text against a receipt: a POST that answers on the page and writes nothing.
+    "reports:submission-verify": {"GET": WRONG_METHOD, "POST": PUBLIC, "writes": set()},
     # The report's downloads: public like the report, not HTML ("type" is the Content-Type a GET answers).
     "reports:mapping-csv": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set(), "type": "text/csv"},
     "reports:mapping-json": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set(), "type": "application/json"},
@@ -201,6 +206,18 @@ ACCESS: dict[str, dict[str, object]] = {
         "type": "application/json",
     },
     "dispositions:workspace": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
+    # Answering back: the author replies to the decision; this process's organisers answer a contest.
+    "dispositions:respond": {
+        "GET": WRONG_METHOD,
+        "POST": row(TO_SIGN_IN, REPLIED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        "writes": {"responses"},
+    },
+    "dispositions:contests": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
+    "dispositions:contest-answer": {
+        "GET": WRONG_METHOD,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, ANSWERED, FORBIDDEN),
+        "writes": {"answers"},
+    },
     "dispositions:review": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
     "dispositions:reflect": {
         "GET": WRONG_METHOD,
@@ -289,6 +306,9 @@ def world(stakeholder, other_stakeholder, organiser, other_organiser, process, o
 
 REVISED = DOCUMENT.replace("3. Inclusion of all stakeholder groups.", "3. Inclusion of every stakeholder group.")
 VERSION_PAGES = {"outcomes:matching", "outcomes:match-update", "outcomes:discard", "dispositions:adopt"}
+# Pages about the author's reply to a decision: the author's submission is decided (and, for the contest
+# pages, contested).
+REPLY_PAGES = {"dispositions:respond", "dispositions:contests", "dispositions:contest-answer"}
 
 
 def prepare(name: str, world) -> None:
@@ -307,6 +327,13 @@ def prepare(name: str, world) -> None:
         disposition_exclude(submission=world.submission, actor=organiser, ground="legal", legal_provision="Act 1")
         Process.objects.filter(pk=world.process.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
         snapshot_create(process=Process.objects.get(pk=world.process.pk), actor=organiser)
+    if name in REPLY_PAGES:
+        organiser, author = world.users["organiser"], world.users["author"]
+        disposition_exclude(submission=world.submission, actor=organiser, ground="legal", legal_provision="Art. 1")
+        if name != "dispositions:respond":
+            world.contest = response_record(
+                submission=world.submission, revision_number=1, author=author, kind="contest", reason="Art. 1 is moot."
+            )
     if name == "outcomes:round-close":
         round_open(
             process=world.process,
@@ -324,6 +351,7 @@ def url_of(name: str, world) -> str:
         "number": 1 if name in ("outcomes:round-close", "publications:snapshot-download") else 2,
         "link_pk": ClauseLink.objects.filter(revision__submission=world.decided).values_list("pk", flat=True).last(),
         "clause_pk": getattr(world, "pending", None) and world.pending.clauses.get(label="3").pk,
+        "response_pk": getattr(world, "contest", None) and world.contest.pk,
     }
     return reverse(name, kwargs={key: values[key] for key in params})
 
@@ -374,6 +402,9 @@ def valid_post(name: str, world) -> dict[str, object]:
         "dispositions:same-as": {"same_as-original": world.decided.reference},
         "outcomes:match-update": {"previous": "3", "editorial": "on"},
         "dispositions:reconfirm-link": {"action": "reconfirm"},
+        "dispositions:respond": {"revision": "1", "kind": "agree", "reason": ""},
+        "dispositions:contest-answer": {"answer": "Article 1 still applies; see its paragraph 2."},
+        "reports:submission-verify": {"text": "My own suggestion."},
         "outcomes:round-open": {"closes_at": (timezone.now() + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")},
     }
     return data.get(name, {"anything": "at all"})
@@ -400,6 +431,8 @@ def snapshot(world) -> dict[str, object]:
         "history": ProcessEvent.objects.count(),
         "snapshots": sorted(Snapshot.objects.values_list("process_id", "number", "sha256")),
         "published": sorted(Process.objects.values_list("pk", "published_at")),
+        "responses": sorted(Response.objects.values_list("pk", "kind", "reason")),
+        "answers": sorted(Response.objects.filter(answered_at__isnull=False).values_list("pk", "answer")),
     }
 
 
@@ -491,6 +524,8 @@ POST_FORMS = {
     "dispositions:reconfirm-link": "organiser",
     "outcomes:round-open": "organiser",
     "outcomes:round-close": "organiser",
+    "dispositions:respond": "author",
+    "dispositions:contest-answer": "organiser",
     "set_language": "anonymous",
 }
 

@@ -34,6 +34,7 @@ def test_admin_creates_a_process_with_default_groups_and_an_organiser(admin_user
             "closes_at_1": "00:00:00",
             "published_at_0": "",
             "published_at_1": "",
+            "response_window_days": "14",
             "organisers": [organiser.pk],
             "groups-TOTAL_FORMS": "0",
             "groups-INITIAL_FORMS": "0",
@@ -44,6 +45,7 @@ def test_admin_creates_a_process_with_default_groups_and_an_organiser(admin_user
     assert response.status_code == 302, response.content.decode()[:2000]
     process = Process.objects.get(code="IGF26")
     assert list(process.organisers.all()) == [organiser]
+    assert process.response_window_days == 14
     assert [g.name for g in process.groups.all()] == [
         "Government",
         "Private sector",
@@ -138,6 +140,7 @@ def test_saving_a_process_in_the_admin_never_winds_back_its_receipt_counter(admi
             "opens_at_1": stale.opens_at.strftime("%H:%M:%S"),
             "closes_at_0": stale.closes_at.strftime("%Y-%m-%d"),
             "closes_at_1": stale.closes_at.strftime("%H:%M:%S"),
+            "response_window_days": "30",
         },
         instance=stale,
     )

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from traceability.accounts.models import User
 from traceability.consultations.models import Submission
-from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition
+from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition, Response
+from traceability.dispositions.services import disposition_exclude, response_record
 from traceability.outcomes.models import Clause, DocumentVersion
 
 from .conftest import client_for
@@ -77,6 +78,8 @@ def rows() -> dict[str, int]:
         "dispositions": Disposition.objects.count(),
         "links": ClauseLink.objects.count(),
         "events": DecisionRevision.objects.count(),
+        "responses": Response.objects.count(),
+        "answers": Response.objects.filter(answered_at__isnull=False).count(),
     }
 
 
@@ -273,6 +276,87 @@ def test_exclusion_form_takes_any_text(world, organiser, data):
         else:
             assert changed == set()
             assert_escaped(response)
+
+
+@pytest.fixture
+def decided(world, organiser):
+    submission = world["submission"]
+    disposition_exclude(submission=submission, actor=organiser, ground="legal", legal_provision="Art. 1")
+    return submission
+
+
+REPLY = st.fixed_dictionaries(
+    {
+        "revision": st.just("1"),
+        "kind": st.sampled_from(["agree", "contest"]),
+        "reason": st.one_of(st.just(""), fine_text(5_000)),
+    }
+)
+
+
+@EXAMPLES
+@given(data=spoil(REPLY))
+def test_reply_form_takes_any_text(decided, stakeholder, data):
+    client = client_for(stakeholder)
+    with rolled_back():
+        before = rows()
+        response = client.post(reverse("dispositions:respond", args=[decided.process.slug, decided.reference]), data)
+        assert response.status_code in ANSWERS
+        event(f"answered {response.status_code}")
+        changed = grew(before, rows())
+        if response.status_code == 302:
+            assert changed == {"responses"}
+            assert_escaped(Client().get(decided.get_absolute_url()))
+        else:
+            assert changed == set()
+            assert_escaped(response)
+
+
+@EXAMPLES
+@given(data=spoil(st.fixed_dictionaries({"answer": fine_text(5_000)})))
+def test_contest_answer_form_takes_any_text(decided, stakeholder, organiser, data):
+    contest = response_record(
+        submission=decided, revision_number=1, author=stakeholder, kind="contest", reason="Art. 1 is moot."
+    )
+    client = client_for(organiser)
+    url = reverse("dispositions:contest-answer", args=[decided.process.slug, contest.pk])
+    with rolled_back():
+        before = rows()
+        response = client.post(url, data)
+        assert response.status_code in ANSWERS
+        event(f"answered {response.status_code}")
+        changed = grew(before, rows())
+        if response.status_code == 302:
+            assert changed == {"answers"}
+            assert_escaped(Client().get(decided.get_absolute_url()))
+            assert_escaped(client.get(reverse("dispositions:contests", args=[decided.process.slug])))
+        else:
+            assert changed == set()
+            assert_escaped(response)
+    Response.objects.filter(pk=contest.pk).delete()  # the next example contests afresh
+
+
+@EXAMPLES
+@given(text=texts, page=st.one_of(texts, st.integers().map(str)))
+def test_receipt_check_and_contest_queue_take_any_text(world, organiser, text, page):
+    submission = world["submission"]
+    before = rows()
+    url = reverse("reports:submission-verify", args=[submission.process.slug, submission.reference])
+    response = Client().post(url, {"text": text})
+    assert response.status_code in {200, 400}
+    assert_escaped(response)
+    queue = client_for(organiser).get(reverse("dispositions:contests", args=[submission.process.slug]), {"page": page})
+    assert queue.status_code == 200
+    assert rows() == before
+
+
+def test_a_reply_to_a_revision_that_is_not_a_number_is_a_400_that_writes_nothing(decided, stakeholder):
+    before = rows()
+    url = reverse("dispositions:respond", args=[decided.process.slug, decided.reference])
+    for revision in ("", "x", "-1", "0", "99999999999999999999", "2"):
+        response = client_for(stakeholder).post(url, {"revision": revision, "kind": "agree"})
+        assert response.status_code == 400, revision
+    assert rows() == before
 
 
 @EXAMPLES

@@ -9,11 +9,18 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from traceability.accounts.models import StakeholderKind
 from traceability.consultations.models import Process
 from traceability.consultations.services import submission_withdraw
-from traceability.dispositions.services import LinkSpec, disposition_exclude, disposition_reflect
+from traceability.dispositions.services import (
+    LinkSpec,
+    contest_answer,
+    disposition_exclude,
+    disposition_reflect,
+    response_record,
+)
 from traceability.reports.indicators import compute, indicators_for
 
 from .factories import file_submission, import_document, make_user
@@ -194,3 +201,95 @@ def test_every_kind_of_write_invalidates_the_cache(process, stakeholder, organis
     process.refresh_from_db()
     assert process.stats_version > before.stats_version
     assert indicators_for(process).stats_version == process.stats_version
+
+
+# ----------------------------------------------------------------------------- after-consultation interaction
+
+
+@pytest.fixture
+def exchanges(fixture, organiser):
+    """On top of the seven: s1 agrees; s2 contests (answered after 2 days); s3 contests (answered after 1 day),
+    is decided again, and contests the new decision (answered after 4 days); s4 contests (not answered);
+    s7 says nothing. Hand-counted: 5 decided, 4 replied, 3 contested, 3 of 4 contests answered, median 2 days."""
+    process, s = fixture
+    close = process.closes_at
+
+    def reply(n, kind, days, revision=1, reason="Please reconsider."):
+        return response_record(
+            submission=s[n],
+            revision_number=revision,
+            author=s[n].author,
+            kind=kind,
+            reason=reason if kind == "contest" else "",
+            now=close + days * DAY,
+        )
+
+    def answer(response, days):
+        contest_answer(response=response, actor=organiser, answer="We looked again.", now=close + days * DAY)
+
+    reply(1, "agree", 2)
+    answer(reply(2, "contest", 3), 5)
+    answer(reply(3, "contest", 5), 6)
+    disposition_exclude(
+        submission=s[3], actor=organiser, ground="legal", legal_provision="Art. 9(2)", now=close + 6.5 * DAY
+    )
+    answer(reply(3, "contest", 7, revision=2), 11)
+    s4_contest = reply(4, "contest", 11)
+    process.refresh_from_db()
+    return process, s, s4_contest
+
+
+def test_interaction_counts_replies_contests_and_answers(exchanges):
+    process, _s, _ = exchanges
+    interaction = compute(process).interaction
+    assert (interaction.decided, interaction.replied, interaction.contested) == (5, 4, 3)
+    assert (interaction.contests, interaction.answered) == (4, 3)
+    assert interaction.replied_share.percent == "80.0%"
+    assert interaction.contested_share.value == pytest.approx(3 / 5)
+    assert interaction.answered_share.value == pytest.approx(3 / 4)
+    assert interaction.median_days_to_answer == pytest.approx(2.0)  # waits 1, 2, 4
+
+
+def test_interaction_per_stakeholder_group(exchanges):
+    process, _s, _ = exchanges
+    groups = {g.name: g.interaction for g in compute(process).groups}
+    civil, private = groups["Civil society"], groups["Private sector"]
+    assert (civil.decided, civil.replied, civil.contested, civil.contests, civil.answered) == (2, 2, 1, 1, 1)
+    assert (private.decided, private.replied, private.contested, private.contests, private.answered) == (2, 2, 2, 3, 2)
+    assert groups["Academia"].replied_share.percent == "0.0%"  # silence: no reply, not agreement
+    assert groups["Government"].replied_share.percent == "n/a"  # nothing decided
+
+
+def test_the_median_wait_averages_the_middle_two_and_the_cache_follows_answers(exchanges, organiser):
+    process, _s, s4_contest = exchanges
+    before = indicators_for(process)
+    contest_answer(response=s4_contest, actor=organiser, answer="Noted.", now=process.closes_at + 14 * DAY)
+    process.refresh_from_db()
+    after = indicators_for(process)
+    assert before.interaction.answered == 3
+    assert after.interaction.answered == 4
+    assert after.interaction.median_days_to_answer == pytest.approx(2.5)  # waits 1, 2, 3, 4
+
+
+def test_interaction_without_replies_shows_na_with_reasons(fixture):
+    process, _ = fixture
+    interaction = compute(process).interaction
+    assert interaction.replied_share.percent == "0.0%"
+    assert interaction.answered_share.percent == "n/a" and interaction.answered_share.missing
+    assert interaction.median_days_to_answer is None and interaction.median_missing
+
+
+def test_interaction_is_in_report_json_and_on_the_report(exchanges, anon_client):
+    process, _s, _ = exchanges
+    document = anon_client.get(reverse("reports:report-json", args=[process.slug])).json()
+    shares = document["indicators"]["after_consultation_interaction"]
+    assert shares["replied"] == {"numerator": 4, "denominator": 5, "value": 0.8, "empty_reason": None}
+    assert shares["contests_answered"]["numerator"] == 3 and shares["contests_answered"]["denominator"] == 4
+    assert shares["median_days_to_answer"] == pytest.approx(2.0)
+    private = next(g for g in document["groups"] if g["name"] == "Private sector")
+    assert private["after_consultation_interaction"]["contested"]["numerator"] == 2
+    page = anon_client.get(reverse("reports:report", args=[process.slug])).content.decode()
+    assert "4 of 5 dispositioned submissions got a reply; 3 contested (60.0%); 3 of 4 contests answered" in page
+    methodology = anon_client.get(reverse("reports:methodology")).content.decode()
+    assert 'id="after-consultation-interaction"' in methodology
+    assert "never as agreement" in methodology

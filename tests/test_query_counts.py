@@ -28,7 +28,15 @@ from django.urls import reverse
 
 from traceability.accounts.models import StakeholderKind, User
 from traceability.consultations.models import Attribution, Process, StakeholderGroup, Submission
-from traceability.dispositions.models import ClauseLink, DecisionRevision, Disposition, ExclusionGround, Extent
+from traceability.dispositions.models import (
+    ClauseLink,
+    DecisionRevision,
+    Disposition,
+    ExclusionGround,
+    Extent,
+    Response,
+    ResponseKind,
+)
 from traceability.outcomes.models import Clause
 
 from .conftest import client_for
@@ -86,6 +94,17 @@ class Plan:
     @property
     def event_count(self) -> int:
         return self.link_count if self.status == "reflected" else 1 + self.number % 2
+
+    @property
+    def reply(self) -> str:
+        """The submitter's reply to the current decision: agrees, contests, or none."""
+        if self.status not in ("reflected", "excluded"):
+            return ""
+        return {1: ResponseKind.AGREE, 2: ResponseKind.CONTEST}.get(self.number % 4, "")
+
+    @property
+    def answered(self) -> bool:
+        return self.reply == ResponseKind.CONTEST and self.number % 8 == 2
 
 
 @dataclass
@@ -258,6 +277,22 @@ def grow(world: World, upto: int) -> None:
                 )
             )
     ClauseLink.objects.bulk_create(links, batch_size=500)
+    Response.objects.bulk_create(
+        [
+            Response(
+                revision_id=latest[ids[plan.number]],
+                kind=plan.reply,
+                reason=f"Reason {plan.number}" if plan.reply == ResponseKind.CONTEST else "",
+                responded_at=decided + timedelta(days=1),
+                answer=f"Answer {plan.number}" if plan.answered else "",
+                answered_at=decided + timedelta(days=1 + plan.number % 5) if plan.answered else None,
+                answered_by=world.organiser if plan.answered else None,
+            )
+            for plan in decided_plans
+            if plan.reply
+        ],
+        batch_size=500,
+    )
     world.plans.extend(plans)
 
 
@@ -310,6 +345,11 @@ def check_document(world: World, page: str) -> None:
 def check_report(world: World, page: str) -> None:
     c = world.counts()
     assert shows(page, f"{c['dispositioned']} of {c['submitted']} submissions have a disposition.")
+    replied = sum(1 for plan in world.plans if plan.reply)
+    contests = sum(1 for plan in world.plans if plan.reply == ResponseKind.CONTEST)
+    answered = sum(1 for plan in world.plans if plan.answered)
+    assert shows(page, f"{replied} of {c['dispositioned']} dispositioned submissions got a reply;")
+    assert shows(page, f"{answered} of {contests} contests answered")
     for group in range(6):
         assert group_row(world, group) in page
     assert "<caption>" + plural(c["total"], "submission") + "</caption>" in page
@@ -336,7 +376,17 @@ def check_trace(world: World, page: str) -> None:
     assert page.count(f'href="{document}?version=1#') == Plan.of(TRACED).link_count
     for clause in linked_clauses(world, TRACED):
         assert f'href="{document}?version=1#{clause.eid}"' in page
-    assert page.count("<time datetime=") == Plan.of(TRACED).event_count
+    # Each revision's time, and the contest's and its answer's.
+    assert Plan.of(TRACED).reply == ResponseKind.CONTEST and Plan.of(TRACED).answered
+    assert page.count("<time datetime=") == Plan.of(TRACED).event_count + 2
+    assert f"Reason {TRACED}" in page and f"Answer {TRACED}" in page
+
+
+def check_contests(world: World, page: str) -> None:
+    waiting = sum(1 for plan in world.plans if plan.reply == ResponseKind.CONTEST and not plan.answered)
+    assert shows(page, plural(waiting, "contest") + (" waits" if waiting == 1 else " wait") + " for an answer.")
+    contests = sum(1 for plan in world.plans if plan.reply == ResponseKind.CONTEST)
+    assert page.count('<article class="border rounded') == min(contests, 50)
 
 
 def check_me(world: World, page: str) -> None:
@@ -359,12 +409,14 @@ def check_workspace(world: World, page: str) -> None:
     assert shows(page, f"{c['dispositioned']} of {c['submitted']} submissions dispositioned")
     # The queue opens on the pending submissions.
     assert "<caption>" + plural(c["pending"], "matching submission") + "</caption>" in page
+    waiting = sum(1 for plan in world.plans if plan.reply == ResponseKind.CONTEST and not plan.answered)
+    assert shows(page, f"{waiting} wait for an answer") or shows(page, f"{waiting} waits for an answer")
 
 
 def check_review(world: World, page: str) -> None:
     for clause in linked_clauses(world, TRACED):  # each linked clause is pre-selected in the form
         assert f'<option value="{clause.pk}" selected>' in page
-    assert page.count("<time datetime=") == Plan.of(TRACED).event_count
+    assert page.count("<time datetime=") == Plan.of(TRACED).event_count + 2
 
 
 @dataclass(frozen=True)
@@ -411,6 +463,12 @@ PAGES = [
         "organiser",
         lambda w: reverse("dispositions:workspace", args=[w.process.slug]),
         check_workspace,
+    ),
+    Page(
+        "contest queue",
+        "organiser",
+        lambda w: reverse("dispositions:contests", args=[w.process.slug]),
+        check_contests,
     ),
     Page(
         "workspace review",

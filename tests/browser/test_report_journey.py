@@ -111,6 +111,13 @@ EXPECTED_CARDS = {  # key: (title, value, detail)
     # Favela Digital, Acme GmbH, Ministry of Communications, Sorbonne, Internet Society, W3C.
     "reach": ("Reach", "6", "countries; 7 organisations"),
     "responsiveness": ("Responsiveness", "4.0 days", "median from the close of submissions to a first decision"),
+    # Nobody answered back: no reply is 0%, never agreement; with no contest, the answered share is n/a.
+    "after-consultation-interaction": (
+        "After-consultation interaction",
+        "0.0%",
+        "0 of 9 dispositioned submissions got a reply; 0 contested (0.0%); 0 of 0 contests answered (n/a); "
+        "median wait for an answer: n/a",
+    ),
 }
 CHART_DESC = (
     "Government: 1 submission, 1 reflected partly. "

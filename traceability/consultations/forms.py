@@ -79,7 +79,7 @@ class SubmissionForm(forms.Form):
     def clean_text(self) -> str:
         # Browsers send a textarea's line breaks as CRLF; store (and fingerprint) them as the
         # person typed and sees them, or the receipt's SHA-256 would not match their own copy.
-        text = normalise_newlines(self.cleaned_data["text"]).strip()
+        text = Submission.normalise_text(self.cleaned_data["text"])
         if not text:
             raise forms.ValidationError(_("Write your suggestion."))
         return text

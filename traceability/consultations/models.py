@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from traceability.accounts.models import WITHDRAWN_PARTICIPANT, StakeholderKind
+from traceability.text import normalise_newlines
 
 
 class Phase(models.TextChoices):
@@ -57,6 +59,12 @@ class Process(models.Model):
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     published_at = models.DateTimeField(_("report published at"), null=True, blank=True)
+    response_window_days = models.PositiveSmallIntegerField(
+        _("days to reply to a decision"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("How long a submitter may agree with or contest a decision, counted from when it was made public."),
+    )
     # The latest comment round's window, kept by the round services: the process takes submissions
     # within its own window or within this one.
     round_opens_at = models.DateTimeField(_("latest round opens at"), null=True, blank=True, editable=False)
@@ -341,8 +349,19 @@ class Submission(models.Model):
         return reverse("reports:submission-trace", kwargs={"slug": self.process.slug, "reference": self.reference})
 
     @staticmethod
+    def normalise_text(text: str) -> str:
+        """The text as it is stored and fingerprinted: line breaks as LF, no surrounding blank space.
+
+        Browsers send a textarea's line breaks as CRLF; people see and copy LF."""
+        return normalise_newlines(text).strip()
+
+    @staticmethod
     def hash_text(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def receipt_matches(self, pasted: str) -> bool:
+        """Whether ``pasted``, normalised as the submission form normalises a text, has the receipt's SHA-256."""
+        return hmac.compare_digest(self.hash_text(self.normalise_text(pasted)), self.text_sha256)
 
     def receipt_hash(self) -> str:
         """SHA-256 of the submitted text as stored: the submitter can recompute it."""

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from traceability.readonly_admin import ReadOnlyAdmin
 
-from .models import DecisionRevision, Disposition
+from .models import DecisionRevision, Disposition, Response
 
 
 @admin.register(Disposition)
@@ -17,3 +17,12 @@ class DecisionRevisionAdmin(ReadOnlyAdmin):
     list_display = ("submission", "number", "change", "kind", "decided_at")
     list_filter = ("change", "kind")
     list_select_related = ("submission",)
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    """Replies and answers change through the trace page and the contest queue only."""
+
+    list_display = ("revision", "kind", "responded_at", "answered_at")
+    list_filter = ("kind",)
+    list_select_related = ("revision",)

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from traceability.consultations.models import StakeholderGroup, SubmissionStatus
 from traceability.outcomes.models import Clause
+from traceability.text import normalise_newlines
 
-from .models import ExclusionGround, Extent
+from .models import ANSWER_MAX_LENGTH, REASON_MAX_LENGTH, ExclusionGround, Extent, ResponseKind
 from .services import LinkSpec
 
 STATUS_CHOICES = [("", _("Any status")), *SubmissionStatus.choices]
@@ -158,3 +159,50 @@ class MoveLinkForm(forms.Form):
         if not clause.linkable:
             raise forms.ValidationError(_("A heading organises the text; choose a paragraph under it."))
         return clause
+
+
+class ResponseForm(forms.Form):
+    """The submitter's reply to the decision they read (``revision``: its number, so a stale page is refused)."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    kind = forms.ChoiceField(
+        label=_("Your reply"),
+        choices=[
+            (ResponseKind.AGREE, _("I agree with this decision")),
+            (ResponseKind.CONTEST, _("I contest this decision")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you agree with the decision or contest it.")},
+    )
+    reason = forms.CharField(
+        label=_("Why you contest it"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when you contest; shown publicly on this page with the organisers' answer."),
+    )
+
+    def clean_reason(self) -> str:
+        return normalise_newlines(self.cleaned_data["reason"]).strip()
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if data.get("kind") == ResponseKind.CONTEST and not data.get("reason"):
+            self.add_error("reason", _("Say why you contest the decision."))
+        return data
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Public answer"),
+        max_length=ANSWER_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the submission's trace page. A contest is answered once."),
+        error_messages={"required": _("Write the answer to the submitter.")},
+    )
+
+    def clean_answer(self) -> str:
+        answer = normalise_newlines(self.cleaned_data["answer"]).strip()
+        if not answer:
+            raise forms.ValidationError(_("Write the answer to the submitter."))
+        return answer

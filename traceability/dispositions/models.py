@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -265,3 +267,110 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"{self.process_id} release {self.number}"
+
+
+class ResponseKind(models.TextChoices):
+    """What a submitter answers to a decision. Silence is not a kind: it is "no reply", never agreement."""
+
+    AGREE = "agree", _("Agrees")
+    CONTEST = "contest", _("Contests")
+
+
+class ReplyState(models.TextChoices):
+    """Where the submitter's answer to one revision stands."""
+
+    AGREED = "agreed", _("Agreed")
+    CONTESTED = "contested", _("Contested")
+    NO_REPLY = "no_reply", _("No reply")
+    OPEN = "open", _("Reply window open")
+
+
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def for_process(self, process: object) -> ResponseQuerySet:
+        return self.filter(revision__submission__process=process)
+
+    def contests(self) -> ResponseQuerySet:
+        return self.filter(kind=ResponseKind.CONTEST)
+
+    def unanswered(self) -> ResponseQuerySet:
+        return self.contests().filter(answered_at__isnull=True)
+
+    def queue_order(self) -> ResponseQuerySet:
+        """Unanswered contests first, then the oldest first."""
+        waiting = models.Case(models.When(answered_at__isnull=True, then=0), default=1)
+        return self.order_by(waiting, "responded_at", "pk")
+
+
+REASON_MAX_LENGTH = 5000
+ANSWER_MAX_LENGTH = 5000
+
+
+class Response(models.Model):
+    """The submitter's answer to one decision revision: agrees, or contests with a reason; and, for a contest,
+    the organisers' public answer. One per revision; written by the services only."""
+
+    revision = models.ForeignKey(DecisionRevision, on_delete=models.CASCADE, related_name="responses")
+    kind = models.CharField(_("reply"), max_length=8, choices=ResponseKind.choices)
+    reason = models.TextField(_("why you contest it"), max_length=REASON_MAX_LENGTH, blank=True)
+    responded_at = models.DateTimeField(_("replied at"), default=timezone.now)
+    answer = models.TextField(_("organisers' answer"), max_length=ANSWER_MAX_LENGTH, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["responded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision"], name="response_once_per_revision"),
+            models.CheckConstraint(
+                condition=Q(kind=ResponseKind.AGREE, reason="") | (Q(kind=ResponseKind.CONTEST) & ~Q(reason="")),
+                name="response_contest_has_a_reason",
+                violation_error_message=_("A reply agrees, or contests with a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, answer="")
+                | (Q(kind=ResponseKind.CONTEST, answered_at__isnull=False) & ~Q(answer="")),
+                name="response_answer_is_complete",
+                violation_error_message=_("Only a contest is answered, with a text and a date."),
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "answered_at", "responded_at"], name="response_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.revision_id}: {self.kind}"
+
+    @property
+    def is_contest(self) -> bool:
+        return self.kind == ResponseKind.CONTEST
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+def reply_deadline(revision: DecisionRevision, window_days: int) -> datetime:
+    """The last moment the submitter may answer ``revision``: its release plus the process's window."""
+    return revision.decided_at + timedelta(days=window_days)
+
+
+def reply_state(
+    revision: DecisionRevision,
+    response: Response | None,
+    *,
+    current: bool,
+    window_days: int,
+    now: datetime | None = None,
+) -> ReplyState:
+    """Agreed, contested, still open (the current revision, within its window), or no reply: silence is never
+    agreement."""
+    if response is not None:
+        return ReplyState.AGREED if response.kind == ResponseKind.AGREE else ReplyState.CONTESTED
+    now = now or timezone.now()
+    if current and now <= reply_deadline(revision, window_days):
+        return ReplyState.OPEN
+    return ReplyState.NO_REPLY

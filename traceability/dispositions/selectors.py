@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -10,7 +11,7 @@ from django.db.models.functions import Coalesce
 from traceability.consultations.models import Process, Submission, SubmissionStatus
 from traceability.outcomes.models import Clause, DocumentVersion
 
-from .models import ClauseLink, DecisionRevision
+from .models import ClauseLink, DecisionRevision, ReplyState, Response, reply_deadline, reply_state
 
 
 def progress(process: Process) -> dict[str, int]:
@@ -90,15 +91,26 @@ def reconfirm_queue(process: Process, version: DocumentVersion | None) -> QueryS
 
 @dataclass
 class Trail:
-    """One revision of a decision, with its links and where each clause is now."""
+    """One revision of a decision, with its links and where each clause is now, and the submitter's reply."""
 
     revision: DecisionRevision
     links: list[ClauseLink]
+    response: Response | None = None
+    reply: str = ReplyState.NO_REPLY
+    deadline: datetime | None = None
+    current: bool = False
+
+    @property
+    def reply_open(self) -> bool:
+        return self.reply == ReplyState.OPEN
 
 
-def decision_trail(submission: Submission, version: DocumentVersion | None) -> list[Trail]:
-    """Every revision of the submission's decision, oldest first, with where each linked clause is in ``version``.
-    Two queries whatever the number of revisions."""
+def decision_trail(
+    submission: Submission, version: DocumentVersion | None, *, now: datetime | None = None
+) -> list[Trail]:
+    """Every revision of the submission's decision, oldest first, with where each linked clause is in ``version``
+    and the exchange on it (the submitter's reply, the organisers' answer). Three queries whatever the number
+    of revisions."""
     revisions = list(
         DecisionRevision.objects.filter(submission=submission)
         .select_related("version", "duplicate_of")
@@ -110,4 +122,34 @@ def decision_trail(submission: Submission, version: DocumentVersion | None) -> l
     by_revision: dict[int, list[ClauseLink]] = {}
     for link in links:
         by_revision.setdefault(link.revision_id, []).append(link)
-    return [Trail(revision, annotate_states(by_revision.get(revision.pk, []))) for revision in revisions]
+    responses = {response.revision_id: response for response in Response.objects.filter(revision__in=revisions)}
+    window = submission.process.response_window_days
+    trail = []
+    for revision in revisions:
+        current = revision is revisions[-1] and submission.is_decided()
+        response = responses.get(revision.pk)
+        trail.append(
+            Trail(
+                revision,
+                annotate_states(by_revision.get(revision.pk, [])),
+                response=response,
+                reply=reply_state(revision, response, current=current, window_days=window, now=now),
+                deadline=reply_deadline(revision, window),
+                current=current,
+            )
+        )
+    return trail
+
+
+def contest_queue(process: Process) -> QuerySet[Response]:
+    """The contests of the process's submissions: unanswered first, oldest first, with what they contest."""
+    return (
+        Response.objects.for_process(process)
+        .contests()
+        .select_related("revision__submission__stakeholder_group", "revision__submission__process", "answered_by")
+        .queue_order()
+    )
+
+
+def unanswered_contests(process: Process) -> int:
+    return Response.objects.for_process(process).unanswered().count()

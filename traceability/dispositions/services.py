@@ -5,13 +5,14 @@ all in one transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from traceability.accounts.models import NotificationKind, User
@@ -21,6 +22,8 @@ from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.services import version_adopt_identities
 
 from .models import (
+    ANSWER_MAX_LENGTH,
+    REASON_MAX_LENGTH,
     ClauseLink,
     DecisionRevision,
     Disposition,
@@ -29,7 +32,10 @@ from .models import (
     ExclusionGround,
     Extent,
     Release,
+    Response,
+    ResponseKind,
     RevisionChange,
+    reply_deadline,
 )
 
 _STATUS_OF = {
@@ -130,14 +136,16 @@ def _write(
     submission.save(update_fields=["status", "withheld"])
     submission.process.touch()
     if change == RevisionChange.DECIDED:
-        _tell_author(submission, kind)
+        _tell_author(submission, kind, now)
     _follow(original=submission, root=duplicate_of or submission, actor=actor, now=now, release=release)
     return disposition
 
 
-def _tell_author(submission: Submission, kind: str) -> None:
-    """Mail the submitter that a decision on their submission is public (after commit, in the background)."""
+def _tell_author(submission: Submission, kind: str, decided_at: datetime) -> None:
+    """Mail the submitter that a decision on their submission is public (after commit, in the background),
+    with the last day they may agree or contest it."""
     process = submission.process
+    until = decided_at + timedelta(days=process.response_window_days)
     notify(
         user=submission.author,
         kind=NotificationKind.DECISION,
@@ -147,6 +155,7 @@ def _tell_author(submission: Submission, kind: str) -> None:
             "process_title": process.title,
             "decision": kind,
             "trace_path": submission.get_absolute_url(),
+            "respond_until": date_format(timezone.localtime(until), "j F Y, H:i e"),
         },
     )
 
@@ -580,4 +589,99 @@ def version_adopt(*, version: DocumentVersion, actor: User, now: datetime | None
         raise PermissionDenied
     version_adopt_identities(version=locked, now=now)
     submissions_reassess(process=locked.process)
+    return locked
+
+
+# ----------------------------------------------------------------------------- answering back
+
+
+@transaction.atomic
+def response_record(
+    *,
+    submission: Submission,
+    revision_number: int,
+    author: User,
+    kind: str,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Response:
+    """The author's reply to the decision they read (revision ``revision_number``): agree, or contest with a
+    reason. Only to the current revision, once, and within the process's window from its release; checked
+    under the submission's lock, which every decision takes too."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if kind == ResponseKind.CONTEST:
+        if not reason:
+            raise ValidationError({"reason": _("Say why you contest the decision.")})
+        if len(reason) > REASON_MAX_LENGTH:
+            raise ValidationError(
+                {"reason": _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}}
+            )
+    elif kind == ResponseKind.AGREE:
+        reason = ""
+    else:
+        raise ValidationError({"kind": _("Choose whether you agree with the decision or contest it.")})
+    locked = Submission.objects.select_for_update().select_related("process").get(pk=submission.pk)
+    if locked.author_id != author.pk:
+        raise PermissionDenied
+    if locked.status == SubmissionStatus.WITHDRAWN:
+        raise ValidationError(_("You withdrew this submission; its decision can no longer be answered."))
+    disposition = Disposition.objects.select_related("revision").filter(submission=locked).first()
+    if disposition is None:
+        raise ValidationError(_("There is no decision on this submission to reply to yet."))
+    revision = disposition.revision
+    if revision.number != revision_number:
+        raise ValidationError(
+            _("The decision changed since you opened the page. Read the new decision, then reply to it.")
+        )
+    deadline = reply_deadline(revision, locked.process.response_window_days)
+    if now > deadline:
+        ended = date_format(timezone.localtime(deadline), "DATETIME_FORMAT")
+        raise ValidationError(_("The time to reply to this decision ended on %(date)s.") % {"date": ended})
+    if Response.objects.filter(revision=revision).exists():
+        raise ValidationError(_("You already replied to this decision. A reply is given once per decision."))
+    response = Response(revision=revision, kind=kind, reason=reason, responded_at=now)
+    response.full_clean(exclude=["revision"])
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError as error:  # a concurrent reply to the same revision won the race
+        raise ValidationError(_("You already replied to this decision. A reply is given once per decision.")) from error
+    locked.process.touch()
+    return response
+
+
+@transaction.atomic
+def contest_answer(*, response: Response, actor: User, answer: str, now: datetime | None = None) -> Response:
+    """The organisers' public answer to a contest: once, with a text. The single place a contest is answered
+    (notifying the submitter belongs here, after commit)."""
+    now = now or timezone.now()
+    answer = answer.strip()
+    locked = Response.objects.select_for_update().select_related("revision__submission__process").get(pk=response.pk)
+    process = locked.revision.submission.process
+    if not process.is_organiser(actor):
+        raise PermissionDenied
+    if locked.kind != ResponseKind.CONTEST:
+        raise ValidationError(_("Only a contested decision is answered."))
+    if locked.answered_at is not None:
+        raise ValidationError(_("This contest was already answered. An answer is given once."))
+    if not answer:
+        raise ValidationError({"answer": _("Write the answer to the submitter.")})
+    if len(answer) > ANSWER_MAX_LENGTH:
+        raise ValidationError({"answer": _("Keep the answer under %(max)d characters.") % {"max": ANSWER_MAX_LENGTH}})
+    locked.answer, locked.answered_at, locked.answered_by = answer, now, actor
+    locked.full_clean(exclude=["revision", "answered_by"])
+    locked.save(update_fields=["answer", "answered_at", "answered_by"])
+    process.touch()
+    submission = locked.revision.submission
+    notify(
+        user=submission.author,
+        kind=NotificationKind.CONTEST_REPLY,
+        template="accounts/email/contest_reply",
+        context={
+            "reference": submission.reference,
+            "process_title": process.title,
+            "trace_path": submission.get_absolute_url(),
+        },
+    )
     return locked

@@ -7,6 +7,13 @@ app_name = "dispositions"
 urlpatterns = [
     path("processes/<slug:slug>/workspace/", views.workspace, name="workspace"),
     path("processes/<slug:slug>/workspace/reconfirm/", views.reconfirm, name="reconfirm"),
+    path("processes/<slug:slug>/workspace/contests/", views.contests, name="contests"),
+    path(
+        "processes/<slug:slug>/workspace/contests/<int:response_pk>/answer/",
+        views.contest_answer_view,
+        name="contest-answer",
+    ),
+    path("processes/<slug:slug>/submissions/<slug:reference>/reply/", views.respond, name="respond"),
     path("processes/<slug:slug>/workspace/reconfirm/<int:link_pk>/", views.reconfirm_link, name="reconfirm-link"),
     path("processes/<slug:slug>/workspace/document/versions/<int:number>/adopt/", views.adopt, name="adopt"),
     path("processes/<slug:slug>/workspace/submissions/<slug:reference>/", views.review, name="review"),

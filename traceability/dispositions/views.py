@@ -13,15 +13,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from traceability.consultations.access import get_organised_process
+from traceability.consultations.access import get_organised_process, get_own_submission
 from traceability.consultations.models import CommentRound, Process, Submission, SubmissionStatus
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.redline import word_diff
 
-from .forms import ClauseLinkFormSet, ExcludeForm, MoveLinkForm, NotTakenUpForm, QueueFilterForm, SameAsForm
-from .models import ClauseLink, DispositionKind, DraftDecision, ExclusionGround, Release
-from .selectors import decision_trail, progress, reconfirm_queue
+from .forms import (
+    AnswerForm,
+    ClauseLinkFormSet,
+    ExcludeForm,
+    MoveLinkForm,
+    NotTakenUpForm,
+    QueueFilterForm,
+    ResponseForm,
+    SameAsForm,
+)
+from .models import ClauseLink, DispositionKind, DraftDecision, ExclusionGround, Release, Response
+from .selectors import contest_queue, decision_trail, progress, reconfirm_queue, unanswered_contests
 from .services import (
+    contest_answer,
     decisions_release,
     disposition_exclude,
     disposition_not_take_up,
@@ -29,6 +39,7 @@ from .services import (
     disposition_same_as,
     drafts_for,
     link_reconfirm,
+    response_record,
     version_adopt,
 )
 
@@ -72,6 +83,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
             "pending_version": versions.pending_for(process),
             "rounds": rounds,
             "open_round": next((r for r in rounds if r.is_open()), None),
+            "unanswered_contests": unanswered_contests(process),
         },
     )
 
@@ -405,3 +417,76 @@ def adopt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if counts["reconfirm"]:
         return redirect("dispositions:reconfirm", slug=process.slug)
     return redirect("dispositions:workspace", slug=process.slug)
+
+
+# ----------------------------------------------------------------------------- answering back
+
+
+@require_POST
+@login_required
+def respond(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    """The author agrees with or contests the current decision; back to the trace page, or the form with its errors."""
+    submission = get_own_submission(request, slug, reference)
+    form = ResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            response_record(
+                submission=submission,
+                revision_number=form.cleaned_data["revision"],
+                author=request.user,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your reply is recorded and shown on this page."))
+            return redirect(f"{submission.get_absolute_url()}#history")
+    version = DocumentVersion.objects.report_version_for(submission.process)
+    context = {
+        "process": submission.process,
+        "submission": submission,
+        "version": version,
+        "trail": decision_trail(submission, version),
+        "form": form,
+    }
+    return render(request, "dispositions/respond.html", context, status=400)
+
+
+def _contests_context(
+    process: Process, page_number: str | None, bound: tuple[int, AnswerForm] | None = None
+) -> dict[str, object]:
+    page = Paginator(contest_queue(process), settings.TRACE_PAGE_SIZE).get_page(page_number)
+    for response in page:
+        if bound is not None and bound[0] == response.pk:
+            response.form = bound[1]
+        else:
+            response.form = AnswerForm(auto_id=f"id_answer_{response.pk}_%s")
+    return {"process": process, "page": page, "unanswered": unanswered_contests(process)}
+
+
+@require_safe
+@login_required
+def contests(request: HttpRequest, slug: str) -> HttpResponse:
+    """The contest queue: every contested decision, unanswered first, oldest first, each with its answer form."""
+    process = get_organised_process(request, slug)
+    return render(request, "dispositions/contests.html", _contests_context(process, request.GET.get("page")))
+
+
+@require_POST
+@login_required
+def contest_answer_view(request: HttpRequest, slug: str, response_pk: int) -> HttpResponse:
+    process = get_organised_process(request, slug)
+    response = get_object_or_404(Response.objects.for_process(process).contests(), pk=response_pk)
+    form = AnswerForm(request.POST, auto_id=f"id_answer_{response.pk}_%s")
+    if form.is_valid():
+        try:
+            contest_answer(response=response, actor=request.user, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            reference = response.revision.submission.reference
+            messages.success(request, _("Your answer to %(reference)s is published.") % {"reference": reference})
+            return redirect("dispositions:contests", slug=process.slug)
+    context = _contests_context(process, request.GET.get("page"), bound=(response.pk, form))
+    return render(request, "dispositions/contests.html", context, status=400)

@@ -23,7 +23,7 @@ from traceability.dispositions.selectors import LinkState
 from traceability.outcomes.models import Clause, DocumentVersion
 
 from .exports.mapping import current_clauses, iso
-from .indicators import CACHE_SECONDS, COUNT_FIELDS, Counts, Indicators, Ratio, indicators_for
+from .indicators import CACHE_SECONDS, COUNT_FIELDS, Counts, Indicators, Interaction, Ratio, indicators_for
 from .selectors import clause_counts
 
 # The language of every word the builder writes itself (reasons a rate is empty, country names).
@@ -82,6 +82,22 @@ def ratio(share: Ratio) -> dict[str, object]:
     }
 
 
+def interaction(of: Interaction, *, median: bool = True) -> dict[str, object]:
+    """After-consultation interaction: each share as a ratio, and (for the whole process) the median wait."""
+    shares = {
+        "replied": ratio(of.replied_share),
+        "contested": ratio(of.contested_share),
+        "contests_answered": ratio(of.answered_share),
+    }
+    if not median:
+        return shares
+    return {
+        **shares,
+        "median_days_to_answer": of.median_days_to_answer,
+        "median_empty_reason": of.median_missing or None,
+    }
+
+
 def counts(of: Counts) -> dict[str, object]:
     return {
         **{name: getattr(of, name) for name in COUNT_FIELDS},
@@ -125,6 +141,7 @@ def indicator_values(indicators: Indicators) -> dict[str, object]:
             "decided": speed.decided,
             "empty_reason": None if speed.median_days is not None else str(speed.empty_reason),
         },
+        "after_consultation_interaction": interaction(indicators.interaction),
     }
 
 
@@ -150,7 +167,13 @@ def build_aggregates(
             "indicators": indicator_values(indicators),
             "totals": counts(indicators.totals),
             "groups": [
-                {"name": g.name, "kind": kinds.get(g.pk) or None, **counts(g.counts)} for g in indicators.groups
+                {
+                    "name": g.name,
+                    "kind": kinds.get(g.pk) or None,
+                    **counts(g.counts),
+                    "after_consultation_interaction": interaction(g.interaction, median=False),
+                }
+                for g in indicators.groups
             ],
             "countries": [
                 {"code": c.code or None, "name": english_name(c.code), **counts(c.counts)} for c in indicators.countries

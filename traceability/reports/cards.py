@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .indicators import Indicators
+from .indicators import Indicators, Interaction
 
 DEFINITIONS: dict[str, tuple[Promise, Promise, Promise]] = {
     # key: (name, formula, explanation)
@@ -73,6 +73,21 @@ DEFINITIONS: dict[str, tuple[Promise, Promise, Promise]] = {
         _(
             "Counts from the close of submissions to the first decision on each submission; later changes of a "
             "decision do not reset it. Decisions taken before the close count as 0 days."
+        ),
+    ),
+    "after-consultation-interaction": (
+        _("After-consultation interaction"),
+        _(
+            "replied ÷ dispositioned; contested ÷ dispositioned; contests answered ÷ contests; "
+            "median (answer − contest), in days"
+        ),
+        _(
+            "Once a decision is public, its submitter may agree with it or contest it, with a reason, within the "
+            "process's reply window. The first share counts the dispositioned submissions whose submitter replied "
+            "to any of their decisions; the second those whose submitter contested one. Silence is counted as no "
+            "reply, never as agreement; while reply windows are open the shares can still grow. Each contest is "
+            "answered publicly by the organisers, once; the third share counts the contests answered, the median "
+            "the days from a contest to its answer. Every exchange is shown on the submission's trace page."
         ),
     ),
 }
@@ -151,4 +166,25 @@ def indicator_cards(indicators: Indicators) -> list[Card]:
             _("median from the close of submissions to a first decision") if speed.median_days is not None else "",
             speed.empty_reason,
         ),
+        interaction_card(indicators.interaction),
     ]
+
+
+def interaction_card(of: Interaction) -> Card:
+    replied, contested, answered = of.replied_share, of.contested_share, of.answered_share
+    detail = _(
+        "%(replied)d of %(decided)d dispositioned submissions got a reply; %(contested)d contested (%(share)s); "
+        "%(answered)d of %(contests)d contests answered (%(answered_share)s); median wait for an answer: %(median)s"
+    ) % {
+        "replied": replied.numerator,
+        "decided": replied.denominator,
+        "contested": contested.numerator,
+        "share": contested.percent,
+        "answered": answered.numerator,
+        "contests": answered.denominator,
+        "answered_share": answered.percent,
+        "median": of.median_display,
+    }
+    return Card(
+        "after-consultation-interaction", replied.percent, detail if replied.denominator else "", replied.missing
+    )

@@ -106,3 +106,16 @@ class CompareForm(forms.Form):
         if old is not None and new is not None and old.number >= new.number:
             raise forms.ValidationError(_("Choose an earlier version first and a later one second."))
         return data
+
+
+class VerifyReceiptForm(forms.Form):
+    """A text pasted to be checked against a submission's receipt. Never stored."""
+
+    # Not stripped here: the receipt's own normalisation (Submission.normalise_text) does that, and only that.
+    text = forms.CharField(
+        label=_("Text to check"),
+        strip=False,
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Paste the text you want to check.")},
+    )

@@ -9,7 +9,7 @@ numbers bumps in its own transaction.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.core.cache import cache
@@ -23,30 +23,10 @@ from django_countries import countries
 from traceability.consultations.models import CommentRound, Process, StakeholderGroup, Submission, SubmissionStatus
 from traceability.dispositions.models import Disposition, ExclusionGround, Extent
 
+from .interaction import Interaction, interaction
+from .ratio import Ratio
+
 CACHE_SECONDS = 24 * 3600
-
-
-@dataclass(frozen=True)
-class Ratio:
-    """A share with its parts, so that the page can show "n of m" beside the percentage."""
-
-    numerator: int
-    denominator: int
-    empty_reason: str = ""
-
-    @property
-    def value(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
-
-    @property
-    def missing(self) -> str:
-        """Why there is no value, or "" when there is one."""
-        return self.empty_reason if self.denominator == 0 else ""
-
-    @property
-    def percent(self) -> str:
-        value = self.value
-        return gettext("n/a") if value is None else f"{value * 100:.1f}%"
 
 
 @dataclass(frozen=True)
@@ -113,6 +93,7 @@ class GroupRow:
     pk: int
     name: str
     counts: Counts
+    interaction: Interaction = Interaction()
 
 
 @dataclass(frozen=True)
@@ -173,6 +154,7 @@ class Indicators:
     parity: Parity
     balance: Balance
     responsiveness: Responsiveness
+    interaction: Interaction = Interaction()
     computed_at: datetime | None = None
     stats_version: int = 0
     extra: dict[str, object] = field(default_factory=dict)
@@ -302,9 +284,12 @@ def compute(process: Process, comment_round: CommentRound | None = None) -> Indi
     for group in groups:  # a handful of aggregate rows, not submissions
         totals = totals.plus(group.counts)
     reached = reach(process, comment_round)
+    overall, by_group = interaction(process, {g.pk: g.counts.dispositioned for g in groups}, comment_round)
+    groups = [replace(group, interaction=by_group[group.pk]) for group in groups]
     return Indicators(
         totals=totals,
         groups=groups,
+        interaction=overall,
         countries=country_rows(process, comment_round),
         countries_reached=reached["countries"],
         organisations_reached=reached["organisations"],
@@ -324,4 +309,4 @@ def indicators_for(process: Process, comment_round: CommentRound | None = None) 
     return cache.get_or_set(key, lambda: compute(process, comment_round), CACHE_SECONDS)
 
 
-__all__ = ["Counts", "Indicators", "Ratio", "compute", "indicators_for"]
+__all__ = ["Counts", "Indicators", "Interaction", "Ratio", "compute", "indicators_for"]

@@ -20,4 +20,5 @@ urlpatterns = [
         name="doc-xlsx",
     ),
     path("processes/<slug:slug>/submissions/<slug:reference>/", views.submission_trace, name="submission-trace"),
+    path("processes/<slug:slug>/submissions/<slug:reference>/verify/", views.verify_receipt, name="submission-verify"),
 ]

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST, require_safe
 
 from traceability.consultations.access import get_visible_process
-from traceability.consultations.models import CommentRound, Submission
+from traceability.consultations.models import CommentRound, Process, Submission
+from traceability.dispositions.forms import ResponseForm
 from traceability.dispositions.selectors import decision_trail
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.redline import word_diff
@@ -17,7 +21,7 @@ from traceability.outcomes.selectors import compare_rows
 
 from .cards import DEFINITIONS, indicator_cards
 from .charts import group_bars
-from .forms import CompareForm, ReportFilterForm
+from .forms import CompareForm, ReportFilterForm, VerifyReceiptForm
 from .indicators import indicators_for
 from .panels import report_panels
 from .personal_data import personal_data
@@ -91,17 +95,42 @@ def methodology(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/methodology.html", {"definitions": DEFINITIONS})
 
 
-@require_safe
-def submission_trace(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of checking a pasted text against the receipt (the text itself is not kept)."""
+
+    matches: bool
+    sha256: str
+
+
+def _trace_subject(slug: str, reference: str) -> tuple[Process, DocumentVersion | None, Submission]:
     process = get_visible_process(slug)
     version = report_version(process)
     submission = get_object_or_404(
         report_submissions(process, version).select_related("round", "disposition__duplicate_of"), reference=reference
     )
+    return process, version, submission
+
+
+def _render_trace(
+    request: HttpRequest,
+    process: Process,
+    version: DocumentVersion | None,
+    submission: Submission,
+    *,
+    verify_form: VerifyReceiptForm | None = None,
+    verification: Verification | None = None,
+    status: int = 200,
+) -> HttpResponse:
     state_links([submission])
     target_clause = None
     if submission.target_id and version is not None:
         target_clause = Clause.objects.filter(version=version, identity_id=submission.target_id).first()
+    trail = decision_trail(submission, version)
+    # The author may reply to the current decision while its window is open.
+    reply_step = trail[-1] if trail and trail[-1].reply_open else None
+    if reply_step is not None and request.user.pk != submission.author_id:
+        reply_step = None
     return render(
         request,
         "reports/trace.html",
@@ -109,10 +138,38 @@ def submission_trace(request: HttpRequest, slug: str, reference: str) -> HttpRes
             "process": process,
             "submission": submission,
             "version": version,
-            "trail": decision_trail(submission, version),
+            "trail": trail,
             "target_clause": target_clause,
+            "reply_step": reply_step,
+            "reply_form": ResponseForm(initial={"revision": reply_step.revision.number}) if reply_step else None,
+            "verify_form": verify_form or VerifyReceiptForm(),
+            "verification": verification,
         },
+        status=status,
     )
+
+
+@require_safe
+def submission_trace(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    process, version, submission = _trace_subject(slug, reference)
+    return _render_trace(request, process, version, submission)
+
+
+@require_POST
+@sensitive_post_parameters("text")
+def verify_receipt(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    """Anyone may check a text against the receipt's SHA-256; the trace page says whether it matches."""
+    process, version, submission = _trace_subject(slug, reference)
+    form = VerifyReceiptForm(request.POST)
+    if not form.is_valid():
+        return _render_trace(request, process, version, submission, verify_form=form, status=400)
+    pasted = form.cleaned_data["text"]
+    verification = Verification(
+        matches=submission.receipt_matches(pasted),
+        sha256=Submission.hash_text(Submission.normalise_text(pasted)),
+    )
+    # A fresh form: the pasted text is not echoed back into the page.
+    return _render_trace(request, process, version, submission, verification=verification)
 
 
 @require_safe

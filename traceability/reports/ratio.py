@@ -1,0 +1,30 @@
+"""A share with its parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A share with its parts, so that the page can show "n of m" beside the percentage."""
+
+    numerator: int
+    denominator: int
+    empty_reason: str = ""
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def missing(self) -> str:
+        """Why there is no value, or "" when there is one."""
+        return self.empty_reason if self.denominator == 0 else ""
+
+    @property
+    def percent(self) -> str:
+        value = self.value
+        return gettext("n/a") if value is None else f"{value * 100:.1f}%"
