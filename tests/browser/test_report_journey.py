@@ -74,21 +74,22 @@ GROUP_COLUMNS = [
     "Reflected partly",
     "Excluded: legal",
     "Excluded: public morality",
+    "Not taken up",
     "Pending",
     "Withdrawn",
     "Uptake",
 ]
 EXPECTED_GROUPS = {  # uptake = reflected / (reflected + excluded)
-    "Government": ["1", "0", "1", "0", "0", "0", "1", "100.0%"],
-    "Private sector": ["2", "1", "0", "0", "1", "0", "0", "50.0%"],
-    "Civil society": ["4", "1", "1", "1", "0", "1", "0", "66.7%"],  # 2 / 3
-    "Academia": ["1", "0", "0", "0", "0", "1", "0", "n/a"],
-    "Technical community": ["3", "2", "0", "1", "0", "0", "0", "66.7%"],  # 2 / 3
-    "International organisation": ["0", "0", "0", "0", "0", "0", "0", "n/a"],
-    "All groups": ["11", "4", "2", "2", "1", "2", "1", "66.7%"],  # 6 / 9
+    "Government": ["1", "0", "1", "0", "0", "0", "0", "1", "100.0%"],
+    "Private sector": ["2", "1", "0", "0", "1", "0", "0", "0", "50.0%"],
+    "Civil society": ["4", "1", "1", "1", "0", "0", "1", "0", "66.7%"],  # 2 / 3
+    "Academia": ["1", "0", "0", "0", "0", "0", "1", "0", "n/a"],
+    "Technical community": ["3", "2", "0", "1", "0", "0", "0", "0", "66.7%"],  # 2 / 3
+    "International organisation": ["0", "0", "0", "0", "0", "0", "0", "0", "n/a"],
+    "All groups": ["11", "4", "2", "2", "1", "0", "2", "1", "66.7%"],  # 6 / 9
 }
 # Per country, most submissions first, then by ISO code; Japan's only submission was withdrawn.
-COUNTRY_COLUMNS = ["Submitted", "Reflected fully", "Reflected partly", "Excluded", "Pending", "Uptake"]
+COUNTRY_COLUMNS = ["Submitted", "Reflected fully", "Reflected partly", "Left out", "Pending", "Uptake"]
 EXPECTED_COUNTRIES = {
     "Kenya": ["3", "2", "0", "1", "0", "66.7%"],
     "Brazil": ["2", "0", "2", "0", "0", "100.0%"],
@@ -104,7 +105,7 @@ MEDIAN_DAYS = statistics.median(max(0, d) for d in FIRST_DECISION_DAYS.values())
 EXPECTED_CARDS = {  # key: (title, value, detail)
     "coverage": ("Coverage", "81.8%", "9 of 11 submissions dispositioned"),
     "uptake": ("Uptake", "66.7%", "fully 44.4%, partly 22.2%"),  # 6/9; 4/9; 2/9
-    "justified-exclusion": ("Justified exclusion", "100.0%", "3 of 3 exclusions"),
+    "justified-exclusion": ("Justified exclusion", "100.0%", "3 of 3 views left out"),
     "uptake-parity": ("Uptake parity", "0.50", "lowest: Private sector; highest: Government"),  # 0.5 / 1.0
     "participation-balance": ("Participation balance", "0.82", "across 6 stakeholder groups"),
     # KE, BR, IN, DE, FR, US (not JP: withdrawn). Organisations ignoring case and spaces: Open Rights Lab,
@@ -527,20 +528,21 @@ def test_downloads_agree_with_the_page(visitor, report_case, tmp_path):
     outcome = {row["reference"]: row for row in rows}
     recomputed: dict[str, list[int]] = {}
     for row in outcome.values():
-        counts = recomputed.setdefault(row["stakeholder_group"], [0] * 7)
+        counts = recomputed.setdefault(row["stakeholder_group"], [0] * 8)
         status, extent, ground = row["status"], row["extent"], row["ground"]
         column = {
             ("reflected", "full", ""): 1,
             ("reflected", "partial", ""): 2,
             ("excluded", "", "legal"): 3,
             ("excluded", "", "public_morality"): 4,
-            ("pending", "", ""): 5,
-            ("withdrawn", "", ""): 6,
+            ("not_taken_up", "", ""): 5,
+            ("pending", "", ""): 6,
+            ("withdrawn", "", ""): 7,
         }[(status, extent, ground)]
         counts[column] += 1
         counts[0] += status != "withdrawn"
     for name, counts in recomputed.items():
-        reflected, excluded_n = counts[1] + counts[2], counts[3] + counts[4]
+        reflected, excluded_n = counts[1] + counts[2], counts[3] + counts[4] + counts[5]
         assert groups[name] == [*map(str, counts), percent(reflected, reflected + excluded_n)], name
     active = [row for row in outcome.values() if row["status"] != "withdrawn"]
     decided = [row for row in active if row["status"] in ("reflected", "excluded")]
@@ -578,7 +580,7 @@ def test_downloads_agree_with_the_page(visitor, report_case, tmp_path):
     assert cards["uptake"]["detail"] == f"fully {full * 100:.1f}%, partly {partial * 100:.1f}%"
     justified = indicators["justified_exclusion"]
     assert cards["justified-exclusion"]["value"] == f"{justified['value'] * 100:.1f}%"
-    assert cards["justified-exclusion"]["detail"] == "{numerator} of {denominator} exclusions".format(**justified)
+    assert cards["justified-exclusion"]["detail"] == "{numerator} of {denominator} views left out".format(**justified)
     parity = indicators["uptake_parity"]
     assert cards["uptake-parity"]["value"] == f"{parity['value']:.2f}"
     assert (parity["lowest_group"], parity["highest_group"]) == ("Private sector", "Government")
@@ -591,9 +593,9 @@ def test_downloads_agree_with_the_page(visitor, report_case, tmp_path):
     assert cards["responsiveness"]["value"] == f"{indicators['responsiveness']['median_days']:.1f} days"
     assert indicators["responsiveness"]["decided"] == 9
     fields = ("submitted", "reflected_full", "reflected_partial", "excluded_legal", "excluded_morality")
-    fields += ("pending", "withdrawn")
+    fields += ("not_taken_up", "pending", "withdrawn")
     for group in document["groups"]:
-        assert groups[group["name"]][:7] == [str(group[field]) for field in fields], group["name"]
+        assert groups[group["name"]][:8] == [str(group[field]) for field in fields], group["name"]
     link_rows = sum(1 for r in rows if r["clause_eid"])
     assert sum(c["reflected"] for c in document["clauses"]) == link_rows == 7
 

@@ -21,6 +21,15 @@ class ProcessAdmin(admin.ModelAdmin):
     # the counters belong to the filing service.
     readonly_fields = ("published_at", "last_number", "stats_version", "created_at")
 
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # Once the process is public its address and receipt prefix are cited: they never change.
+        if obj is not None and obj.is_public():
+            return (*self.readonly_fields, "slug", "code")
+        return self.readonly_fields
+
+    def get_prepopulated_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return {} if obj is not None and obj.is_public() else self.prepopulated_fields
+
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         if not change:
             obj.save()

@@ -8,12 +8,15 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -128,6 +131,26 @@ class Process(models.Model):
             return self.closes_at
         return max(self.closes_at, self.round_closes_at)
 
+    def is_public(self, now: datetime | None = None) -> bool:
+        """Whether the public can see the process: its slug and code are then cited and never change."""
+        now = now or timezone.now()
+        return self.opens_at is not None and self.opens_at <= now
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None:
+            return
+        before = Process.objects.filter(pk=self.pk).values("slug", "code", "opens_at").first()
+        if before is None or before["opens_at"] is None or before["opens_at"] > timezone.now():
+            return
+        errors = {}
+        if self.slug != before["slug"]:
+            errors["slug"] = _("The process is public: its address is cited and cannot change.")
+        if self.code != before["code"]:
+            errors["code"] = _("The process is public: its receipt references are cited and the code cannot change.")
+        if errors:
+            raise ValidationError(errors)
+
     def is_organiser(self, user: settings.AUTH_USER_MODEL) -> bool:
         if not user.is_authenticated:
             return False
@@ -177,6 +200,26 @@ class ProcessEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("Process history is append-only.")
+
+    @property
+    def description(self) -> str:
+        """What happened, in the reader's language (rendered now, never stored)."""
+        detail = self.detail
+        if self.kind in (ProcessEventKind.ROUND_OPENED, ProcessEventKind.ROUND_EXTENDED, ProcessEventKind.ROUND_CLOSED):
+            closes = datetime.fromisoformat(detail["closes_at"])
+            values = {"number": detail["round"], "closes": date_format(timezone.localtime(closes), "j F Y, H:i e")}
+            if self.kind == ProcessEventKind.ROUND_OPENED:
+                return gettext("Comment round %(number)d opened, until %(closes)s.") % values
+            if self.kind == ProcessEventKind.ROUND_EXTENDED:
+                return gettext("Comment round %(number)d extended, now until %(closes)s.") % values
+            return gettext("Comment round %(number)d closed on %(closes)s.") % values
+        if self.kind == ProcessEventKind.DECISIONS_RELEASED:
+            return ngettext(
+                "Release %(number)d: %(count)d decision made public.",
+                "Release %(number)d: %(count)d decisions made public.",
+                detail["count"],
+            ) % {"number": detail["release"], "count": detail["count"]}
+        return gettext("Report published as snapshot %(number)d.") % {"number": detail["snapshot"]}
 
 
 class StakeholderGroup(models.Model):

@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 from traceability.accounts.models import NotificationKind, StakeholderKind, User
 from traceability.accounts.services import notify
 
-from .models import Attribution, CommentRound, Process, StakeholderGroup, Submission, SubmissionStatus
+from .models import (
+    Attribution,
+    CommentRound,
+    Process,
+    ProcessEvent,
+    ProcessEventKind,
+    StakeholderGroup,
+    Submission,
+    SubmissionStatus,
+)
 
 
 class ProcessNotOpen(ValidationError):
@@ -239,7 +248,42 @@ def round_open(
     locked.round_opens_at, locked.round_closes_at = now, closes_at
     locked.save(update_fields=["round_opens_at", "round_closes_at"])
     locked.touch()
+    _record_round(locked, ProcessEventKind.ROUND_OPENED, comment_round, actor=actor, now=now)
     return comment_round
+
+
+def _record_round(process: Process, kind: str, comment_round: CommentRound, *, actor: User, now: datetime) -> None:
+    ProcessEvent.objects.create(
+        process=process,
+        kind=kind,
+        at=now,
+        actor=actor,
+        detail={"round": comment_round.number, "closes_at": comment_round.closes_at.isoformat()},
+    )
+
+
+@transaction.atomic
+def round_extend(
+    *, comment_round: CommentRound, closes_at: datetime, actor: User, now: datetime | None = None
+) -> CommentRound:
+    """Move an open round's closing time later. The new time is enforced like the first: every filing checks
+    the window inside its own transaction."""
+    now = now or timezone.now()
+    locked = Process.objects.select_for_update().get(pk=comment_round.process_id)
+    if not locked.is_organiser(actor):
+        raise PermissionDenied
+    current = CommentRound.objects.select_for_update().get(pk=comment_round.pk)
+    if not current.is_open(now):
+        raise ValidationError(_("This round is not open: open a new one instead."))
+    if closes_at <= current.closes_at:
+        raise ValidationError({"closes_at": _("To extend the round, choose a time after its current closing time.")})
+    current.closes_at = closes_at
+    current.save(update_fields=["closes_at"])
+    locked.round_closes_at = closes_at
+    locked.save(update_fields=["round_closes_at"])
+    locked.touch()
+    _record_round(locked, ProcessEventKind.ROUND_EXTENDED, current, actor=actor, now=now)
+    return current
 
 
 @transaction.atomic
@@ -262,6 +306,7 @@ def round_close(*, comment_round: CommentRound, actor: User, now: datetime | Non
         fields.append("closes_at")
     locked.save(update_fields=fields)
     locked.touch()
+    _record_round(locked, ProcessEventKind.ROUND_CLOSED, current, actor=actor, now=now)
     return current
 
 

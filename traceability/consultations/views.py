@@ -43,6 +43,7 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "is_organiser": process.is_organiser(request.user),
         "submission_count": process.submissions.active().count(),
         "rounds": process.rounds.select_related("version").order_by("number"),
+        "history": process.events.order_by("-at", "-pk")[:20],
     }
     return render(request, "consultations/process_detail.html", context)
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("processes/<slug:slug>/workspace/document/versions/<int:number>/discard/", views.discard, name="discard"),
     path("processes/<slug:slug>/workspace/rounds/open/", views.round_open_view, name="round-open"),
     path("processes/<slug:slug>/workspace/rounds/<int:number>/close/", views.round_close_view, name="round-close"),
+    path("processes/<slug:slug>/workspace/rounds/<int:number>/extend/", views.round_extend_view, name="round-extend"),
 ]

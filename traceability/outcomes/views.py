@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from traceability.consultations.access import get_organised_process, get_visible_process
 from traceability.consultations.models import CommentRound
-from traceability.consultations.services import round_close, round_open
+from traceability.consultations.services import round_close, round_extend, round_open
 
 from .forms import ImportForm
 from .models import Clause, ClauseMatch, DocumentVersion, MatchRelation
@@ -220,6 +220,25 @@ def round_open_view(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("dispositions:workspace", slug=process.slug)
     return render(request, "outcomes/round_open.html", {"process": process, "version": version, "form": form})
+
+
+@login_required
+def round_extend_view(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    process = get_organised_process(request, slug)
+    comment_round = get_object_or_404(CommentRound, process=process, number=number)
+    form = RoundOpenForm(request.POST or None, initial={"closes_at": comment_round.closes_at})
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_extend(comment_round=comment_round, closes_at=form.cleaned_data["closes_at"], actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Round %(number)d is extended.") % {"number": number})
+            return redirect("dispositions:workspace", slug=process.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "outcomes/round_extend.html", {"process": process, "round": comment_round, "form": form}, status=status
+    )
 
 
 @require_POST
