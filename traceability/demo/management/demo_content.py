@@ -104,7 +104,7 @@ class Topic:
 class Objection:
     """A submission the process cannot take up, with the ground and reason the organisers give."""
 
-    ground: str  # "legal" or "public_morality"
+    ground: str  # "legal", "public_morality", or "not_taken_up" (considered, not adopted: no legitimate ground)
     titles: tuple[str, ...]
     text: str
     reason: str
@@ -186,6 +186,18 @@ PARTIAL_NOTES = (
     "Reflected in part; other submissions asked for the opposite and the text balances both.",
 )
 
+# What authors say when they contest a partial uptake, and how the organisers answer before revising it.
+CONTEST_REASONS = (
+    "Only half of the proposal made it into the text: the part on independent oversight is missing.",
+    "The clause cited keeps the principle but drops the deadline, which was the point of the suggestion.",
+    "The text says 'should' where we proposed 'shall'; as drafted, nothing changes in practice.",
+)
+CONTEST_ANSWERS = (
+    "You are right that the oversight part was dropped. The next version adds it; the decision is revised.",
+    "The deadline was left out by mistake in the editing. It is restored, and the decision now reads fully.",
+    "On reflection the stronger wording is consistent with the rest of the text. The clause now says 'shall'.",
+)
+
 # Public-morality objections recur in every process; legal ones depend on the subject.
 MORALITY_OBJECTIONS = (
     Objection(
@@ -201,15 +213,15 @@ MORALITY_OBJECTIONS = (
         ),
     ),
     Objection(
-        ground="public_morality",
+        ground="not_taken_up",
         titles=("Best VPN deals: 80% off today", "Grow your business with our SEO package"),
         text=(
             "Limited offer! Secure your connection and unlock every streaming service with our premium service. "
             "Visit our website today and use the code CONSULT for a discount."
         ),
         reason=(
-            "Commercial advertising unrelated to the consultation. Publishing it would turn the public record "
-            "into advertising space."
+            "Commercial advertising unrelated to the consultation: it makes no proposal on the text, so there was "
+            "nothing to take up."
         ),
     ),
     Objection(
@@ -817,15 +829,15 @@ DATA_OBJECTIONS = (
         ),
     ),
     Objection(
-        ground="legal",
+        ground="not_taken_up",
         titles=("Turn the framework into a binding trade agreement",),
         text=(
             "Principles are not enough; the framework should be a trade agreement with tariff consequences for "
             "countries that restrict data flows."
         ),
         reason=(
-            "Terms of reference of the process, paragraph 4: trade commitments are negotiated by States in trade "
-            "fora and are outside the mandate of this process."
+            "Outside the mandate of this process (terms of reference, paragraph 4): trade commitments are "
+            "negotiated by States in trade fora. The point is passed on to the secretariat's report to them."
         ),
     ),
 )
@@ -1171,14 +1183,15 @@ NET_OBJECTIONS = (
         ),
     ),
     Objection(
-        ground="legal",
+        ground="not_taken_up",
         titles=("Endorse our secure messaging product as the standard",),
         text=(
             "Our messenger is the most secure on the market. The statement should recommend it to governments "
             "as the standard for official communication."
         ),
         reason=(
-            "Terms of reference of the process, paragraph 6: the statement does not endorse commercial products "
+            "Outside the mandate of this process (terms of reference, paragraph 6): the statement does not endorse "
+            "commercial products "
             "or named companies."
         ),
     ),

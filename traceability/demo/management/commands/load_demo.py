@@ -34,13 +34,16 @@ from traceability.consultations.services import (
     submission_file,
     submission_withdraw,
 )
-from traceability.dispositions.models import ExclusionGround, Extent
+from traceability.dispositions.models import Disposition, ExclusionGround, Extent, ResponseKind
 from traceability.dispositions.selectors import progress, reconfirm_queue
 from traceability.dispositions.services import (
     LinkSpec,
+    contest_answer,
     disposition_exclude,
+    disposition_not_take_up,
     disposition_reflect,
     link_reconfirm,
+    response_record,
     version_adopt,
 )
 from traceability.outcomes.models import Clause, ClauseMatch, DocumentVersion, MatchRelation
@@ -50,6 +53,8 @@ from traceability.publications.services import PublicationBlocked, snapshot_crea
 
 from ..demo_content import (
     CLOSERS,
+    CONTEST_ANSWERS,
+    CONTEST_REASONS,
     FILING_WEIGHT,
     FULL_NOTES,
     FULL_UPTAKE_RATE,
@@ -98,6 +103,10 @@ class Plan:
     reconfirm: bool = True
     # Once every submission is decided, the organisers publish the report (snapshot 1).
     publish: bool = False
+    # Undecided submissions whose decision the organisers drafted and have not released yet.
+    drafts: int = 0
+    # Decided submissions whose author contested the decision, still waiting for the organisers' answer.
+    open_contests: int = 0
 
 
 PLANS = (
@@ -119,6 +128,8 @@ PLANS = (
         decided_share=0.5,
         decision_days=16,
         reconfirm=False,
+        drafts=4,
+        open_contests=2,
     ),
     Plan(
         opens_days_ago=170,
@@ -403,7 +414,9 @@ class Loader:
         for at, item in decisions:
             if item.objection is not None:
                 reason = item.objection.reason
-                if item.objection.ground == ExclusionGround.LEGAL:
+                if item.objection.ground == "not_taken_up":
+                    disposition_not_take_up(submission=item.submission, actor=organiser, reason=reason, now=at)
+                elif item.objection.ground == ExclusionGround.LEGAL:
                     disposition_exclude(
                         submission=item.submission,
                         actor=organiser,
@@ -426,16 +439,50 @@ class Loader:
             )
             if not full:
                 partly.append((at, item))
+            elif rng.random() < 0.3 and not item.own:
+                # Some authors say they agree; most stay silent (which is "no reply", never agreement).
+                self.reply(item, kind=ResponseKind.AGREE, at=at + timedelta(hours=rng.randint(2, 72)))
 
-        # Some partial uptakes are revisited and become full, e.g. after the author contested them.
-        for at, item in rng.sample(partly, min(plan.revised, len(partly))):
-            later = min(at + timedelta(days=rng.randint(3, 12)), self.now - timedelta(minutes=30))
+        # Some partial uptakes are contested by their authors; the organisers answer, and revise the decision.
+        contested = rng.sample(partly, min(plan.revised + plan.open_contests, len(partly)))
+        for at, item in contested[plan.revised :]:
+            self.reply(item, kind=ResponseKind.CONTEST, at=min(at + timedelta(days=2), self.now - timedelta(hours=1)))
+        for at, item in contested[: plan.revised]:
+            asked = at + timedelta(days=rng.randint(1, 3))
+            response = self.reply(item, kind=ResponseKind.CONTEST, at=asked)
+            later = min(asked + timedelta(days=rng.randint(2, 9)), self.now - timedelta(minutes=30))
+            contest_answer(response=response, actor=organiser, answer=rng.choice(CONTEST_ANSWERS), now=later)
             disposition_reflect(
                 submission=item.submission,
                 actor=organiser,
                 links=self.links(item, clauses, full=True, extra=True),
                 now=later,
             )
+
+        # Decisions drafted for a later release: the public still sees these submissions as pending.
+        decided = {item.submission.pk for _at, item in decisions}
+        undecided = [item for item in active if item.submission.pk not in decided and not item.own]
+        for item in undecided[: plan.drafts]:
+            if item.objection is not None:
+                disposition_not_take_up(
+                    submission=item.submission, actor=organiser, reason=item.objection.reason, draft=True
+                )
+            else:
+                links = self.links(item, clauses, full=True)
+                disposition_reflect(submission=item.submission, actor=organiser, links=links, draft=True)
+
+    def reply(self, item: Filed, *, kind: str, at: datetime):  # type: ignore[no-untyped-def]
+        """The author's reply to the current decision on their submission, at ``at``."""
+        revision = Disposition.objects.get(submission=item.submission).revision
+        reason = self.rng.choice(CONTEST_REASONS) if kind == ResponseKind.CONTEST else ""
+        return response_record(
+            submission=item.submission,
+            revision_number=revision.number,
+            author=item.submission.author,
+            kind=kind,
+            reason=reason,
+            now=at,
+        )
 
     def links(self, item: Filed, clauses: dict[str, Clause], *, full: bool, extra: bool = False) -> list[LinkSpec]:
         rng = self.rng
