@@ -183,12 +183,17 @@ ACCESS: dict[str, dict[str, object]] = {
     "outcomes:round-open": {
         "GET": ORGANISER_ONLY,
         "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, TO_WORKSPACE, FORBIDDEN),
-        "writes": {"rounds"},
+        "writes": {"rounds", "history"},
     },
     "outcomes:round-close": {
         "GET": WRONG_METHOD,
         "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, TO_WORKSPACE, FORBIDDEN),
-        "writes": {"rounds"},
+        "writes": {"rounds", "history"},
+    },
+    "outcomes:round-extend": {
+        "GET": ORGANISER_ONLY,
+        "POST": row(TO_SIGN_IN, FORBIDDEN, FORBIDDEN, TO_WORKSPACE, FORBIDDEN),
+        "writes": {"rounds", "history"},
     },
     "reports:compare": {"GET": PUBLIC, "POST": WRONG_METHOD, "writes": set()},
     # Publishing: the organisers of this process; here the gate is not clear (a pending submission, an open
@@ -334,7 +339,7 @@ def prepare(name: str, world) -> None:
             world.contest = response_record(
                 submission=world.submission, revision_number=1, author=author, kind="contest", reason="Art. 1 is moot."
             )
-    if name == "outcomes:round-close":
+    if name in ("outcomes:round-close", "outcomes:round-extend"):
         round_open(
             process=world.process,
             version=world.version,
@@ -348,7 +353,9 @@ def url_of(name: str, world) -> str:
     values = {
         "slug": world.process.slug,
         "reference": world.submission.reference,
-        "number": 1 if name in ("outcomes:round-close", "publications:snapshot-download") else 2,
+        "number": 1
+        if name in ("outcomes:round-close", "outcomes:round-extend", "publications:snapshot-download")
+        else 2,
         "link_pk": ClauseLink.objects.filter(revision__submission=world.decided).values_list("pk", flat=True).last(),
         "clause_pk": getattr(world, "pending", None) and world.pending.clauses.get(label="3").pk,
         "response_pk": getattr(world, "contest", None) and world.contest.pk,
@@ -406,6 +413,7 @@ def valid_post(name: str, world) -> dict[str, object]:
         "dispositions:contest-answer": {"answer": "Article 1 still applies; see its paragraph 2."},
         "reports:submission-verify": {"text": "My own suggestion."},
         "outcomes:round-open": {"closes_at": (timezone.now() + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")},
+        "outcomes:round-extend": {"closes_at": (timezone.now() + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")},
     }
     return data.get(name, {"anything": "at all"})
 
@@ -524,6 +532,7 @@ POST_FORMS = {
     "dispositions:reconfirm-link": "organiser",
     "outcomes:round-open": "organiser",
     "outcomes:round-close": "organiser",
+    "outcomes:round-extend": "organiser",
     "dispositions:respond": "author",
     "dispositions:contest-answer": "organiser",
     "set_language": "anonymous",

@@ -197,6 +197,21 @@ def test_text_excluded_on_public_morality_is_withheld_from_every_public_page_and
     for secret in (SECRET_TITLE, "Qwpr", SECRET_NAME, SECRET_ORG):
         assert secret not in xml
 
+    # The author contests, quoting their words: the reason is withheld with them.
+    from traceability.dispositions.services import response_record
+
+    response_record(
+        submission=submission, revision_number=1, author=author, kind="contest", reason="But Qwpr is fair comment."
+    )
+    assert "Qwpr" not in page(anon_client, submission.get_absolute_url())
+    # The published snapshot carries the decision, not the words.
+    from traceability.publications.services import snapshot_create
+
+    snapshot = snapshot_create(process=closed_process, actor=organiser)
+    snapshot_bytes = anon_client.get(reverse("publications:snapshot-download", args=[slug, snapshot.number]))
+    body = b"".join(snapshot_bytes.streaming_content) if snapshot_bytes.streaming else snapshot_bytes.content
+    assert b"Qwpr" not in body and SECRET_TITLE.encode() not in body and b"Incites hatred." in body
+
     # What stays public: the trace, the ground and the justification, and a notice in place of the text.
     trace = page(anon_client, submission.get_absolute_url())
     assert reference in trace and "Incites hatred." in trace and "Public morality" in trace

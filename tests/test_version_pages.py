@@ -288,6 +288,53 @@ def test_a_round_takes_filings_until_it_closes_and_the_server_refuses_them_after
         file_submission(closed_process, stakeholder, now=timezone.now())
 
 
+def test_organisers_extend_and_close_a_round_and_the_process_page_tells_its_history(
+    anon_client, organiser_client, organiser, closed_process, stakeholder
+):
+    from traceability.consultations.models import ProcessEvent, ProcessEventKind
+    from traceability.consultations.services import ProcessNotOpen
+
+    draft = version_import(process=closed_process, source=BASE, label="Zero draft", created_by=organiser)
+    comment_round = round_open(
+        process=closed_process, version=draft, closes_at=timezone.now() + timedelta(hours=1), actor=organiser
+    )
+    url = reverse("outcomes:round-extend", args=[closed_process.slug, 1])
+    earlier = (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = organiser_client.post(url, {"closes_at": earlier})
+    assert refused.status_code == 400
+    assert "choose a time after its current closing time" in text_of(refused)
+    later = timezone.now() + timedelta(days=10)
+    assert organiser_client.post(url, {"closes_at": later.strftime("%Y-%m-%dT%H:%M")}).status_code == 302
+    comment_round.refresh_from_db()
+    assert comment_round.closes_at > timezone.now() + timedelta(days=9)
+    # The server enforces the new closing time: a filing after the old one is taken.
+    closed_process.refresh_from_db()
+    assert file_submission(closed_process, stakeholder, now=timezone.now() + timedelta(hours=2)).round == comment_round
+    assert organiser_client.post(reverse("outcomes:round-close", args=[closed_process.slug, 1])).status_code == 302
+    closed_process.refresh_from_db()
+    with pytest.raises(ProcessNotOpen):
+        file_submission(closed_process, stakeholder, now=timezone.now() + timedelta(minutes=1))
+
+    kinds = list(
+        ProcessEvent.objects.filter(process=closed_process).order_by("at", "pk").values_list("kind", flat=True)
+    )
+    assert kinds == [ProcessEventKind.ROUND_OPENED, ProcessEventKind.ROUND_EXTENDED, ProcessEventKind.ROUND_CLOSED]
+    page = text_of(anon_client.get(reverse("consultations:process-detail", args=[closed_process.slug])))
+    assert "Comment round 1 opened" in page and "Comment round 1 extended, now until" in page
+    assert "Comment round 1 closed on" in page
+
+
+def test_a_public_process_keeps_its_slug_and_code(closed_process, admin_client):
+    from django.core.exceptions import ValidationError
+
+    closed_process.slug, closed_process.code = "renamed", "RENAMED"
+    with pytest.raises(ValidationError) as caught:
+        closed_process.full_clean()
+    assert set(caught.value.message_dict) >= {"slug", "code"}
+    page = admin_client.get(reverse("admin:consultations_process_change", args=[closed_process.pk]))
+    assert 'name="slug"' not in page.content.decode() and 'name="code"' not in page.content.decode()
+
+
 def test_a_second_round_cannot_open_while_one_is_open(organiser, process, draft):
     from django.core.exceptions import ValidationError
 

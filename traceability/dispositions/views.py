@@ -138,6 +138,7 @@ def _review_context(  # type: ignore[no-untyped-def]
         "not_taken_up_form": not_taken_up,
         "same_as_form": same_as,
         "trail": trail,
+        "show_withheld": True,  # organisers read what the public does not
     }
 
 
