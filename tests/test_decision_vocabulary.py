@@ -189,7 +189,7 @@ def test_text_excluded_on_public_morality_is_withheld_from_every_public_page_and
         assert response.status_code == 200, name
         body = b"".join(response.streaming_content) if response.streaming else response.content
         text = body.decode()
-        for secret in (SECRET_TITLE, "Qwpr", SECRET_NAME, SECRET_ORG):
+        for secret in (SECRET_TITLE, "Qwpr", SECRET_NAME, SECRET_ORG, submission.text_sha256):
             assert secret not in text, f"{secret!r} leaks on {name}"
     xlsx = anon_client.get(reverse("reports:doc-xlsx", args=[slug]))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(xlsx.streaming_content) if xlsx.streaming else xlsx.content))
@@ -211,6 +211,7 @@ def test_text_excluded_on_public_morality_is_withheld_from_every_public_page_and
     snapshot_bytes = anon_client.get(reverse("publications:snapshot-download", args=[slug, snapshot.number]))
     body = b"".join(snapshot_bytes.streaming_content) if snapshot_bytes.streaming else snapshot_bytes.content
     assert b"Qwpr" not in body and SECRET_TITLE.encode() not in body and b"Incites hatred." in body
+    assert submission.text_sha256.encode() not in body
 
     # What stays public: the trace, the ground and the justification, and a notice in place of the text.
     trace = page(anon_client, submission.get_absolute_url())
@@ -303,6 +304,8 @@ def test_a_draft_whose_clause_left_the_current_version_stays_a_draft(closed_proc
     )
     version_adopt(version=second, actor=organiser)
 
+    release_page = page(client_for(organiser), reverse("dispositions:release", args=[closed_process.slug]))
+    assert release_page.count('data-testid="stale-draft"') == 1
     outcome = decisions_release(process=closed_process, actor=organiser)
     assert outcome.released == 1
     assert [reference for reference, _message in outcome.kept] == [stale.reference]
@@ -338,3 +341,107 @@ def test_the_review_page_saves_a_draft_with_the_draft_button(closed_process, org
     assert submission.status == SubmissionStatus.PENDING
     review = page(client, reverse("dispositions:review", args=[closed_process.slug, submission.reference]))
     assert "Drafted, not public yet: Excluded." in review and 'value="Act 4"' in review
+
+
+# ----------------------------------------------------------------------------- mail, duplicates and drafts together
+
+
+def decision_mails(reference: str) -> list:
+    from django.core import mail
+
+    return [message for message in mail.outbox if message.subject.startswith(f"Decision on {reference}")]
+
+
+def test_a_draft_sends_no_mail_and_its_release_sends_one(
+    closed_process, organiser, stakeholder, django_capture_on_commit_callbacks
+):
+    submission = file_submission(closed_process, stakeholder)
+    with django_capture_on_commit_callbacks(execute=True):
+        disposition_not_take_up(submission=submission, actor=organiser, reason="Out of scope.", draft=True)
+    assert decision_mails(submission.reference) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions_release(process=closed_process, actor=organiser)
+    [mail] = decision_mails(submission.reference)
+    assert mail.to == [stakeholder.email] and submission.get_absolute_url() in mail.body
+
+
+def test_a_duplicate_is_drafted_against_a_drafted_original_and_released_with_it(
+    closed_process, organiser, stakeholder, other_stakeholder
+):
+    original = file_submission(closed_process, stakeholder, title="Original")
+    copy = file_submission(closed_process, other_stakeholder, title="Copy")
+    with pytest.raises(ValidationError, match="no released decision"):
+        disposition_same_as(submission=copy, actor=organiser, original=original.reference)
+    disposition_not_take_up(submission=original, actor=organiser, reason="Out of scope.", draft=True)
+    disposition_same_as(submission=copy, actor=organiser, original=original.reference, draft=True)
+    outcome = decisions_release(process=closed_process, actor=organiser)
+    assert (outcome.released, outcome.kept) == (2, [])
+    copy.refresh_from_db()
+    assert copy.status == SubmissionStatus.NOT_TAKEN_UP
+    assert Disposition.objects.get(submission=copy).duplicate_of == original
+
+
+def test_re_confirming_links_keeps_duplicates_following_without_a_new_decision(
+    closed_process, version, organiser, stakeholder, other_stakeholder, django_capture_on_commit_callbacks
+):
+    from traceability.dispositions.models import RevisionChange
+    from traceability.dispositions.services import link_reconfirm
+
+    original = file_submission(closed_process, stakeholder, title="Original")
+    copy = file_submission(closed_process, other_stakeholder, title="Copy")
+    disposition_reflect(submission=original, actor=organiser, links=[LinkSpec(clause=clause(version))])
+    disposition_same_as(submission=copy, actor=organiser, original=original.reference)
+    second = version_import(
+        process=closed_process,
+        source=DOCUMENT.replace("Inclusion of all stakeholder groups.", "Inclusion of every stakeholder group."),
+        label="Second",
+        created_by=organiser,
+    )
+    version_adopt(version=second, actor=organiser)
+    copy.refresh_from_db()
+    assert copy.status == SubmissionStatus.NEEDS_RECONFIRMATION
+
+    # The duplicate's own link re-confirmed: it stays the same as its original.
+    link = Disposition.objects.get(submission=copy).revision.links.get()
+    link_reconfirm(submission=copy, actor=organiser, link=link)
+    assert Disposition.objects.get(submission=copy).duplicate_of == original
+
+    # The original's link re-confirmed: the duplicate follows as a re-confirmation, not a new decision.
+    with django_capture_on_commit_callbacks(execute=True):
+        link = Disposition.objects.get(submission=original).revision.links.get()
+        link_reconfirm(submission=original, actor=organiser, link=link)
+    latest = DecisionRevision.objects.filter(submission=copy).order_by("-number").first()
+    assert latest.change == RevisionChange.RECONFIRMED and latest.duplicate_of == original
+    assert decision_mails(copy.reference) == [] and decision_mails(original.reference) == []
+    copy.refresh_from_db()
+    assert copy.status == SubmissionStatus.REFLECTED
+
+
+def test_nobody_can_check_guesses_against_a_withheld_text(anon_client, closed_process, organiser, stakeholder):
+    submission = file_submission(closed_process, stakeholder, text="Abusive words", target_clause="7")
+    disposition_exclude(submission=submission, actor=organiser, ground="public_morality", justification="Abusive.")
+    trace = page(anon_client, submission.get_absolute_url())
+    assert "neither its SHA-256 nor a check against it is published" in trace and "Refers to clause" not in trace
+    assert submission.text_sha256 not in trace
+    url = reverse("reports:submission-verify", args=[closed_process.slug, submission.reference])
+    response = anon_client.post(url, {"text": "Abusive words"})
+    assert response.status_code == 403 and "It matches" not in response.content.decode()
+
+
+def test_publishing_mails_each_submitter_once_after_commit(
+    closed_process, version, organiser, stakeholder, other_stakeholder, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from traceability.publications.services import snapshot_create
+
+    for author, title in ((stakeholder, "One"), (stakeholder, "Two"), (other_stakeholder, "Three")):
+        submission = file_submission(closed_process, author, title=title)
+        disposition_not_take_up(submission=submission, actor=organiser, reason="Out of scope.")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = snapshot_create(process=closed_process, actor=organiser)
+    published = [message for message in mail.outbox if snapshot.sha256 in message.body]
+    assert sorted(message.to[0] for message in published) == sorted([stakeholder.email, other_stakeholder.email])
+    event = ProcessEvent.objects.get(process=closed_process, kind=ProcessEventKind.REPORT_PUBLISHED)
+    assert event.detail == {"snapshot": 1}

@@ -3,6 +3,7 @@ retried on failure and never lost; opt-outs are read at send time."""
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from datetime import timedelta
@@ -21,7 +22,7 @@ from traceability.accounts.services import notify
 from traceability.consultations.models import Submission
 
 from .conftest import client_for
-from .factories import group_of
+from .factories import file_submission, group_of, make_process
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REFUSING = "tests.mail_backends.RefusingBackend"
@@ -237,15 +238,25 @@ def test_the_other_kinds_render_from_their_context(
         assert "ab" * 32 in body
 
 
-def test_the_context_may_not_carry_the_recipients_address(stakeholder):
-    with pytest.raises(ValueError, match="e-mail address"):
-        notify(
-            user=stakeholder,
-            kind=NotificationKind.DECISION,
-            template="accounts/email/decision",
-            context={"to": stakeholder.email.upper()},
-        )
-    assert not Notification.objects.exists()
+def test_the_stored_context_never_carries_the_recipients_address(stakeholder):
+    notification = notify(
+        user=stakeholder,
+        kind=NotificationKind.DECISION,
+        template="accounts/email/decision",
+        context={"title": f"Write to {stakeholder.email.upper()} for details"},
+    )
+    stored = json.dumps(Notification.objects.get(pk=notification.pk).context)
+    assert stakeholder.email.lower() not in stored.lower()
+    assert "Write to [e-mail address] for details" in stored
+
+
+def test_a_title_quoting_the_authors_address_is_filed_and_receipted(client, stakeholder):
+    process = make_process(phase="open")
+    title = f"Contact me at {stakeholder.email}"
+    submission = file_submission(process, stakeholder, title=title)
+    assert submission.title == title
+    receipt = Notification.objects.get(recipient=stakeholder, kind=NotificationKind.RECEIPT)
+    assert stakeholder.email not in json.dumps(receipt.context)
 
 
 def test_a_missing_template_or_unknown_kind_fails_at_once(stakeholder):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -53,8 +54,9 @@ def notify(*, user: User, kind: str, template: str, context: dict[str, object]) 
       so ``{{ site_url }}{{ trace_path }}`` is an absolute link) and ``recipient`` (the user, read at
       send time).
 
-    Raises ``ValueError`` for an unknown kind, a context that is not JSON or that contains the
-    recipient's address, and ``TemplateDoesNotExist`` for a missing template.
+    Raises ``ValueError`` for an unknown kind, ``TypeError`` for a context that is not JSON, and
+    ``TemplateDoesNotExist`` for a missing template. The recipient's address, where user-written text in the
+    context quotes it, is replaced by "[e-mail address]" (never stored, never a failed write).
     """
     if kind not in NotificationKind.values:
         raise ValueError(f"Unknown notification kind: {kind!r}")
@@ -62,7 +64,9 @@ def notify(*, user: User, kind: str, template: str, context: dict[str, object]) 
         get_template(name)  # a typo fails in the caller's tests, not silently in the worker
     serialised = json.dumps(context)  # raises TypeError for values that are not JSON
     if user.email and user.email.lower() in serialised.lower():
-        raise ValueError("A notification's context must not contain the recipient's e-mail address.")
+        # User-written text (a title, say) may quote the address: it is left out of the stored context
+        # rather than failing the write the mail is about.
+        serialised = re.sub(re.escape(json.dumps(user.email)[1:-1]), "[e-mail address]", serialised, flags=re.I)
     notification = Notification.objects.create(
         recipient=user,
         kind=kind,

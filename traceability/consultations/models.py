@@ -131,17 +131,17 @@ class Process(models.Model):
             return self.closes_at
         return max(self.closes_at, self.round_closes_at)
 
-    def is_public(self, now: datetime | None = None) -> bool:
-        """Whether the public can see the process: its slug and code are then cited and never change."""
-        now = now or timezone.now()
-        return self.opens_at is not None and self.opens_at <= now
+    def is_public(self) -> bool:
+        """Whether the public can see the process (it has an opening date, as ``visible()`` says): its slug
+        and code are then cited and never change."""
+        return self.opens_at is not None
 
     def clean(self) -> None:
         super().clean()
         if self.pk is None:
             return
         before = Process.objects.filter(pk=self.pk).values("slug", "code", "opens_at").first()
-        if before is None or before["opens_at"] is None or before["opens_at"] > timezone.now():
+        if before is None or before["opens_at"] is None:
             return
         errors = {}
         if self.slug != before["slug"]:

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from traceability.accounts.models import NotificationKind, StakeholderKind, User
@@ -145,7 +146,7 @@ def _notify_receipt(submission: Submission) -> None:
             "process_code": submission.process.code,
             "process_title": submission.process.title,
             "title": submission.title,
-            "received_at": submission.received_at.isoformat(),
+            "received_at": date_format(timezone.localtime(submission.received_at), "j F Y, H:i e"),
             "text_sha256": submission.text_sha256,
             "trace_path": submission.get_absolute_url(),
         },

@@ -137,7 +137,7 @@ def _write(
     submission.process.touch()
     if change == RevisionChange.DECIDED:
         _tell_author(submission, kind, now)
-    _follow(original=submission, root=duplicate_of or submission, actor=actor, now=now, release=release)
+    _follow(original=submission, root=duplicate_of or submission, change=change, actor=actor, now=now, release=release)
     return disposition
 
 
@@ -160,9 +160,12 @@ def _tell_author(submission: Submission, kind: str, decided_at: datetime) -> Non
     )
 
 
-def _follow(*, original: Submission, root: Submission, actor: User, now: datetime, release: Release | None) -> None:
+def _follow(
+    *, original: Submission, root: Submission, change: str, actor: User, now: datetime, release: Release | None
+) -> None:
     """Give the submissions decided "same as" ``original`` its new decision (``root``'s, when ``original`` is now
-    itself the same as another: no chains)."""
+    itself the same as another: no chains), as the same kind of change (a re-confirmed link is re-confirmed on
+    the duplicates too: no new decision, no mail)."""
     followers = list(
         Submission.objects.select_for_update()
         .filter(disposition__duplicate_of=original)
@@ -170,11 +173,17 @@ def _follow(*, original: Submission, root: Submission, actor: User, now: datetim
         .order_by("pk")
     )
     for follower in followers:
-        _copy_decision(submission=follower, original=root, actor=actor, now=now, release=release)
+        _copy_decision(submission=follower, original=root, actor=actor, now=now, release=release, change=change)
 
 
 def _copy_decision(
-    *, submission: Submission, original: Submission, actor: User, now: datetime, release: Release | None
+    *,
+    submission: Submission,
+    original: Submission,
+    actor: User,
+    now: datetime,
+    release: Release | None,
+    change: str = RevisionChange.DECIDED,
 ) -> Disposition:
     current = Disposition.objects.select_related("revision").get(submission=original)
     links = [_LinkRow.carried(link) for link in current.revision.links.all()]
@@ -182,7 +191,7 @@ def _copy_decision(
         submission=submission,
         actor=actor,
         now=now,
-        change=RevisionChange.DECIDED,
+        change=change,
         kind=current.kind,
         links=links,
         version=current.revision.version,
@@ -349,26 +358,35 @@ def disposition_not_take_up(
     )
 
 
-def _original_for(submission: Submission, reference: str) -> Submission:
-    """The submission whose decision a duplicate takes: the one named, or the one it is itself the same as."""
-    reference = reference.strip().upper()
+def _original_for(submission: Submission, reference: str, *, drafting: bool = False) -> Submission:
+    """The submission whose decision a duplicate takes: the one named, or the one it is itself the same as.
+    A duplicate drafted for release may point at an original whose decision is drafted too (the release
+    decides originals first)."""
+    typed = reference.strip()
+    reference = typed.upper()
     original = (
-        Submission.objects.select_related("disposition")
+        Submission.objects.select_related("disposition__duplicate_of", "draft__duplicate_of")
         .filter(process_id=submission.process_id, reference=reference)
         .first()
     )
     if original is None:
         raise ValidationError(
-            {"original": _("This process has no submission %(reference)s.") % {"reference": reference or "—"}}
+            {"original": _("This process has no submission %(reference)s.") % {"reference": typed or "—"}}
         )
     root = original.disposition.duplicate_of if hasattr(original, "disposition") else None
+    if root is None and drafting and hasattr(original, "draft"):
+        root = original.draft.duplicate_of
     root = root or original
     if root.pk == submission.pk:
         raise ValidationError({"original": _("A submission cannot be the same as itself.")})
-    if root.status in (SubmissionStatus.PENDING, SubmissionStatus.WITHDRAWN):
-        raise ValidationError(
-            {"original": _("%(reference)s has no released decision to share yet.") % {"reference": root.reference}}
+    drafted = drafting and DraftDecision.objects.filter(submission=root).exists()
+    if root.status == SubmissionStatus.WITHDRAWN or (root.status == SubmissionStatus.PENDING and not drafted):
+        message = (
+            _("%(reference)s has no decision, released or drafted, to share yet.")
+            if drafting
+            else _("%(reference)s has no released decision to share yet.")
         )
+        raise ValidationError({"original": message % {"reference": root.reference}})
     return root
 
 
@@ -386,9 +404,10 @@ def disposition_same_as(
     submission's released decision, and follows it when it changes."""
     now = now or timezone.now()
     locked = _lock_for_organiser(submission=submission, actor=actor)
-    root = _original_for(locked, original)
+    root = _original_for(locked, original, drafting=draft)
     if draft:
-        kind = root.disposition.kind
+        current = getattr(root, "draft", None) or root.disposition
+        kind = current.kind
         return _save_draft(submission=locked, actor=actor, now=now, kind=kind, duplicate_of=root)
     _decided(locked)
     return _copy_decision(submission=locked, original=root, actor=actor, now=now, release=release)
@@ -542,6 +561,8 @@ def link_reconfirm(
         kind=DispositionKind.REFLECTED,
         links=rows,
         version=version,
+        # A duplicate re-confirmed on its own stays the same as its original.
+        duplicate_of=disposition.duplicate_of if disposition else None,
     )
     # Other links of the submission may still be suspect: the status comes from all of them.
     submissions_reassess(process=locked.process, submission_ids=[locked.pk])

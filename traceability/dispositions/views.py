@@ -314,6 +314,14 @@ def release(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("submission__number")
     )
     page = Paginator(drafts, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A draft whose clauses left the current version (a new one was adopted since) cannot be released as it is.
+    version = DocumentVersion.objects.report_version_for(process)
+    linked = {link["clause"] for draft in page for link in draft.links}
+    current = (
+        set(Clause.objects.filter(version=version, pk__in=linked).values_list("pk", flat=True)) if linked else set()
+    )
+    for draft in page:
+        draft.stale = any(link["clause"] not in current for link in draft.links)
     releases = Release.objects.filter(process=process).order_by("-number")[:5]
     return render(request, "dispositions/release.html", {"process": process, "page": page, "releases": releases})
 

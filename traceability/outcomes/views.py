@@ -227,6 +227,10 @@ def round_extend_view(request: HttpRequest, slug: str, number: int) -> HttpRespo
     process = get_organised_process(request, slug)
     comment_round = get_object_or_404(CommentRound, process=process, number=number)
     form = RoundOpenForm(request.POST or None, initial={"closes_at": comment_round.closes_at})
+    form.fields["closes_at"].label = _("New closing time")
+    form.fields["closes_at"].help_text = _(
+        "Server time, later than the current closing time. Filings until then are taken."
+    )
     if request.method == "POST" and form.is_valid():
         try:
             round_extend(comment_round=comment_round, closes_at=form.cleaned_data["closes_at"], actor=request.user)

@@ -21,10 +21,15 @@ INDICATOR_NAMES = {
     "reach_countries": _("Reach: countries"),
     "reach_organisations": _("Reach: organisations"),
     "responsiveness_days": _("Responsiveness (median days)"),
+    "interaction_replied": _("Submitters who replied"),
+    "interaction_contested": _("Submitters who contested"),
+    "interaction_contests_answered": _("Contests answered"),
+    "interaction_median_days_to_answer": _("Days to answer a contest (median)"),
 }
 
 
 RATES = {"coverage", "uptake", "uptake_full", "uptake_partial", "justified_exclusion"}
+RATES |= {"interaction_replied", "interaction_contested", "interaction_contests_answered"}
 COUNTS = {"reach_countries", "reach_organisations"}
 
 

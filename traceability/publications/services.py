@@ -86,5 +86,6 @@ def snapshot_create(*, process: Process, actor: User, now: datetime | None = Non
         process=locked, kind=ProcessEventKind.REPORT_PUBLISHED, at=now, actor=actor, detail={"snapshot": number}
     )
     digest = snapshot.sha256
-    transaction.on_commit(lambda: notify_publication.enqueue(locked.pk, number, digest))
+    # robust: the snapshot is published whatever happens to the queue; a failed enqueue is logged.
+    transaction.on_commit(lambda: notify_publication.enqueue(locked.pk, number, digest), robust=True)
     return snapshot

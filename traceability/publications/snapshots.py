@@ -76,6 +76,11 @@ def _indicator_values(document: dict[str, object]) -> dict[str, float | int | No
     values["reach_countries"] = indicators["reach"]["countries"]
     values["reach_organisations"] = indicators["reach"]["organisations"]
     values["responsiveness_days"] = indicators["responsiveness"]["median_days"]
+    interaction = indicators.get("after_consultation_interaction")  # absent from snapshots made before it
+    if interaction is not None:
+        for name in ("replied", "contested", "contests_answered"):
+            values[f"interaction_{name}"] = interaction[name]["value"]
+        values["interaction_median_days_to_answer"] = interaction["median_days_to_answer"]
     return values
 
 
@@ -101,5 +106,7 @@ def change_summary(previous: dict[str, object] | None, current: dict[str, object
         "previous_number": previous["snapshot"]["number"],
         "decisions_added": {"count": len(added), "references": added[:LISTED_REFERENCES]},
         "decisions_changed": {"count": len(changed), "references": changed[:LISTED_REFERENCES]},
-        "indicators": [{"name": name, "before": old_values[name], "after": new_values[name]} for name in new_values],
+        "indicators": [
+            {"name": name, "before": old_values.get(name), "after": new_values[name]} for name in new_values
+        ],
     }

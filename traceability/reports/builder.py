@@ -297,7 +297,8 @@ def mapping_entries(process: Process, version: DocumentVersion | None) -> Iterat
             "withdrawn_at": iso(row["withdrawn_at"]),
             "decided_at": iso(row["disposition__decided_at"]) if decided else None,
             "first_decided_at": iso(row["disposition__first_decided_at"]) if decided else None,
-            "receipt_sha256": row["text_sha256"],
+            # A withheld text's hash would tell it apart from (or match it with) a public text, or confirm a guess.
+            "receipt_sha256": None if row["withheld"] else row["text_sha256"],
             "withheld": bool(row["withheld"]),
             "same_as": row["disposition__duplicate_of__reference"] if decided else None,
             **public_words(

@@ -20,6 +20,7 @@ SEGMENTS = (
     ("reflected_partial", "seg-partial", _("Reflected partly")),
     ("excluded_legal", "seg-legal", _("Excluded: legal")),
     ("excluded_morality", "seg-morality", _("Excluded: public morality")),
+    ("not_taken_up", "seg-not-taken-up", _("Not taken up")),
     ("pending", "seg-pending", _("Pending")),
 )
 

@@ -72,9 +72,11 @@ def _responses(process: Process, comment_round: CommentRound | None):  # type: i
 
 
 def counts_by_group(process: Process, comment_round: CommentRound | None = None) -> dict[int, dict[str, int]]:
-    """Per stakeholder group id: replied, contested, contests, answered (one query, a row per group)."""
+    """Per stakeholder group id: replied, contested, contests, answered (one query, a row per group). Every
+    count is over the submissions with a current decision, the n of the shares (a submission waiting for its
+    links to be re-confirmed is counted again once they are), so the figures never contradict each other."""
     decided = Q(revision__submission__status__in=SubmissionStatus.decided())
-    active = ~Q(revision__submission__status=SubmissionStatus.WITHDRAWN)
+    active = decided
     contest = Q(kind=ResponseKind.CONTEST)
     rows = (
         _responses(process, comment_round)
@@ -96,8 +98,11 @@ def median_days_to_answer(process: Process, answered: int, comment_round: Commen
         return None
     waits = list(
         _responses(process, comment_round)
-        .filter(kind=ResponseKind.CONTEST, answered_at__isnull=False)
-        .exclude(revision__submission__status=SubmissionStatus.WITHDRAWN)
+        .filter(
+            kind=ResponseKind.CONTEST,
+            answered_at__isnull=False,
+            revision__submission__status__in=SubmissionStatus.decided(),
+        )
         .annotate(wait=ExpressionWrapper(F("answered_at") - F("responded_at"), output_field=DurationField()))
         .order_by("wait", "pk")
         .values_list("wait", flat=True)[(answered - 1) // 2 : answered // 2 + 1]

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from traceability.accounts.models import Notification, User
 from traceability.consultations.models import Submission
-from traceability.dispositions.models import ClauseLink
+from traceability.dispositions.models import ClauseLink, Response
 
 from .exports.mapping import iso
 
@@ -23,8 +23,9 @@ def _url(path: str) -> str:
 
 
 def personal_data(user: User) -> dict[str, object]:
-    """The profile, every submission (text, receipt hash, status, current decision and its clause links)
-    and every notification recorded for ``user``."""
+    """The profile, every submission (text, receipt hash, status, current decision and its clause links),
+    every reply they gave to a decision (with the organisers' answer) and every notification recorded for
+    ``user``."""
     links = ClauseLink.objects.select_related("clause__version").order_by("clause__position", "pk")
     submissions = (
         Submission.objects.by(user)
@@ -33,6 +34,11 @@ def personal_data(user: User) -> dict[str, object]:
         .order_by("received_at", "pk")
     )
     notifications = Notification.objects.for_recipient(user).order_by("created_at", "pk")
+    replies = (
+        Response.objects.filter(revision__submission__author=user)
+        .select_related("revision__submission")
+        .order_by("responded_at", "pk")
+    )
     return {
         "format": FORMAT,
         "profile": {
@@ -46,6 +52,18 @@ def personal_data(user: User) -> dict[str, object]:
             "last_login": iso(user.last_login),
         },
         "submissions": [_submission(submission) for submission in submissions],
+        "replies": [
+            {
+                "submission": reply.revision.submission.reference,
+                "revision": reply.revision.number,
+                "kind": reply.kind,
+                "reason": reply.reason,
+                "responded_at": iso(reply.responded_at),
+                "answer": reply.answer or None,
+                "answered_at": iso(reply.answered_at),
+            }
+            for reply in replies
+        ],
         "notifications": [_notification(notification) for notification in notifications],
     }
 

@@ -161,6 +161,9 @@ def verify_receipt(request: HttpRequest, slug: str, reference: str) -> HttpRespo
     """Anyone may check a text against the receipt's SHA-256; the trace page says whether it matches."""
     process, version, submission = _trace_subject(slug, reference)
     form = VerifyReceiptForm(request.POST)
+    if submission.withheld:
+        # Checking guesses against a withheld text would let anyone confirm what it says.
+        return _render_trace(request, process, version, submission, status=403)
     if not form.is_valid():
         return _render_trace(request, process, version, submission, verify_form=form, status=400)
     pasted = form.cleaned_data["text"]

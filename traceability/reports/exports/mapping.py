@@ -80,6 +80,7 @@ _PUBLIC = {
     ),
     "public_title": Case(When(_ACTIVE, then=F("title")), default=Value(""), output_field=CharField()),
     "public_text": Case(When(_ACTIVE, then=F("text")), default=Value(""), output_field=CharField()),
+    "public_target_clause": Case(When(_ACTIVE, then=F("target_clause")), default=Value(""), output_field=CharField()),
     "public_proposed_change": Case(
         When(_ACTIVE, then=F("proposed_change")), default=Value(""), output_field=CharField()
     ),
@@ -111,7 +112,7 @@ _FIELDS = (
     _LINK + "clause__version__number",
     "public_title",
     "public_text",
-    "target_clause",
+    "public_target_clause",
     "public_proposed_change",
     "status",
     "round__number",

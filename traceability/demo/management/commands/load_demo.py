@@ -347,6 +347,7 @@ class Loader:
         self.decide(process=process, plan=plan, organiser=organiser, filed=filed)
         for label, status, source in later:
             self.new_version(process=process, plan=plan, organiser=organiser, label=label, status=status, source=source)
+        self.draft(process=process, plan=plan, organiser=organiser, filed=filed)
         if plan.publish:
             self.publish(process=process, organiser=organiser)
         return process
@@ -459,17 +460,44 @@ class Loader:
                 now=later,
             )
 
-        # Decisions drafted for a later release: the public still sees these submissions as pending.
-        decided = {item.submission.pk for _at, item in decisions}
-        undecided = [item for item in active if item.submission.pk not in decided and not item.own]
-        for item in undecided[: plan.drafts]:
-            if item.objection is not None:
-                disposition_not_take_up(
-                    submission=item.submission, actor=organiser, reason=item.objection.reason, draft=True
-                )
-            else:
+    def draft(self, *, process: Process, plan: Plan, organiser: User, filed: list[Filed]) -> None:
+        """Decisions drafted for a later release, on the current version: the public still sees them pending."""
+        if not plan.drafts:
+            return
+        version = DocumentVersion.objects.report_version_for(process)
+        clauses = {clause.label: clause for clause in Clause.objects.filter(version=version).select_related("version")}
+        pending = [
+            item
+            for item in filed
+            if not item.own and Submission.objects.filter(pk=item.submission.pk, status="pending").exists()
+        ]
+        for item in pending[: plan.drafts]:
+            objection = item.objection
+            if objection is None:
+                if not any(label in clauses for label in item.topic.clauses):
+                    continue
                 links = self.links(item, clauses, full=True)
                 disposition_reflect(submission=item.submission, actor=organiser, links=links, draft=True)
+            elif objection.ground == "not_taken_up":
+                disposition_not_take_up(
+                    submission=item.submission, actor=organiser, reason=objection.reason, draft=True
+                )
+            elif objection.ground == ExclusionGround.LEGAL:
+                disposition_exclude(
+                    submission=item.submission,
+                    actor=organiser,
+                    ground=ExclusionGround.LEGAL,
+                    legal_provision=objection.reason,
+                    draft=True,
+                )
+            else:
+                disposition_exclude(
+                    submission=item.submission,
+                    actor=organiser,
+                    ground=ExclusionGround.PUBLIC_MORALITY,
+                    justification=objection.reason,
+                    draft=True,
+                )
 
     def reply(self, item: Filed, *, kind: str, at: datetime):  # type: ignore[no-untyped-def]
         """The author's reply to the current decision on their submission, at ``at``."""
