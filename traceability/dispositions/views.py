@@ -91,6 +91,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
 def _review_context(  # type: ignore[no-untyped-def]
     process: Process, submission: Submission, *, links=None, exclude=None, not_taken_up=None, same_as=None
 ) -> dict[str, object]:
+    """The review page's context; a form given (bound, with its errors) replaces the fresh one."""
     version = DocumentVersion.objects.report_version_for(process)
     clauses = Clause.objects.filter(version=version).linkable() if version else Clause.objects.none()
     disposition = getattr(submission, "disposition", None)
@@ -197,84 +198,61 @@ def reflect(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     return render(request, "dispositions/review.html", context, status=400)
 
 
-@require_POST
-@login_required
-def exclude(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+def _decide_with(
+    request: HttpRequest, slug: str, reference: str, *, form_class: type, prefix: str, act, done: str
+) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """One decision form of the review page: valid input goes to the service ``act(submission, data, draft)``;
+    bad input, or a decision the service refuses, shows the page again with the errors by the form (400)."""
     process = get_organised_process(request, slug)
     submission = _get_submission(process, reference)
-    form = ExcludeForm(request.POST, prefix="exclude")
+    form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            disposition_exclude(
-                submission=submission,
-                actor=request.user,
-                ground=form.cleaned_data["ground"],
-                legal_provision=form.cleaned_data["legal_provision"],
-                justification=form.cleaned_data["justification"],
-                withhold=form.cleaned_data["withhold"],
-                draft=_is_draft(request),
-            )
+            act(submission=submission, actor=request.user, data=form.cleaned_data, draft=_is_draft(request))
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return _saved(
-                request, process, submission, draft=_is_draft(request), done=_("%(reference)s is marked as excluded.")
-            )
-    context = _review_context(process, submission, exclude=form)
+            return _saved(request, process, submission, draft=_is_draft(request), done=done)
+    context = _review_context(process, submission, **{prefix: form})
     return render(request, "dispositions/review.html", context, status=400)
+
+
+@require_POST
+@login_required
+def exclude(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    def act(*, submission: Submission, actor: object, data: dict, draft: bool) -> None:
+        disposition_exclude(
+            submission=submission,
+            actor=actor,
+            ground=data["ground"],
+            legal_provision=data["legal_provision"],
+            justification=data["justification"],
+            withhold=data["withhold"],
+            draft=draft,
+        )
+
+    done = _("%(reference)s is marked as excluded.")
+    return _decide_with(request, slug, reference, form_class=ExcludeForm, prefix="exclude", act=act, done=done)
 
 
 @require_POST
 @login_required
 def not_taken_up(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
-    process = get_organised_process(request, slug)
-    submission = _get_submission(process, reference)
-    form = NotTakenUpForm(request.POST, prefix="not_taken_up")
-    if form.is_valid():
-        try:
-            disposition_not_take_up(
-                submission=submission, actor=request.user, reason=form.cleaned_data["reason"], draft=_is_draft(request)
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return _saved(
-                request,
-                process,
-                submission,
-                draft=_is_draft(request),
-                done=_("%(reference)s is marked as considered, not taken up."),
-            )
-    context = _review_context(process, submission, not_taken_up=form)
-    return render(request, "dispositions/review.html", context, status=400)
+    def act(*, submission: Submission, actor: object, data: dict, draft: bool) -> None:
+        disposition_not_take_up(submission=submission, actor=actor, reason=data["reason"], draft=draft)
+
+    done = _("%(reference)s is marked as considered, not taken up.")
+    return _decide_with(request, slug, reference, form_class=NotTakenUpForm, prefix="not_taken_up", act=act, done=done)
 
 
 @require_POST
 @login_required
 def same_as(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
-    process = get_organised_process(request, slug)
-    submission = _get_submission(process, reference)
-    form = SameAsForm(request.POST, prefix="same_as")
-    if form.is_valid():
-        try:
-            disposition_same_as(
-                submission=submission,
-                actor=request.user,
-                original=form.cleaned_data["original"],
-                draft=_is_draft(request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return _saved(
-                request,
-                process,
-                submission,
-                draft=_is_draft(request),
-                done=_("%(reference)s now shares the decision of the submission it duplicates."),
-            )
-    context = _review_context(process, submission, same_as=form)
-    return render(request, "dispositions/review.html", context, status=400)
+    def act(*, submission: Submission, actor: object, data: dict, draft: bool) -> None:
+        disposition_same_as(submission=submission, actor=actor, original=data["original"], draft=draft)
+
+    done = _("%(reference)s now shares the decision of the submission it duplicates.")
+    return _decide_with(request, slug, reference, form_class=SameAsForm, prefix="same_as", act=act, done=done)
 
 
 @login_required

@@ -414,25 +414,7 @@ class Loader:
         partly: list[tuple[datetime, Filed]] = []
         for at, item in decisions:
             if item.objection is not None:
-                reason = item.objection.reason
-                if item.objection.ground == "not_taken_up":
-                    disposition_not_take_up(submission=item.submission, actor=organiser, reason=reason, now=at)
-                elif item.objection.ground == ExclusionGround.LEGAL:
-                    disposition_exclude(
-                        submission=item.submission,
-                        actor=organiser,
-                        ground=ExclusionGround.LEGAL,
-                        legal_provision=reason,
-                        now=at,
-                    )
-                else:
-                    disposition_exclude(
-                        submission=item.submission,
-                        actor=organiser,
-                        ground=ExclusionGround.PUBLIC_MORALITY,
-                        justification=reason,
-                        now=at,
-                    )
+                self.objection(item, organiser=organiser, now=at)
                 continue
             full = rng.random() < FULL_UPTAKE_RATE[item.submission.author.stakeholder_kind]
             disposition_reflect(
@@ -472,32 +454,21 @@ class Loader:
             if not item.own and Submission.objects.filter(pk=item.submission.pk, status="pending").exists()
         ]
         for item in pending[: plan.drafts]:
-            objection = item.objection
-            if objection is None:
-                if not any(label in clauses for label in item.topic.clauses):
-                    continue
+            if item.objection is not None:
+                self.objection(item, organiser=organiser, draft=True)
+            elif any(label in clauses for label in item.topic.clauses):
                 links = self.links(item, clauses, full=True)
                 disposition_reflect(submission=item.submission, actor=organiser, links=links, draft=True)
-            elif objection.ground == "not_taken_up":
-                disposition_not_take_up(
-                    submission=item.submission, actor=organiser, reason=objection.reason, draft=True
-                )
-            elif objection.ground == ExclusionGround.LEGAL:
-                disposition_exclude(
-                    submission=item.submission,
-                    actor=organiser,
-                    ground=ExclusionGround.LEGAL,
-                    legal_provision=objection.reason,
-                    draft=True,
-                )
-            else:
-                disposition_exclude(
-                    submission=item.submission,
-                    actor=organiser,
-                    ground=ExclusionGround.PUBLIC_MORALITY,
-                    justification=objection.reason,
-                    draft=True,
-                )
+
+    def objection(self, item: Filed, *, organiser: User, now: datetime | None = None, draft: bool = False) -> None:
+        """Decide a submission the process cannot take up, on the ground its objection gives."""
+        objection, common = item.objection, {"submission": item.submission, "actor": organiser, "now": now}
+        if objection.ground == "not_taken_up":
+            disposition_not_take_up(**common, reason=objection.reason, draft=draft)
+        elif objection.ground == ExclusionGround.LEGAL:
+            disposition_exclude(**common, ground=objection.ground, legal_provision=objection.reason, draft=draft)
+        else:
+            disposition_exclude(**common, ground=objection.ground, justification=objection.reason, draft=draft)
 
     def reply(self, item: Filed, *, kind: str, at: datetime):  # type: ignore[no-untyped-def]
         """The author's reply to the current decision on their submission, at ``at``."""
