@@ -445,3 +445,29 @@ def test_publishing_mails_each_submitter_once_after_commit(
     assert sorted(message.to[0] for message in published) == sorted([stakeholder.email, other_stakeholder.email])
     event = ProcessEvent.objects.get(process=closed_process, kind=ProcessEventKind.REPORT_PUBLISHED)
     assert event.detail == {"snapshot": 1}
+
+
+def test_the_release_page_runs_the_same_queries_for_3_drafts_as_for_30(closed_process, version, organiser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(organiser)
+    url = reverse("dispositions:release", args=[closed_process.slug])
+    client.get(url)  # first-request caches are not the page's cost
+
+    def draft_up_to(total: int) -> int:
+        while DraftDecision.objects.count() < total:
+            submission = file_submission(closed_process, make_user())
+            if DraftDecision.objects.count() % 2:
+                disposition_not_take_up(submission=submission, actor=organiser, reason="Out of scope.", draft=True)
+            else:
+                disposition_reflect(
+                    submission=submission, actor=organiser, links=[LinkSpec(clause=clause(version))], draft=True
+                )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.content.decode().count("<tr>") == total + 1  # the header row, then a row per draft
+        return len(queries)
+
+    assert draft_up_to(3) == draft_up_to(30)
