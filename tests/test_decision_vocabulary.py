@@ -471,3 +471,50 @@ def test_the_release_page_runs_the_same_queries_for_3_drafts_as_for_30(closed_pr
         return len(queries)
 
     assert draft_up_to(3) == draft_up_to(30)
+
+
+# ----------------------------------------------------------------------------- optimistic concurrency
+
+
+def test_a_stale_decision_is_refused_not_silently_overwritten(closed_process, organiser, other_organiser, stakeholder):
+    closed_process.organisers.add(other_organiser)
+    submission = file_submission(closed_process, stakeholder)
+    review_url = reverse("dispositions:review", args=[closed_process.slug, submission.reference])
+    first, second = client_for(organiser), client_for(other_organiser)
+    # Both read the review page while the submission is undecided: their forms are based on revision 0.
+    assert 'name="based_on" value="0"' in page(first, review_url)
+    assert 'name="based_on" value="0"' in page(second, review_url)
+
+    first.post(
+        reverse("dispositions:exclude", args=[closed_process.slug, submission.reference]),
+        {"exclude-ground": "legal", "exclude-legal_provision": "Act 1, s. 2", "based_on": "0"},
+    )
+    stale = second.post(
+        reverse("dispositions:not-taken-up", args=[closed_process.slug, submission.reference]),
+        {"not_taken_up-reason": "Out of scope.", "based_on": "0"},
+    )
+    assert stale.status_code == 409
+    text = stale.content.decode()
+    assert "Someone else decided" in text and "Act 1, s. 2" in text  # theirs, in the history
+    assert "Out of scope." in text  # the second organiser's own decision, kept in the form
+    assert 'name="based_on" value="1"' in text
+    assert Disposition.objects.get(submission=submission).kind == DispositionKind.EXCLUDED
+    assert DecisionRevision.objects.filter(submission=submission).count() == 1
+
+    # Having read it, the second organiser saves again on purpose: now it is based on revision 1.
+    again = second.post(
+        reverse("dispositions:not-taken-up", args=[closed_process.slug, submission.reference]),
+        {"not_taken_up-reason": "Out of scope.", "based_on": "1"},
+    )
+    assert again.status_code == 302
+    assert Disposition.objects.get(submission=submission).kind == DispositionKind.NOT_TAKEN_UP
+
+
+def test_a_stale_link_decision_is_refused_too(closed_process, version, organiser, stakeholder):
+    submission = file_submission(closed_process, stakeholder)
+    disposition_not_take_up(submission=submission, actor=organiser, reason="Out of scope.")
+    with pytest.raises(ValidationError, match="Someone else decided"):
+        disposition_reflect(
+            submission=submission, actor=organiser, links=[LinkSpec(clause=clause(version))], based_on=0
+        )
+    assert DecisionRevision.objects.filter(submission=submission).count() == 1

@@ -72,7 +72,13 @@ class _LinkRow:
         return cls(link.identity_id, link.clause_id, link.fingerprint, link.extent, link.note)
 
 
-def _lock_for_organiser(*, submission: Submission, actor: User) -> Submission:
+class StaleDecision(ValidationError):
+    """The decision was changed by someone else since the organiser's form was read."""
+
+
+def _lock_for_organiser(*, submission: Submission, actor: User, based_on: int | None = None) -> Submission:
+    """Lock the submission for a decision by ``actor``. ``based_on``, when given, is the number of the revision
+    the organiser's form showed (0: none): a decision taken meanwhile by someone else is never overwritten."""
     # FOR UPDATE covers the joined process row as well: version_adopt takes the same lock, so a decision and
     # an adoption never interleave (a decision would otherwise link to a version just replaced).
     locked = Submission.objects.select_for_update().select_related("process").get(pk=submission.pk)
@@ -80,6 +86,18 @@ def _lock_for_organiser(*, submission: Submission, actor: User) -> Submission:
         raise PermissionDenied
     if locked.status == SubmissionStatus.WITHDRAWN:
         raise ValidationError(_("This submission was withdrawn by its author; it needs no disposition."))
+    if based_on is not None:
+        current = DecisionRevision.objects.filter(submission=locked).order_by("-number").first()
+        if (current.number if current else 0) != based_on:
+            raise StaleDecision(
+                _(
+                    "Someone else decided %(reference)s while you were reading it (revision %(number)d, below in "
+                    "the history). Your decision was not saved; it is kept in the form. Read theirs, then save "
+                    "yours again if you still disagree."
+                )
+                % {"reference": locked.reference, "number": current.number if current else 0},
+                code="stale",
+            )
     return locked
 
 
@@ -250,13 +268,14 @@ def disposition_reflect(
     actor: User,
     links: list[LinkSpec],
     draft: bool = False,
+    based_on: int | None = None,
     now: datetime | None = None,
     release: Release | None = None,
 ) -> Disposition | DraftDecision:
     """Mark ``submission`` as reflected in the given clauses of the current version (a new revision), or keep
     that as a draft to release later (``draft=True``)."""
     now = now or timezone.now()
-    locked = _lock_for_organiser(submission=submission, actor=actor)
+    locked = _lock_for_organiser(submission=submission, actor=actor, based_on=based_on)
     version = DocumentVersion.objects.report_version_for(locked.process)
     _check_links(version, links)
     if draft:
@@ -284,6 +303,7 @@ def disposition_exclude(
     justification: str = "",
     withhold: bool = False,
     draft: bool = False,
+    based_on: int | None = None,
     now: datetime | None = None,
     release: Release | None = None,
 ) -> Disposition | DraftDecision:
@@ -304,7 +324,7 @@ def disposition_exclude(
         withhold = True
     else:
         raise ValidationError({"ground": _("Choose a legal ground or public morality.")})
-    locked = _lock_for_organiser(submission=submission, actor=actor)
+    locked = _lock_for_organiser(submission=submission, actor=actor, based_on=based_on)
     decision = {"ground": ground, "legal_provision": legal_provision, "justification": justification}
     if draft:
         return _save_draft(
@@ -331,6 +351,7 @@ def disposition_not_take_up(
     actor: User,
     reason: str,
     draft: bool = False,
+    based_on: int | None = None,
     now: datetime | None = None,
     release: Release | None = None,
 ) -> Disposition | DraftDecision:
@@ -340,7 +361,7 @@ def disposition_not_take_up(
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say publicly why the suggestion was not taken up.")})
-    locked = _lock_for_organiser(submission=submission, actor=actor)
+    locked = _lock_for_organiser(submission=submission, actor=actor, based_on=based_on)
     if draft:
         return _save_draft(
             submission=locked, actor=actor, now=now, kind=DispositionKind.NOT_TAKEN_UP, justification=reason
@@ -397,13 +418,14 @@ def disposition_same_as(
     actor: User,
     original: str,
     draft: bool = False,
+    based_on: int | None = None,
     now: datetime | None = None,
     release: Release | None = None,
 ) -> Disposition | DraftDecision:
     """Decide ``submission`` as a duplicate of the submission with reference ``original``: it takes that
     submission's released decision, and follows it when it changes."""
     now = now or timezone.now()
-    locked = _lock_for_organiser(submission=submission, actor=actor)
+    locked = _lock_for_organiser(submission=submission, actor=actor, based_on=based_on)
     root = _original_for(locked, original, drafting=draft)
     if draft:
         current = getattr(root, "draft", None) or root.disposition

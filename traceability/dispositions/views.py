@@ -31,6 +31,7 @@ from .forms import (
 from .models import ClauseLink, DispositionKind, DraftDecision, ExclusionGround, Release, Response
 from .selectors import contest_queue, decision_trail, progress, reconfirm_queue, unanswered_contests
 from .services import (
+    StaleDecision,
     contest_answer,
     decisions_release,
     disposition_exclude,
@@ -140,6 +141,8 @@ def _review_context(  # type: ignore[no-untyped-def]
         "same_as_form": same_as,
         "trail": trail,
         "show_withheld": True,  # organisers read what the public does not
+        # The revision the forms are based on: a save is refused if someone else decided meanwhile.
+        "based_on": trail[-1].revision.number if trail else 0,
     }
 
 
@@ -175,6 +178,16 @@ def _is_draft(request: HttpRequest) -> bool:
     return request.POST.get("save") == "draft"
 
 
+def _based_on(request: HttpRequest) -> int | None:
+    """The revision number the organiser's form was based on (``None`` when the form did not say)."""
+    value = request.POST.get("based_on", "")
+    return int(value) if value.isascii() and value.isdecimal() and len(value) < 10 else None
+
+
+def _refused_status(error: ValidationError) -> int:
+    return 409 if isinstance(error, StaleDecision) else 400
+
+
 @require_POST
 @login_required
 def reflect(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
@@ -183,19 +196,25 @@ def reflect(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     version = DocumentVersion.objects.report_version_for(process)
     clauses = Clause.objects.filter(version=version).linkable() if version else Clause.objects.none()
     formset = ClauseLinkFormSet(request.POST, form_kwargs={"clauses": clauses}, prefix="links")
+    status = 400
     if formset.is_valid():
         try:
             disposition_reflect(
-                submission=submission, actor=request.user, links=formset.links(), draft=_is_draft(request)
+                submission=submission,
+                actor=request.user,
+                links=formset.links(),
+                draft=_is_draft(request),
+                based_on=_based_on(request),
             )
         except ValidationError as error:
             formset._non_form_errors = formset.error_class(error.messages)  # shown above the formset
+            status = _refused_status(error)
         else:
             return _saved(
                 request, process, submission, draft=_is_draft(request), done=_("%(reference)s is marked as reflected.")
             )
     context = _review_context(process, submission, links=formset)
-    return render(request, "dispositions/review.html", context, status=400)
+    return render(request, "dispositions/review.html", context, status=status)
 
 
 def _decide_with(
@@ -206,21 +225,29 @@ def _decide_with(
     process = get_organised_process(request, slug)
     submission = _get_submission(process, reference)
     form = form_class(request.POST, prefix=prefix)
+    status = 400
     if form.is_valid():
         try:
-            act(submission=submission, actor=request.user, data=form.cleaned_data, draft=_is_draft(request))
+            act(
+                submission=submission,
+                actor=request.user,
+                data=form.cleaned_data,
+                draft=_is_draft(request),
+                based_on=_based_on(request),
+            )
         except ValidationError as error:
             form.add_error(None, error)
+            status = _refused_status(error)
         else:
             return _saved(request, process, submission, draft=_is_draft(request), done=done)
     context = _review_context(process, submission, **{prefix: form})
-    return render(request, "dispositions/review.html", context, status=400)
+    return render(request, "dispositions/review.html", context, status=status)
 
 
 @require_POST
 @login_required
 def exclude(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
-    def act(*, submission: Submission, actor: object, data: dict, draft: bool) -> None:
+    def act(*, submission: Submission, actor: object, data: dict, draft: bool, based_on: int | None) -> None:
         disposition_exclude(
             submission=submission,
             actor=actor,
@@ -229,6 +256,7 @@ def exclude(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
             justification=data["justification"],
             withhold=data["withhold"],
             draft=draft,
+            based_on=based_on,
         )
 
     done = _("%(reference)s is marked as excluded.")
@@ -238,8 +266,10 @@ def exclude(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
 @require_POST
 @login_required
 def not_taken_up(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
-    def act(*, submission: Submission, actor: object, data: dict, draft: bool) -> None:
-        disposition_not_take_up(submission=submission, actor=actor, reason=data["reason"], draft=draft)
+    def act(*, submission: Submission, actor: object, data: dict, draft: bool, based_on: int | None) -> None:
+        disposition_not_take_up(
+            submission=submission, actor=actor, reason=data["reason"], draft=draft, based_on=based_on
+        )
 
     done = _("%(reference)s is marked as considered, not taken up.")
     return _decide_with(request, slug, reference, form_class=NotTakenUpForm, prefix="not_taken_up", act=act, done=done)
@@ -248,8 +278,10 @@ def not_taken_up(request: HttpRequest, slug: str, reference: str) -> HttpRespons
 @require_POST
 @login_required
 def same_as(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
-    def act(*, submission: Submission, actor: object, data: dict, draft: bool) -> None:
-        disposition_same_as(submission=submission, actor=actor, original=data["original"], draft=draft)
+    def act(*, submission: Submission, actor: object, data: dict, draft: bool, based_on: int | None) -> None:
+        disposition_same_as(
+            submission=submission, actor=actor, original=data["original"], draft=draft, based_on=based_on
+        )
 
     done = _("%(reference)s now shares the decision of the submission it duplicates.")
     return _decide_with(request, slug, reference, form_class=SameAsForm, prefix="same_as", act=act, done=done)
