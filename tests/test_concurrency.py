@@ -156,3 +156,29 @@ def test_double_clicked_forms_make_one_submission_each(live_url):
         assert len(locations) == 1
     numbers = sorted(Submission.objects.filter(process=process).values_list("number", flat=True))
     assert numbers == list(range(1, len(users) + 1))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_form_token_posted_to_two_processes_at_once_files_once_and_never_fails(live_url):
+    first, second = make_process(phase="open", code="TWOA"), make_process(phase="open", code="TWOB")
+    users = [make_user() for _ in range(10)]
+    jobs = []
+    for n, user in enumerate(users):
+        cookie, token = session_cookie(user), str(uuid.uuid4())
+        for process in (first, second):
+            path = reverse("consultations:submission-create", args=[process.slug])
+            data = submission_data(process, n, token=token)
+            jobs.append(lambda c=cookie, p=path, d=data: post_form(live_url, p, c, d))
+
+    results = fire_at_once(jobs)
+
+    # Each pair is one form: one submission, in one of the two processes; both posts lead to its receipt.
+    assert all(isinstance(r, tuple) and r[0] == 302 for r in results), [
+        r for r in results if not (isinstance(r, tuple) and r[0] == 302)
+    ]
+    for n, user in enumerate(users):
+        assert Submission.objects.filter(author=user).count() == 1
+        assert results[2 * n][1] == results[2 * n + 1][1]
+    for process in (first, second):
+        numbers = sorted(Submission.objects.filter(process=process).values_list("number", flat=True))
+        assert numbers == list(range(1, len(numbers) + 1))  # no gap left by the post that found a submission

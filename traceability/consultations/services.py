@@ -128,9 +128,12 @@ def submission_file(
         with transaction.atomic():
             submission.save()
     except IntegrityError:
-        # A concurrent replay of the same form won the race; report its result.
+        # A concurrent replay of the same form (to this process or, with a copied token, another) won the race:
+        # report its result. Read it before marking the transaction for rollback, after which Django refuses
+        # every query (that was a 500); the savepoint above already undid the failed insert.
+        existing = Submission.objects.select_related("process").get(author=author, form_token=form_token)
         transaction.set_rollback(True)
-        return Submission.objects.get(author=author, form_token=form_token), False
+        return existing, False
 
     _notify_receipt(submission)  # sent by the task worker once this transaction commits
     return submission, True
