@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -178,3 +179,64 @@ def test_an_organiser_with_decisions_on_record_cannot_be_deleted(process, stakeh
     disposition_exclude(submission=submission, actor=organiser, ground="legal", legal_provision="Art. 1")
     with pytest.raises(ProtectedError):
         organiser.delete()
+
+
+def example_environment(tmp_path) -> dict[str, str]:
+    """The documented production environment (.env.example), with a generated key and a local database."""
+    env = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            env[name.strip()] = value.strip()
+    env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'deploy.sqlite3'}"
+    return env
+
+
+def test_the_documented_production_settings_pass_check_deploy_with_no_warning(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, **example_environment(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_the_placeholder_secret_key():
+    result = run_check({"DEBUG": "false", "SECRET_KEY": "change-me-to-a-long-random-string", "ALLOWED_HOSTS": "x.org"})
+    assert result.returncode != 0
+    assert "placeholder" in result.stderr
+
+
+def test_load_demo_refuses_a_production_database_unless_forced(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    env = {**clean, **example_environment(tmp_path), "TASKS_BACKEND": "database"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "load_demo"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "DEBUG is off" in result.stderr
+    check = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from traceability.accounts.models import User; print(User.objects.count())",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert check.stdout.strip().splitlines()[-1] == "0"  # no demo admin with the public password
+
+
+def test_a_persistent_connection_is_health_checked():
+    from django.conf import settings
+
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -554,8 +555,18 @@ class Command(BaseCommand):
             help=f"Delete the demo data (the demo processes and the @{DOMAIN} accounts, nothing else) and load it "
             "again, with dates relative to now.",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo even with DEBUG off (its accounts share a published password).",
+        )
 
-    def handle(self, *args: object, reset: bool = False, **options: object) -> None:
+    def handle(self, *args: object, reset: bool = False, force: bool = False, **options: object) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like a production database, and the demo creates a site admin whose "
+                "password is published. Use --force if you really mean it."
+            )
         started = time.monotonic()
         # Receipts are e-mailed on commit; demo stakeholders have no mailbox. Their notifications are
         # delivered at once (to nowhere) rather than left for the worker to print hundreds of them.
