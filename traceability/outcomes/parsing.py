@@ -32,6 +32,8 @@ from traceability.text import normalise_newlines
 from .models import ClauseKind
 
 MAX_CLAUSES = 5000
+# A line longer than this is not a clause of a policy text; refusing it bounds the work per line.
+MAX_LINE = 20_000
 MAX_LABEL = 60
 MAX_HEADING = 300
 MAX_EID = 150
@@ -123,6 +125,11 @@ def _scan(source: str) -> list[_Line]:
     lines: list[_Line] = []
     in_fence = False
     for number, raw_line in enumerate(normalise_newlines(source).split("\n"), start=1):
+        if len(raw_line) > MAX_LINE:
+            raise DocumentError(
+                _("Line %(line)d has %(length)d characters; a line may have at most %(max)d.")
+                % {"line": number, "length": len(raw_line), "max": MAX_LINE}
+            )
         line = raw_line.rstrip()
         stripped = line.strip()
         if stripped.startswith("```") or stripped.startswith("~~~"):
