@@ -438,11 +438,14 @@ MALFORMED = {
     "headings-without-text": ("# \n## \n### \n#", "No numbered paragraphs were found"),
     "heading-only-an-id": ("# {#scope}\n1. Text", "parsed"),
     "heading-only-a-number": ("# 1.\n## 2.", "parsed"),
-    # A "number" 10,000 levels deep is text (numbers are at most 40 characters), so nothing is numbered.
-    "number-10000-levels-deep": (f"{DEEP_NUMBER} a very deep number", "No numbered paragraphs were found"),
-    "heading-number-10000-levels-deep": (f"# {DEEP_NUMBER} Title", "No numbered paragraphs were found"),
+    # A "number" thousands of levels deep is text (numbers are at most 40 characters), so nothing is numbered.
+    "number-5000-levels-deep": (f"{DEEP_NUMBER[:9_999]} a very deep number", "No numbered paragraphs were found"),
+    "heading-number-5000-levels-deep": (f"# {DEEP_NUMBER[:9_999]} Title", "No numbered paragraphs were found"),
+    # Past 20,000 characters a line is refused, with its number.
+    "number-10000-levels-deep": (f"{DEEP_NUMBER} a very deep number", "a line may have at most 20000"),
     "numbering-nested-200-deep": (NESTED_CHAIN, "parsed"),
-    "huge-heading": ("# " + "H" * 50_000 + "\n1. Text", "parsed"),
+    "huge-heading": ("# " + "H" * 19_000 + "\n1. Text", "parsed"),
+    "heading-past-the-line-limit": ("# " + "H" * 50_000 + "\n1. Text", "Line 1 has 50002 characters"),
     "too-many-clauses": ("\n".join(f"{n}. clause" for n in range(1, 5_003)), "more than 5000 clauses"),
     "whitespace-only": (" \n\t\n   ", "Paste the document"),
     "lettered-without-parent": ("(a) first\n(b) second", "parsed"),
