@@ -26,7 +26,7 @@ PASSWORD = "trace-demo"
 
 def load_demo(*args: str) -> str:
     out = StringIO()
-    call_command("load_demo", *args, stdout=out)
+    call_command("load_demo", *args, "--force", stdout=out)  # tests run with DEBUG off
     return out.getvalue()
 
 
