@@ -35,7 +35,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
+    # Used only with DEBUG on (bandit B105 reviewed).
+    SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # nosec B105
 elif not DEBUG and SECRET_KEY.startswith("change-me"):
     raise ImproperlyConfigured("SECRET_KEY is still the placeholder of .env.example: generate a real one.")
 

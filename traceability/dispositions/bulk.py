@@ -42,7 +42,8 @@ def bulk_decide(decisions: list[dict[str, object]], *, organiser: User | None = 
             submission_id__in=[d["submission_id"] for d in decisions], number=1
         ).values_list("submission_id", "pk")
     }
-    assert len(revisions) == len(by_submission)
+    if len(revisions) != len(by_submission):
+        raise ValueError("Each submission takes one decision in a bulk load.")
     Disposition.objects.bulk_create(
         [
             Disposition(
