@@ -11,7 +11,20 @@ from django.db.models.functions import Coalesce
 from traceability.consultations.models import Process, Submission, SubmissionStatus
 from traceability.outcomes.models import Clause, DocumentVersion
 
-from .models import ClauseLink, DecisionRevision, ReplyState, Response, reply_deadline, reply_state
+from .models import (
+    ClauseLink,
+    DecisionRevision,
+    DraftDecision,
+    ReplyState,
+    Response,
+    reply_deadline,
+    reply_state,
+)
+
+
+def drafts_for(process: Process) -> QuerySet[DraftDecision]:
+    """The decisions drafted in ``process`` and not released yet."""
+    return DraftDecision.objects.filter(submission__process=process)
 
 
 def progress(process: Process) -> dict[str, int]:

@@ -37,6 +37,7 @@ from .models import (
     RevisionChange,
     reply_deadline,
 )
+from .selectors import drafts_for
 
 _STATUS_OF = {
     DispositionKind.REFLECTED: SubmissionStatus.REFLECTED,
@@ -443,10 +444,6 @@ class ReleaseOutcome:
     kept: list[tuple[str, str]]
     # Drafts dropped because their author withdrew the submission meanwhile.
     dropped: int = 0
-
-
-def drafts_for(process: Process):  # type: ignore[no-untyped-def]
-    return DraftDecision.objects.filter(submission__process=process)
 
 
 def _release_one(draft: DraftDecision, *, actor: User, now: datetime, release: Release) -> None:

@@ -6,12 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from traceability.consultations.access import get_organised_process, get_own_submission
 from traceability.consultations.models import CommentRound, Process, Submission, SubmissionStatus
@@ -29,7 +29,7 @@ from .forms import (
     SameAsForm,
 )
 from .models import ClauseLink, DispositionKind, DraftDecision, ExclusionGround, Release, Response
-from .selectors import contest_queue, decision_trail, progress, reconfirm_queue, unanswered_contests
+from .selectors import contest_queue, decision_trail, drafts_for, progress, reconfirm_queue, unanswered_contests
 from .services import (
     StaleDecision,
     contest_answer,
@@ -38,7 +38,6 @@ from .services import (
     disposition_not_take_up,
     disposition_reflect,
     disposition_same_as,
-    drafts_for,
     link_reconfirm,
     response_record,
     version_adopt,
@@ -287,6 +286,7 @@ def same_as(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     return _decide_with(request, slug, reference, form_class=SameAsForm, prefix="same_as", act=act, done=done)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def release(request: HttpRequest, slug: str) -> HttpResponse:
     """The drafted decisions of a process, and the button that releases them to the public together."""
@@ -316,8 +316,6 @@ def release(request: HttpRequest, slug: str) -> HttpResponse:
             if not outcome.kept:
                 return redirect("dispositions:workspace", slug=process.slug)
         return redirect("dispositions:release", slug=process.slug)
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     drafts = (
         drafts_for(process)
         .select_related("submission__stakeholder_group", "duplicate_of", "drafted_by")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from traceability.consultations.models import CommentRound, Process, Submission, SubmissionStatus
-from traceability.dispositions.services import drafts_for
+from traceability.dispositions.selectors import drafts_for
 from traceability.outcomes.models import DocumentVersion
 
 

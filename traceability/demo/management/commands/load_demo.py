@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 from rapidfuzz import process as rapidfuzz_process
 
 from traceability.accounts.models import StakeholderKind, User
-from traceability.consultations.models import Attribution, Process, StakeholderGroup, Submission
+from traceability.consultations.models import Attribution, Process, StakeholderGroup, Submission, SubmissionStatus
 from traceability.consultations.services import (
     SubmissionContent,
     process_create_default_groups,
@@ -452,11 +452,12 @@ class Loader:
             return
         version = DocumentVersion.objects.report_version_for(process)
         clauses = {clause.label: clause for clause in Clause.objects.filter(version=version).select_related("version")}
-        pending = [
-            item
-            for item in filed
-            if not item.own and Submission.objects.filter(pk=item.submission.pk, status="pending").exists()
-        ]
+        undecided = set(
+            Submission.objects.filter(
+                pk__in=[item.submission.pk for item in filed], status=SubmissionStatus.PENDING
+            ).values_list("pk", flat=True)
+        )
+        pending = [item for item in filed if not item.own and item.submission.pk in undecided]
         for item in pending[: plan.drafts]:
             if item.objection is not None:
                 self.objection(item, organiser=organiser, draft=True)
