@@ -8,6 +8,7 @@ import os
 import pytest
 from django.test import Client
 
+from traceability.accounts.middleware import MFA_SESSION_KEY
 from traceability.accounts.models import StakeholderKind, User
 from traceability.consultations.models import Process
 
@@ -30,8 +31,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Every test starts with an empty cache: cached indicators never leak from one test to another."""
+def empty_cache(request):
+    """Every test that uses the database starts with an empty cache (the cache is a database table, as
+    in the embedded default): cached indicators and rate-limit counts never leak between tests."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        transactional = True
+    if not (transactional or marker is not None or "db" in request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
     from django.core.cache import cache
 
     cache.clear()
@@ -92,10 +101,16 @@ def other_process(other_organiser) -> Process:
     return make_process(phase="open", code="OTHER", organisers=(other_organiser,))
 
 
-def client_for(user: User | None) -> Client:
+def client_for(user: User | None, *, mfa: bool = True) -> Client:
+    """A client signed in as ``user``; with ``mfa`` (the default), as after entering the second factor
+    too, which organisers need for the workspace (tests of that rule pass ``mfa=False``)."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        if mfa:
+            session = client.session
+            session[MFA_SESSION_KEY] = user.pk
+            session.save()
     return client
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.utils import timezone
 
 from traceability.accounts.models import StakeholderKind, User
@@ -30,12 +34,38 @@ DOCUMENT = """# 1. Scope
 """
 
 
-def make_user(*, kind: str = StakeholderKind.CIVIL_SOCIETY, country: str = "KE", **extra: object) -> User:
+def make_user(
+    *, kind: str = StakeholderKind.CIVIL_SOCIETY, country: str = "KE", verified: bool = True, **extra: object
+) -> User:
+    """A stakeholder account; its address is confirmed (as after following the sign-up mail) unless
+    ``verified=False``."""
     n = next(_counter)
     extra.setdefault("email", f"user{n}@example.org")
     extra.setdefault("display_name", f"User {n}")
     extra.setdefault("organisation", f"Organisation {n}")
-    return User.objects.create_user(password=PASSWORD, stakeholder_kind=kind, country=country, **extra)
+    user = User.objects.create_user(password=PASSWORD, stakeholder_kind=kind, country=country, **extra)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+    return user
+
+
+def give_totp(user: User) -> str:
+    """Set up a TOTP authenticator for ``user`` (as an organiser must) and return its secret."""
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        return totp_secret(user)
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_secret(user: User) -> str:
+    from allauth.mfa.utils import decrypt
+
+    return decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now for ``secret``."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def make_process(*, phase: str = "open", code: str | None = None, organisers: tuple[User, ...] = ()) -> Process:
@@ -57,6 +87,8 @@ def make_process(*, phase: str = "open", code: str | None = None, organisers: tu
     )
     process_create_default_groups(process=process)
     process.organisers.add(*organisers)
+    for organiser in organisers:
+        give_totp(organiser)  # organisers work with a second factor
     return process
 
 

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from traceability.accounts.middleware import MFA_SESSION_KEY
 from traceability.accounts.models import User
 from traceability.consultations.models import CommentRound, Process, ProcessEvent, Submission
 from traceability.consultations.services import round_open
@@ -57,7 +58,7 @@ TO_SIGN_IN = "302 to sign-in"  # to accounts:login?next=<the page asked for>; no
 TO_ME = To("reports:me")  # a signed-in visitor needs no sign-up or sign-in page
 
 # Successful POSTs and where they lead.
-SIGNED_UP = Done("consultations:process-list")
+VERIFY_EMAIL = Done("account_email_verification_sent")  # signed up: the address must be confirmed first
 SIGNED_IN = Done("reports:me")
 SIGNED_OUT = Done("consultations:process-list")
 PROFILE_SAVED = Done("accounts:profile")
@@ -92,21 +93,34 @@ HTML, XLSX = "text/html", "application/vnd.openxmlformats-officedocument.spreads
 # POST changes (see snapshot()). Every other request must change nothing.
 ACCESS: dict[str, dict[str, object]] = {
     # Accounts.
+    # Sign-up, sign-in and sign-out are django-allauth's views; the earlier addresses redirect to them.
     "accounts:sign-up": {
-        "GET": row(OK, TO_ME, TO_ME, TO_ME, TO_ME),
-        "POST": row(SIGNED_UP, TO_ME, TO_ME, TO_ME, TO_ME),
-        "writes": {"users", "profiles"},
+        "GET": row(*[To("account_signup")] * 5),
+        "POST": row(*[To("account_signup")] * 5),
+        "writes": set(),
     },
     "accounts:login": {
+        "GET": row(*[To("account_login")] * 5),
+        "POST": row(*[To("account_login")] * 5),
+        "writes": set(),
+    },
+    "account_signup": {
+        "GET": row(OK, TO_ME, TO_ME, TO_ME, TO_ME),
+        "POST": row(VERIFY_EMAIL, TO_ME, TO_ME, TO_ME, TO_ME),
+        "writes": {"users", "profiles"},
+    },
+    "account_login": {
         "GET": row(OK, TO_ME, TO_ME, TO_ME, TO_ME),
         "POST": row(SIGNED_IN, TO_ME, TO_ME, TO_ME, TO_ME),
         "writes": set(),
     },
-    "accounts:logout": {
-        "GET": WRONG_METHOD,
+    "account_logout": {
+        "GET": row(To("consultations:process-list"), OK, OK, OK, OK),
         "POST": row(SIGNED_OUT, SIGNED_OUT, SIGNED_OUT, SIGNED_OUT, SIGNED_OUT),
         "writes": set(),
     },
+    "consultations:blocked-attempts": {"GET": ORGANISER_ONLY, "POST": WRONG_METHOD, "writes": set()},
+    "accounts:security": {"GET": SIGNED_IN_ONLY, "POST": WRONG_METHOD, "writes": set()},
     "accounts:profile": {
         "GET": SIGNED_IN_ONLY,
         "POST": row(TO_SIGN_IN, PROFILE_SAVED, PROFILE_SAVED, PROFILE_SAVED, PROFILE_SAVED),
@@ -252,6 +266,10 @@ ACCESS: dict[str, dict[str, object]] = {
 }
 
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
+# django-allauth's other pages (e-mail, password, two-factor): their access rules are allauth's, and
+# tests/test_accounts.py walks each flow. Its sign-up, sign-in and sign-out are in ACCESS.
+ALLAUTH_NAMES = ("account_", "mfa_")
+ALLAUTH_IN_ACCESS = {"account_signup", "account_login", "account_logout"}
 
 
 def walk(patterns, prefix: str = "", namespace: str | None = None):
@@ -270,7 +288,7 @@ def project_patterns():
     return [
         (route, name, pattern)
         for route, name, pattern in walk(get_resolver().url_patterns)
-        if not route.startswith(SKIPPED_PREFIXES)
+        if not route.startswith(SKIPPED_PREFIXES) and (not name.startswith(ALLAUTH_NAMES) or name in ALLAUTH_IN_ACCESS)
     ]
 
 
@@ -377,7 +395,7 @@ def valid_post(name: str, world) -> dict[str, object]:
         "form_token": str(uuid.uuid4()),
     }
     data: dict[str, dict[str, object]] = {
-        "accounts:sign-up": {
+        "account_signup": {
             "display_name": "New Person",
             "email": "new.person@example.org",
             "organisation": "New Org",
@@ -386,7 +404,7 @@ def valid_post(name: str, world) -> dict[str, object]:
             "password1": "a long enough passphrase 42",
             "password2": "a long enough passphrase 42",
         },
-        "accounts:login": {"username": world.users["author"].email, "password": PASSWORD},
+        "account_login": {"login": world.users["author"].email, "password": PASSWORD},
         "accounts:delete": {"password": PASSWORD},
         "accounts:profile": {
             "display_name": "Renamed",
@@ -452,7 +470,7 @@ def assert_outcome(response, expected: object, url: str) -> None:
     if expected == TO_SIGN_IN:
         assert response.status_code == 302, response.status_code
         location = urlsplit(response["Location"])
-        assert resolve(location.path).view_name == "accounts:login"
+        assert resolve(location.path).view_name == "account_login"
         assert parse_qs(location.query)["next"] == [url]
     elif isinstance(expected, To):
         assert response.status_code == 302, response.status_code
@@ -512,9 +530,9 @@ def test_an_invalid_import_by_the_organiser_redisplays_the_form_and_writes_nothi
 
 # Every endpoint that changes something on POST, and a role that may post to it.
 POST_FORMS = {
-    "accounts:sign-up": "anonymous",
-    "accounts:login": "anonymous",
-    "accounts:logout": "author",
+    "account_signup": "anonymous",
+    "account_login": "anonymous",
+    "account_logout": "author",
     "accounts:profile": "author",
     "accounts:delete": "author",
     "consultations:submission-create": "author",
@@ -552,6 +570,9 @@ def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(world, name
     client = Client(enforce_csrf_checks=True)
     if world.users[role] is not None:
         client.force_login(world.users[role])
+        session = client.session
+        session[MFA_SESSION_KEY] = world.users[role].pk  # signed in with the second factor too
+        session.save()
     prepare(name, world)
     url = reverse(name) if name == "set_language" else url_of(name, world)
     data = {"language": "fr", "next": "/"} if name == "set_language" else valid_post(name, world)

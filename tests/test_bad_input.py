@@ -163,7 +163,7 @@ def test_sign_up_form_takes_any_text(db, data):
     client = Client()
     with rolled_back():
         before = rows()
-        response = client.post(reverse("accounts:sign-up"), data)
+        response = client.post(reverse("account_signup"), data)
         assert response.status_code in ANSWERS
         event(f"answered {response.status_code}")
         changed = grew(before, rows())
@@ -201,7 +201,7 @@ def test_sign_up_goes_on_to_a_safe_next_page_whatever_next_says(db, next_url):
         "password2": "a long enough passphrase 42",
         "next": next_url,
     }
-    response = Client().post(reverse("accounts:sign-up"), data)
+    response = Client().post(reverse("account_signup"), data)
     assert response.status_code == 302
     assert User.objects.filter(email="next.person@example.org").exists()
     assert not response["Location"].startswith(("https:", "//", "javascript:"))

@@ -14,7 +14,6 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
@@ -45,11 +44,6 @@ XLSX_HEADER = [
     "Decision",
     "Reason / how reflected",
 ]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 @pytest.fixture
@@ -692,8 +686,9 @@ def test_exports_run_a_fixed_number_of_queries_whatever_the_size(anon_client, cl
     print(f"\n{name}: {small} queries at 10 submissions, {large} at 1000")
     assert small == large, f"{name}: {small} queries at 10 submissions, {large} at 1000"
     # The process; the version the mapping is computed against, its clauses and the merged identities
-    # (to say where each link's clause is now); and the rows, in one streamed query.
-    assert small <= 5
+    # (to say where each link's clause is now); and the rows, in one streamed query. report.json reads its
+    # indicators from the shared cache, which is a database table in the embedded default: one more.
+    assert small <= 6
 
 
 def test_a_withdrawn_submission_exports_none_of_its_words_not_even_its_clause_reference(

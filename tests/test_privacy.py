@@ -49,7 +49,7 @@ def content(response) -> str:
 
 def sign_in(email: str) -> Client:
     client = Client()
-    response = client.post(reverse("accounts:login"), {"username": email, "password": PASSWORD})
+    response = client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
     assert response.status_code == 302
     return client
 
@@ -233,7 +233,7 @@ def test_my_data_holds_the_profile_the_submissions_with_decisions_and_the_mail(
 
 def test_my_data_is_only_for_the_signed_in(anon_client):
     response = anon_client.get(reverse("reports:me-data"))
-    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
 
 
 def test_me_and_the_profile_link_to_the_download_and_the_deletion(stakeholder_client):

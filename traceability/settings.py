@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "traceability.accounts",
     "traceability.consultations",
     "traceability.outcomes",
@@ -78,6 +81,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "traceability.accounts.middleware.IdleTimeoutMiddleware",
+    "traceability.accounts.middleware.MfaRequiredMiddleware",
+    "traceability.accounts.middleware.BlockedRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -126,16 +133,86 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "reports:me"
 LOGOUT_REDIRECT_URL = "consultations:process-list"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 
+# Passwords per OWASP ASVS level 2: 12 characters at least, nothing similar to the account's own
+# details, and nothing on the breached-password list (Django's 20,000 common passwords, also after
+# undoing the usual disguises: case, digits and symbols at either end, 4 for a, 0 for o...). Offline.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "display_name", "organisation")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "traceability.accounts.passwords.BreachedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Accounts (django-allauth): the e-mail address is the sign-in name and must be verified before the
+# account can sign in (and so before anything it files counts). Organisers and site admins must
+# also use a second factor (TOTP, with recovery codes); see accounts/middleware.py.
+ACCOUNT_ADAPTER = "traceability.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "traceability.accounts.forms.SignUpForm"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Trace] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Lockout: 5 failed sign-ins for one address in 15 minutes lock that address for the rest of the
+# window, and 20 failures a minute from one IP lock the IP (checked before the password is).
+# Every limit is counted in the shared cache (CACHES below), so all workers see the same counts.
+# TRACE_RATE_LIMITS=off turns every limit off: for the bounded load test only, never in public.
+RATE_LIMITS_ON = os.environ.get("TRACE_RATE_LIMITS", "on") != "off"
+ACCOUNT_RATE_LIMITS = (
+    {
+        "login_failed": os.environ.get("TRACE_RATE_LOGIN_FAILED", "20/m/ip,5/15m/key"),
+        "login": os.environ.get("TRACE_RATE_LOGIN", "30/m/ip"),
+        "signup": os.environ.get("TRACE_RATE_SIGNUP", "5/10m/ip,20/d/ip"),
+        "reset_password": os.environ.get("TRACE_RATE_RESET_PASSWORD", "10/m/ip,3/h/key"),
+        # Filing a submission (our own action, counted by the same machinery).
+        "file_submission": os.environ.get("TRACE_RATE_FILING", "10/10m/user,100/d/user,60/h/ip"),
+    }
+    if RATE_LIMITS_ON
+    else False
+)
+# Behind a reverse proxy, the client's address is the last N hops of X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Trace")
+
+# Sessions: signed out after 30 minutes without a request (accounts/middleware.py) and after
+# 12 hours in any case. On HTTPS the cookies carry the __Host- prefix (Secure, Path=/, no Domain).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 60 * 60)))
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# One cache shared by every worker (rate-limit counts must be): a database table in the embedded
+# default (`manage.py createcachetable`, which `make run` runs), Redis in production (CACHE_URL=redis://...).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL in ("", "db"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "trace_cache"}}
+else:
+    raise ImproperlyConfigured("CACHE_URL must be empty (the database cache) or a redis:// URL.")
+
+# Keyed hash of client addresses in the audit log: the log can tell repeat sources apart without
+# storing an address. Set AUDIT_IP_KEY to keep hashes comparable across SECRET_KEY rotations.
+AUDIT_IP_KEY = os.environ.get("AUDIT_IP_KEY", "")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
@@ -222,6 +299,10 @@ OUTCOME_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+if CSRF_COOKIE_SECURE:
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)

@@ -1,48 +1,110 @@
 from __future__ import annotations
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context as allauth_context
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
 
-from .models import User
+from .models import BlockReason, StakeholderKind, User
+
+# The honeypot: a text field that people never see (it is moved off screen by the stylesheet, skipped
+# by the keyboard and by assistive technology, and labelled to be left empty) and form-filling robots do.
+HONEYPOT_FIELD = "website"
 
 
-class SignUpForm(UserCreationForm):
-    class Meta:
-        model = User
-        fields = ("display_name", "email", "organisation", "stakeholder_kind", "country")
-        help_texts = {
-            "display_name": _("Shown beside your submissions if you choose to be named."),
-            "email": _("Used to sign in and for receipts. Never shown to others."),
-            "stakeholder_kind": _("The group you speak for. It is recorded with each submission."),
-        }
+def honeypot_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off", "class": "trace-hp"}),
+    )
+
+
+def honeypot_error(*, action: str, process_id: int | None = None) -> forms.ValidationError:
+    """Log the blocked attempt, and the message the form shows (a person who somehow filled the field
+    in learns why nothing was saved)."""
+    from . import audit
+
+    request = allauth_context.request
+    if request is not None:
+        audit.blocked(request, action=action, reason=BlockReason.HONEYPOT, process_id=process_id)
+        request.trace_block_recorded = True
+    return forms.ValidationError(
+        _(
+            "This form was filled in automatically, so it was not accepted. "
+            "Leave the last field empty and send it again."
+        ),
+        code="honeypot",
+    )
+
+
+class SignUpForm(AllauthSignupForm):
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=120,
+        help_text=_("Shown beside your submissions if you choose to be named."),
+    )
+    organisation = forms.CharField(label=_("Organisation"), max_length=200)
+    stakeholder_kind = forms.ChoiceField(
+        label=_("Stakeholder group"),
+        choices=StakeholderKind.choices,
+        initial=StakeholderKind.CIVIL_SOCIETY,
+        help_text=_(
+            "The group you speak for. It is recorded with your submissions, and organisers see it in every "
+            "process's figures, so only an organiser can change it once you have filed."
+        ),
+    )
+    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    field_order = ["display_name", "email", "organisation", "stakeholder_kind", "country", "password1", "password2"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].required = True
-        self.fields["organisation"].required = True
+        self.fields["email"].help_text = _(
+            "Used to sign in and for receipts. Never shown to others. We send a link to confirm it."
+        )
+        self.fields[HONEYPOT_FIELD] = honeypot_field()
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists."))
-        return email
+    def clean_website(self) -> str:
+        if self.cleaned_data.get(HONEYPOT_FIELD):
+            raise honeypot_error(action="signup")
+        return ""
 
-
-class SignInForm(AuthenticationForm):
-    username = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
-    )
-
-    def clean_username(self) -> str:
-        # Addresses are stored in lower case at sign-up; accept them as the person types them.
-        return self.cleaned_data["username"].strip().lower()
+    def clean(self) -> dict:
+        data = super().clean()
+        password = data.get("password1")
+        if password and "password1" not in self.errors:
+            # allauth checks the password against the address only; ours also knows the name and organisation.
+            person = User(
+                email=data.get("email", ""),
+                display_name=data.get("display_name", ""),
+                organisation=data.get("organisation", ""),
+            )
+            try:
+                password_validation.validate_password(password, person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
 
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("display_name", "organisation", "stakeholder_kind", "country", "notify_updates")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The group is declared once: after the first submission, only an organiser or admin changes it,
+        # so one account cannot speak for one group today and another tomorrow.
+        if self.instance.pk and self.instance.submissions.exists():
+            field = self.fields["stakeholder_kind"]
+            field.disabled = True
+            field.help_text = _(
+                "Fixed since your first submission: your submissions count in this group's figures. "
+                "Ask the organisers if it is wrong."
+            )
 
 
 class AccountDeleteForm(forms.Form):

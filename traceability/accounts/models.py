@@ -168,3 +168,81 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class SecurityEventKind(models.TextChoices):
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    LOCKED_OUT = "locked_out", _("Sign-in locked out")
+    SIGN_OUT = "sign_out", _("Signed out")
+    SIGNED_UP = "signed_up", _("Account created")
+    EMAIL_VERIFIED = "email_verified", _("E-mail address verified")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    MFA_ADDED = "mfa_added", _("Two-factor method added")
+    MFA_REMOVED = "mfa_removed", _("Two-factor method removed")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    PUBLISHED = "published", _("Report published")
+    BLOCKED = "blocked", _("Request blocked")
+
+
+class BlockReason(models.TextChoices):
+    RATE_LIMIT = "rate_limit", _("Too many requests")
+    HONEYPOT = "honeypot", _("Hidden field filled in (an automated form)")
+    UNVERIFIED = "unverified", _("E-mail address not verified")
+
+
+class SecurityEventQuerySet(models.QuerySet["SecurityEvent"]):
+    def blocked(self) -> SecurityEventQuerySet:
+        return self.filter(kind=SecurityEventKind.BLOCKED)
+
+    def for_process(self, process_id: int) -> SecurityEventQuerySet:
+        return self.filter(process_id=process_id)
+
+
+class SecurityEvent(models.Model):
+    """One entry of the security audit log: append-only, written by ``audit.record``.
+
+    The client address is stored only as a keyed hash (HMAC-SHA256), enough to tell that attempts
+    came from one source. ``detail`` is structured data, never a preformatted line, so nothing a user
+    types can forge an entry. ``process_id`` names the process a blocked filing was aimed at (a plain
+    number: accounts sit below the consultations app, and an entry must outlive what it names).
+    """
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=SecurityEventKind.choices)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="security_events",
+        verbose_name=_("user"),
+    )
+    ip_hash = models.CharField(_("client address (keyed hash)"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=40, blank=True)
+    reason = models.CharField(_("reason"), max_length=16, choices=BlockReason.choices, blank=True)
+    process_id = models.PositiveBigIntegerField(_("process"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = SecurityEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["kind", "-at"], name="security_event_kind"),
+            models.Index(fields=["process_id", "kind", "-at"], name="security_event_process"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M:%S}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("The security log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        raise ValueError("The security log is append-only.")

@@ -11,6 +11,8 @@ import logging
 import re
 from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -212,7 +214,8 @@ def account_anonymise(*, user: User, now: datetime | None = None) -> User:
     """Close ``user``'s account without deleting what they filed to the public record.
 
     The row stays (submissions and decisions point to it) but everything that identifies the person
-    goes: e-mail (``deleted-<pk>@invalid``), display name, organisation, country, password (unusable),
+    goes: e-mail (``deleted-<pk>@invalid``, and allauth's address rows), two-factor authenticators,
+    display name, organisation, country, password (unusable),
     staff rights and process roles; the account becomes inactive, its sessions end, its notifications
     are deleted and its entries in the admin log lose its name. Apps above this one scrub their own
     copies when ``user_anonymised`` is sent (in this transaction).
@@ -232,6 +235,9 @@ def account_anonymise(*, user: User, now: datetime | None = None) -> User:
     user.groups.clear()
     user.user_permissions.clear()
     user.notifications.all().delete()
+    # django-allauth's copies of the address (and its pending confirmations) and the second factors.
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
     LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
         object_repr=str(user), change_message=""
     )

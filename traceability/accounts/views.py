@@ -1,39 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
-from .forms import AccountDeleteForm, ProfileForm, SignInForm, SignUpForm
+from .forms import AccountDeleteForm, ProfileForm
+from .models import SecurityEvent
 from .services import account_anonymise
-
-
-def sign_up(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("reports:me")
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.display_name})
-        if url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return HttpResponseRedirect(next_url)  # a URL, never a view name: redirect('0') would be a 500
-        return redirect("consultations:process-list")
-    return render(request, "accounts/sign_up.html", {"form": form, "next": next_url})
-
-
-class SignInView(LoginView):
-    template_name = "accounts/sign_in.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
 
 
 @login_required
@@ -63,3 +40,11 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         return redirect("consultations:process-list")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/delete.html", {"form": form}, status=status)
+
+
+@require_safe
+@login_required
+def security(request: HttpRequest) -> HttpResponse:
+    """The account's own security log: recent sign-ins, failures and changes, to spot what was not you."""
+    events = SecurityEvent.objects.filter(user=request.user).exclude(kind="blocked")[:30]
+    return render(request, "accounts/security.html", {"events": events})

@@ -12,3 +12,12 @@ class ConsultationsConfig(AppConfig):
         from .services import submissions_anonymise
 
         user_anonymised.connect(submissions_anonymise, dispatch_uid="consultations.submissions_anonymise")
+
+        from django.db.models.signals import m2m_changed
+
+        from .models import Process
+        from .services import organisers_changed
+
+        m2m_changed.connect(
+            organisers_changed, sender=Process.organisers.through, dispatch_uid="consultations.organisers_changed"
+        )

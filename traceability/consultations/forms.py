@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from traceability.accounts.forms import HONEYPOT_FIELD, honeypot_error, honeypot_field
 from traceability.accounts.models import User
 from traceability.text import normalise_newlines
 
@@ -54,9 +55,12 @@ class SubmissionForm(forms.Form):
     # The permanent identity of the clause commented on ("comment on this paragraph"); empty for the whole text.
     target = forms.ModelChoiceField(queryset=_clause_identities().none(), required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, process: Process, author: User, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, process: Process, author: User, declared: StakeholderGroup | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.process = process
+        self.fields[HONEYPOT_FIELD] = honeypot_field()
         self.fields["target"].queryset = _clause_identities().filter(process=process)
         self.fields["target"].error_messages["invalid_choice"] = _(
             "That clause is not part of this process's document. Comment on the draft as a whole instead."
@@ -67,11 +71,25 @@ class SubmissionForm(forms.Form):
             self.fields["target_clause"].widget = forms.HiddenInput()
         groups = StakeholderGroup.objects.filter(process=process)
         self.fields["stakeholder_group"].queryset = groups
-        if not self.is_bound and "stakeholder_group" not in self.initial:
+        if declared is not None:
+            # Declared with the author's first submission here: shown, never changed by the author.
+            field = self.fields["stakeholder_group"]
+            field.disabled = True
+            field.help_text = _(
+                "You file for this group in this process, as with your first submission here. "
+                "One account speaks for one group in a process."
+            )
+            self.initial["stakeholder_group"] = declared.pk
+        elif not self.is_bound and "stakeholder_group" not in self.initial:
             self.initial["stakeholder_group"] = next(
                 (group.pk for group in groups if group.kind == author.stakeholder_kind), None
             )
         self.initial.setdefault("form_token", uuid.uuid4())
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get(HONEYPOT_FIELD):
+            raise honeypot_error(action="file_submission", process_id=self.process.pk)
+        return ""
 
     def clean_title(self) -> str:
         return self.cleaned_data["title"].strip()

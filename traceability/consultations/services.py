@@ -98,6 +98,15 @@ def submission_file(
 
     if content.stakeholder_group.process_id != process.pk:
         raise ValidationError(_("Choose one of this process's stakeholder groups."))
+    declared = declared_group(process=locked, author=author)
+    if declared is not None and declared.pk != content.stakeholder_group.pk:
+        raise ValidationError(
+            _(
+                "You file for %(group)s in this process, as your earlier submissions did: one account speaks "
+                "for one group in a process. Nothing was saved."
+            )
+            % {"group": declared.name}
+        )
     if content.target is not None and content.target.process_id != process.pk:
         raise ValidationError(_("Comment on a clause of this process's document."))
 
@@ -166,14 +175,28 @@ def _lock_own_open_submission(*, submission: Submission, author: User, now: date
     return locked
 
 
+def declared_group(*, process: Process, author: User) -> StakeholderGroup | None:
+    """The group ``author`` declared in ``process`` with their first submission there (withdrawn ones
+    included: withdrawing does not free the declaration), or None before their first."""
+    first = (
+        Submission.objects.filter(process=process, author=author)
+        .select_related("stakeholder_group")
+        .order_by("number")
+        .first()
+    )
+    return first.stakeholder_group if first is not None else None
+
+
 @transaction.atomic
 def submission_update(
     *, submission: Submission, author: User, content: SubmissionContent, now: datetime | None = None
 ) -> Submission:
     now = now or timezone.now()
     locked = _lock_own_open_submission(submission=submission, author=author, now=now)
-    if content.stakeholder_group.process_id != locked.process_id:
-        raise ValidationError(_("Choose one of this process's stakeholder groups."))
+    if content.stakeholder_group.pk != locked.stakeholder_group_id:
+        raise ValidationError(
+            _("The stakeholder group of a submission cannot be changed: it was declared when it was filed.")
+        )
     if content.target is not None and content.target.process_id != locked.process_id:
         raise ValidationError(_("Comment on a clause of this process's document."))
     if locked.is_decided():
@@ -327,3 +350,19 @@ def submissions_anonymise(*, user: User, **kwargs: object) -> int:
     for process_id in touched:
         Process(pk=process_id).touch()  # cached report figures (organisations reached) are stale now
     return count
+
+
+def organisers_changed(sender: object, instance: object, action: str, reverse: bool, pk_set: set[int] | None, **kwargs):  # type: ignore[no-untyped-def]
+    """Appointing or removing an organiser (admin, shell, anywhere) is a role change in the security log."""
+    from traceability.accounts import audit
+    from traceability.accounts.models import SecurityEventKind
+
+    if action not in ("post_add", "post_remove") or not pk_set:
+        return
+    role = "organiser" if action == "post_add" else "not organiser"
+    if reverse:  # user.organised_processes.add(process...)
+        for process_id in pk_set:
+            audit.record(SecurityEventKind.ROLE_CHANGED, user=instance, process_id=process_id, role=role)  # type: ignore[arg-type]
+    else:
+        for user in User.objects.filter(pk__in=pk_set):
+            audit.record(SecurityEventKind.ROLE_CHANGED, user=user, process_id=instance.pk, role=role)  # type: ignore[attr-defined]

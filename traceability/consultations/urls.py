@@ -7,6 +7,7 @@ app_name = "consultations"
 urlpatterns = [
     path("", views.ProcessListView.as_view(), name="process-list"),
     path("processes/<slug:slug>/", views.process_detail, name="process-detail"),
+    path("processes/<slug:slug>/workspace/blocked/", views.blocked_attempts, name="blocked-attempts"),
     path("processes/<slug:slug>/submit/", views.submission_create, name="submission-create"),
     path(
         "processes/<slug:slug>/submissions/<slug:reference>/receipt/",

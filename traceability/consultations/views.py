@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,10 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
-from .access import get_own_submission, get_visible_process
+from traceability.accounts import audit
+from traceability.accounts.models import BlockReason, SecurityEvent
+from traceability.accounts.selectors import has_verified_email
+
+from .access import get_organised_process, get_own_submission, get_visible_process
 from .forms import SubmissionForm
 from .models import Phase, Process, SubmissionStatus
-from .services import ProcessNotOpen, submission_file, submission_update, submission_withdraw
+from .services import ProcessNotOpen, declared_group, submission_file, submission_update, submission_withdraw
 
 
 class ProcessListView(ListView):
@@ -58,10 +65,36 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
     if not process.is_open():
         return _not_open_response(request, process, ProcessNotOpen(_("This process is not accepting submissions now.")))
+    if not has_verified_email(request.user):
+        if request.method == "POST":
+            audit.blocked(request, action="file_submission", reason=BlockReason.UNVERIFIED, process_id=process.pk)
+        return render(request, "consultations/verify_first.html", {"process": process}, status=403)
     clause = request.GET.get("clause", "")
     initial = {"target": clause} if clause.isascii() and clause.isdecimal() and len(clause) < 19 else {}
-    form = SubmissionForm(request.POST or None, process=process, author=request.user, initial=initial)
+    form = SubmissionForm(
+        request.POST or None,
+        process=process,
+        author=request.user,
+        declared=declared_group(process=process, author=request.user),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
+        if not ratelimit.consume(request, action="file_submission", user=request.user):
+            audit.blocked(request, action="file_submission", reason=BlockReason.RATE_LIMIT, process_id=process.pk)
+            request.trace_block_recorded = True
+            form.add_error(
+                None,
+                _(
+                    "You have filed many submissions in a short while, so this one was not accepted (nothing was "
+                    "saved). Wait a few minutes and send it again; if you need to file more, write to the organisers."
+                ),
+            )
+            return render(
+                request,
+                "consultations/submission_form.html",
+                {"process": process, "form": form, "editing": False, "target_clause": form.target_clause},
+                status=429,
+            )
         try:
             submission, created = submission_file(
                 process=process, author=request.user, content=form.content(), form_token=form.cleaned_data["form_token"]
@@ -113,7 +146,11 @@ def submission_edit(request: HttpRequest, slug: str, reference: str) -> HttpResp
         )
         return redirect("consultations:submission-receipt", slug=process.slug, reference=submission.reference)
     form = SubmissionForm(
-        request.POST or None, process=process, author=request.user, initial=SubmissionForm.initial_for(submission)
+        request.POST or None,
+        process=process,
+        author=request.user,
+        declared=submission.stakeholder_group,
+        initial=SubmissionForm.initial_for(submission),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,3 +194,27 @@ def submission_withdraw_view(request: HttpRequest, slug: str, reference: str) ->
         return _not_open_response(request, submission.process, error)
     messages.success(request, _("Your submission %(reference)s was withdrawn.") % {"reference": submission.reference})
     return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+@require_safe
+@login_required
+def blocked_attempts(request: HttpRequest, slug: str) -> HttpResponse:
+    """Filings to this process that were refused before they were saved (too many from one account or
+    address, a robot's hidden field, an unconfirmed address): counted by reason, the latest listed."""
+    process = get_organised_process(request, slug)
+    now = timezone.now()
+    blocked = SecurityEvent.objects.blocked().for_process(process.pk)
+    counts = blocked.aggregate(
+        total=Count("pk"),
+        day=Count("pk", filter=Q(at__gte=now - timedelta(days=1))),
+        week=Count("pk", filter=Q(at__gte=now - timedelta(days=7))),
+    )
+    by_reason = {row["reason"]: row["n"] for row in blocked.values("reason").annotate(n=Count("pk")).order_by()}
+    reasons = [(label, by_reason.get(value, 0)) for value, label in BlockReason.choices]
+    context = {
+        "process": process,
+        "counts": counts,
+        "reasons": reasons,
+        "latest": blocked.select_related("user")[:50],
+    }
+    return render(request, "consultations/blocked_attempts.html", context)

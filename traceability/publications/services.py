@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from traceability.accounts.models import User
+from traceability.accounts import audit
+from traceability.accounts.models import SecurityEventKind, User
 from traceability.consultations.models import Process, ProcessEvent, ProcessEventKind
 from traceability.reports.selectors import report_version
 
@@ -88,4 +89,7 @@ def snapshot_create(*, process: Process, actor: User, now: datetime | None = Non
     digest = snapshot.sha256
     # robust: the snapshot is published whatever happens to the queue; a failed enqueue is logged.
     transaction.on_commit(lambda: notify_publication.enqueue(locked.pk, number, digest), robust=True)
+    audit.record(
+        SecurityEventKind.PUBLISHED, user=actor, process_id=locked.pk, snapshot=snapshot.number, sha256=snapshot.sha256
+    )
     return snapshot

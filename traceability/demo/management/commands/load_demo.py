@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -81,6 +83,9 @@ SEED = 20250611
 DOMAIN = "demo.trace"
 # The demo's published password (bandit B105 reviewed): load_demo refuses to run with DEBUG off.
 PASSWORD = "trace-demo"  # nosec B105
+# The demo admin's and organiser's authenticator secret (published like the password): add it to an
+# authenticator app, or print the current code with `manage.py demo_totp`.
+DEMO_TOTP_SECRET = "TRACEDEMOJBSWY3DPEHPK3PXPTRACEDE"  # nosec B105
 URL = "http://127.0.0.1:8000/"
 ADMIN_EMAIL = f"admin@{DOMAIN}"
 ORGANISER_EMAIL = f"organiser@{DOMAIN}"
@@ -222,6 +227,12 @@ class Loader:
         User.objects.bulk_create(staff + people)
         saved = {user.email: user for user in User.objects.filter(email__endswith=f"@{DOMAIN}")}
         admin, organiser, stakeholder = (saved[email] for email in (ADMIN_EMAIL, ORGANISER_EMAIL, STAKEHOLDER_EMAIL))
+        # Every demo address counts as confirmed; the admin and the organiser have their second factor.
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=user, email=user.email, primary=True, verified=True) for user in saved.values()]
+        )
+        for user in (admin, organiser):
+            TOTP.activate(user, DEMO_TOTP_SECRET)
         return admin, organiser, stakeholder, [saved[user.email] for user in people]
 
     # --- content ------------------------------------------------------------------------------------
@@ -611,11 +622,16 @@ class Command(BaseCommand):
         out = self.stdout.write
         out("")
         out(self.style.MIGRATE_HEADING(f"Trace is at {URL}"))
-        out(f'Sign in at {URL}accounts/sign-in/ with the password "{PASSWORD}" as:')
+        out(f'Sign in at {URL}accounts/login/ with the password "{PASSWORD}" as:')
         out(f"  {ADMIN_EMAIL:<26} site admin (Django admin at {URL}admin/)")
         out(f"  {ORGANISER_EMAIL:<26} organiser of the three demo processes (their workspaces)")
         out(f"  {STAKEHOLDER_EMAIL:<26} a stakeholder with submissions of their own ({URL}me/)")
         out(f"Every other @{DOMAIN} account uses the same password.")
+        out(
+            "The admin and the organiser also use two-factor authentication: add the secret "
+            f"{DEMO_TOTP_SECRET} to an authenticator app, or print the current code with "
+            "`.venv/bin/python manage.py demo_totp`."
+        )
         now = timezone.now()
         processes = {process.slug: process for process in Process.objects.filter(slug__in=DEMO_SLUGS)}
         if processes:
