@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the rest, so that every response carries the policy, redirects of the middleware below too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -86,7 +88,6 @@ MIDDLEWARE = [
     "traceability.accounts.middleware.MfaRequiredMiddleware",
     "traceability.accounts.middleware.BlockedRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "traceability.urls"
@@ -158,7 +159,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # account can sign in (and so before anything it files counts). Organisers and site admins must
 # also use a second factor (TOTP, with recovery codes); see accounts/middleware.py.
 ACCOUNT_ADAPTER = "traceability.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "traceability.accounts.forms.SignUpForm"}
+ACCOUNT_FORMS = {"signup": "traceability.accounts.forms.SignUpForm", "login": "traceability.accounts.forms.SignInForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from urllib.parse import urldefrag, urlsplit
 
@@ -31,7 +32,7 @@ from playwright.sync_api import (
 
 from traceability.accounts.models import User
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, totp_code, totp_secret
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django would then refuse
 # ORM calls made by the test itself (SynchronousOnlyOperation). This is the documented
@@ -154,12 +155,22 @@ class Visitor:
         return self.page.get_by_role("main")
 
     def sign_in(self, user: User, *, next_path: str = "") -> Response:
-        """Sign in through the real sign-in form."""
-        self.goto("/accounts/sign-in/" + (f"?next={next_path}" if next_path else ""))
+        """Sign in through the real sign-in form, and with the authenticator code when the account has one."""
+        self.goto("/accounts/login/" + (f"?next={next_path}" if next_path else ""))
         self.field("E-mail address").fill(user.email)
         self.field("Password").fill(PASSWORD)
         response = self.follow(self.main().get_by_role("button", name="Sign in"))
-        assert "/accounts/sign-in/" not in self.page.url, "signing in failed"
+        assert "/accounts/login/" not in self.page.url, "signing in failed"
+        if self.path.startswith("/accounts/2fa/authenticate/"):
+            self.check()
+            secret = totp_secret(user)
+            for _attempt in range(2):
+                self.field("Code").fill(totp_code(secret))
+                response = self.follow(self.main().get_by_role("button", name="Sign In"))
+                if not self.path.startswith("/accounts/2fa/authenticate/"):
+                    break
+                time.sleep(31 - time.time() % 30)  # that code was used already: wait for the next one
+            assert not self.path.startswith("/accounts/2fa/"), "the second factor was refused"
         return response
 
     # -- checks ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from traceability.dispositions.models import ClauseLink, DecisionRevision, Dispo
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.parsing import parse_document
 
-from ..factories import DOCUMENT, PASSWORD, file_submission, make_process, make_user
+from ..factories import DOCUMENT, PASSWORD, file_submission, make_process, make_user, totp_code, totp_secret
 
 pytestmark = pytest.mark.browser
 
@@ -49,10 +49,14 @@ def test_organiser_imports_document_and_dispositions_submissions(visitor, organi
 
     # The workspace needs signing in; the sign-in form brings the organiser back to it.
     visitor.goto(f"/processes/{slug}/workspace/")
-    assert visitor.path.startswith("/accounts/sign-in/?next=")
+    assert visitor.path.startswith("/accounts/login/?next=")
     visitor.field("E-mail address").fill(organiser.email)
     visitor.field("Password").fill(PASSWORD)
     visitor.follow(visitor.main().get_by_role("button", name="Sign in"))
+    # Organisers have a second factor: the code from their authenticator app.
+    assert visitor.path == "/accounts/2fa/authenticate/"
+    visitor.field("Code").fill(totp_code(totp_secret(organiser)))
+    visitor.follow(visitor.main().get_by_role("button", name="Sign In"))
     assert visitor.path == f"/processes/{slug}/workspace/"
     assert page.get_by_test_id("progress").inner_text() == f"0 of {total} submissions dispositioned"
     assert "Import the outcome document" in visitor.main().inner_text()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core import mail
 
 from traceability.consultations.models import Submission
 
@@ -37,10 +39,11 @@ def test_stakeholder_signs_up_files_edits_and_is_shown_by_group_only(visitor, ne
 
     # Filing needs an account: the sign-in page offers sign-up.
     visitor.follow(visitor.main().get_by_role("link", name="File a submission"))
-    assert visitor.path.startswith("/accounts/sign-in/")
+    assert visitor.path.startswith("/accounts/login/")
     visitor.follow(visitor.main().get_by_role("link", name="Sign up"))
     # The sign-up page remembers where the visitor was going.
-    assert visitor.path == f"/accounts/sign-up/?next=/processes/{process.slug}/submit/"
+    assert urlsplit(visitor.path).path == "/accounts/signup/"
+    assert parse_qs(urlsplit(visitor.path).query)["next"] == [f"/processes/{process.slug}/submit/"]
 
     visitor.field("Display name").fill(NAME)
     visitor.field("E-mail address").fill(EMAIL)
@@ -50,9 +53,14 @@ def test_stakeholder_signs_up_files_edits_and_is_shown_by_group_only(visitor, ne
     visitor.field("Stakeholder group").select_option(label="Civil society")
     visitor.field("Country").select_option(label="Kenya")
     visitor.follow(visitor.main().get_by_role("button", name="Create account"))
-    # Signed up, the visitor lands straight on the form they were heading for.
-    assert visitor.path == f"/processes/{process.slug}/submit/"
-    assert f"Welcome, {NAME}" in visitor.main().inner_text()
+    # Signed up, the visitor is asked to confirm the address with the link just mailed.
+    assert visitor.path == "/accounts/confirm-email/"
+    assert [message.to for message in mail.outbox] == [[EMAIL.lower()]]
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mail.outbox[0].body).group(1)
+    visitor.goto(link)
+    visitor.follow(visitor.main().get_by_role("button", name="Confirm"))
+    # Confirmed and signed in, the visitor goes on to the form they were heading for.
+    assert visitor.path == f"/processes/{process.slug}/submit/", visitor.path
 
     # File the submission, attributed by stakeholder group only.
     assert visitor.field("Stakeholder group").input_value() == str(process.groups.get(name="Civil society").pk)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context as allauth_context
 from django import forms
@@ -62,10 +63,14 @@ class SignUpForm(AllauthSignupForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail address")
+        self.fields["password2"].label = _("Password confirmation")
         self.fields["email"].help_text = _(
             "Used to sign in and for receipts. Never shown to others. We send a link to confirm it."
         )
         self.fields[HONEYPOT_FIELD] = honeypot_field()
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)  # labels say it; placeholders only repeat them
 
     def clean_website(self) -> str:
         if self.cleaned_data.get(HONEYPOT_FIELD):
@@ -87,6 +92,14 @@ class SignUpForm(AllauthSignupForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class SignInForm(AllauthLoginForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("E-mail address")
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].widget.attrs.pop("placeholder", None)
 
 
 class ProfileForm(forms.ModelForm):

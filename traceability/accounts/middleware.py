@@ -61,7 +61,12 @@ class MfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and MFA_REQUIRED_PATHS.match(request.path_info) and not mfa_verified(request):
+        if (
+            request.user.is_authenticated
+            and MFA_REQUIRED_PATHS.match(request.path_info)
+            and not mfa_verified(request)
+            and _holds_a_role(request.user)
+        ):
             from allauth.mfa.models import Authenticator
 
             query = urlencode({"next": request.get_full_path()})
@@ -76,6 +81,12 @@ class MfaRequiredMiddleware:
             )
             return redirect(f"{reverse('mfa_activate_totp')}?{query}")
         return self.get_response(request)
+
+
+def _holds_a_role(user: object) -> bool:
+    """Staff, or an organiser of some process. Anyone else who asks for a workspace gets the view's
+    own answer (403), not a prompt to set up a factor they do not need."""
+    return bool(user.is_staff or user.organised_processes.exists())  # type: ignore[attr-defined]
 
 
 class BlockedRequestMiddleware:
