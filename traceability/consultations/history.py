@@ -113,8 +113,9 @@ def chain_seal_many(
     seals = []
     for entry in fields:
         position, prev_hash = head.entries + 1, head.entry_hash
-        head.entries, head.entry_hash = position, entry_hash(
-            kind=kind, position=position, prev_hash=prev_hash, fields=entry
+        head.entries, head.entry_hash = (
+            position,
+            entry_hash(kind=kind, position=position, prev_hash=prev_hash, fields=entry),
         )
         seals.append(Seal(position=position, prev_hash=prev_hash, entry_hash=head.entry_hash))
     if seals:

@@ -28,9 +28,9 @@ class Command(BaseCommand):
         for each in processes.iterator():
             report = verify_chain(each)
             if report.ok:
+                entries = "entry" if report.entries == 1 else "entries"
                 self.stdout.write(
-                    f"{each.code}: OK, {report.entries} {'entry' if report.entries == 1 else 'entries'}, head {report.head}",
-                    self.style.SUCCESS,
+                    f"{each.code}: OK, {report.entries} {entries}, head {report.head}", self.style.SUCCESS
                 )
                 continue
             broken += 1
