@@ -2,14 +2,16 @@
 any change made behind the database's back (``manage.py verify_history``).
 
 Runs on SQLite and on PostgreSQL alike (CI runs the suite on both). To tamper with a row, the tests below
-switch the append-only trigger of that table off with raw SQL (``ALTER TABLE … DISABLE TRIGGER`` on
-PostgreSQL, ``DROP TRIGGER`` on SQLite), inside the test's transaction, which is rolled back afterwards;
+switch the append-only trigger of that table off with raw SQL (``SET LOCAL session_replication_role``
+on PostgreSQL, ``DROP TRIGGER`` on SQLite), inside the test's transaction, which is rolled back afterwards;
 or delete through the documented maintenance path, ``history_maintenance()``.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from io import StringIO
 from types import SimpleNamespace
@@ -201,15 +203,21 @@ def test_chains_of_two_processes_are_apart(history, organiser, other_process, ot
     assert verify_chain(history.process).entries == 6
 
 
-def untrigger(table: str) -> None:
-    """Switch ``table``'s append-only trigger off, to tamper as someone with the database's keys could. Only in
-    this test's transaction, which is rolled back."""
+@contextmanager
+def tampering(table: str) -> Iterator[None]:
+    """Switch ``table``'s append-only trigger off, as someone holding the database's keys could, to tamper with
+    it. PostgreSQL: ``session_replication_role`` (superuser only) skips ordinary triggers until it is set back;
+    SQLite: the triggers are dropped, and come back when the test's transaction is rolled back."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER trace_append_only")
+            cursor.execute("SET LOCAL session_replication_role = replica")
         else:
             cursor.execute(f"DROP TRIGGER {table}_no_update")
             cursor.execute(f"DROP TRIGGER {table}_no_delete")
+    yield
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 def verify(*args: str) -> str:
@@ -220,8 +228,8 @@ def verify(*args: str) -> str:
 
 def test_a_rewritten_decision_is_found_with_the_entry_and_both_hashes(history):
     revision = DecisionRevision.objects.get(submission__process=history.process, justification="Out of scope.")
-    untrigger("dispositions_decisionrevision")
-    DecisionRevision.objects.filter(pk=revision.pk).update(justification="A kinder reason.")
+    with tampering("dispositions_decisionrevision"):
+        DecisionRevision.objects.filter(pk=revision.pk).update(justification="A kinder reason.")
 
     report = verify_chain(history.process)
 
@@ -242,8 +250,8 @@ def test_a_rewritten_decision_is_found_with_the_entry_and_both_hashes(history):
 
 def test_a_changed_clause_link_breaks_its_revision(history):
     link = ClauseLink.objects.get(revision__submission__process=history.process, note="Says inclusion.")
-    untrigger("dispositions_clauselink")
-    ClauseLink.objects.filter(pk=link.pk).update(extent=Extent.FULL)
+    with tampering("dispositions_clauselink"):
+        ClauseLink.objects.filter(pk=link.pk).update(extent=Extent.FULL)
 
     broken = verify_chain(history.process).broken
     assert (broken.table, broken.pk, broken.check) == ("dispositions_decisionrevision", link.revision_id, "entry hash")
@@ -275,8 +283,8 @@ def test_verify_history_prints_each_chain_and_fails_with_status_1_when_one_is_br
     assert f"{history.process.code}: OK, 6 entries, head {head}" in output
     assert f"{other_process.code}: OK, 0 entries, head {GENESIS}" in output
 
-    untrigger("consultations_processevent")
-    ProcessEvent.objects.filter(process=history.process).update(actor=None)
+    with tampering("consultations_processevent"):
+        ProcessEvent.objects.filter(process=history.process).update(actor=None)
     out = StringIO()
     with pytest.raises(CommandError, match=r"The history chain of 1 process\(es\) is broken.") as failure:
         call_command("verify_history", stdout=out)
