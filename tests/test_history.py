@@ -21,6 +21,7 @@ from django.contrib.admin import site
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from traceability.accounts.services import account_anonymise
@@ -394,3 +395,22 @@ def test_concurrent_decisions_on_one_process_never_fork_its_chain(closed_process
         "chain_position", flat=True
     )
     assert sorted(positions) == list(range(1, len(submissions) + 1))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_chains_existing_history_as_the_services_did(history):
+    """Taken back to before the chain (the triggers dropped, the chain's fields gone) and forward again, the
+    migration seals the same rows into the same chain: each table in the order of its ids, interleaved by time."""
+    heads = dict(HistoryHead.objects.values_list("process_id", "entry_hash"))
+    executor = MigrationExecutor(connection)
+    executor.migrate([("publications", "0001_snapshot"), ("dispositions", "0011_responses_to_decisions")])
+    assert triggers_present(connection) == dict.fromkeys(HISTORY_TABLES, 0)
+    assert not HistoryHead.objects.exists()
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert dict(HistoryHead.objects.values_list("process_id", "entry_hash")) == heads
+    assert verify_chain(history.process).ok
+    assert "append-only" in refused("DELETE FROM consultations_processevent", [])
