@@ -17,11 +17,15 @@ the code path: ``QuerySet.update()``, bulk deletes, cascades, a shell or ``dbshe
 **The one way to delete history: ``history_maintenance()``.** Deleting whole processes' history is a
 maintenance task (``load_demo --reset``; ``manage.py flush``, which the test suite runs between
 transactional tests). Inside ``history_maintenance()`` the triggers let DELETE through, never UPDATE.
-It switches a flag that lives only in the current transaction: ``SET LOCAL trace.history_maintenance``
-on PostgreSQL (read by the trigger with ``current_setting``), a row in the one-row table
-``trace_history_maintenance`` on SQLite (checked by the trigger's ``WHEN``), written and removed inside
-the same transaction. It is not for application code: no view or service calls it, and it leaves a
-chain that ``verify_history`` reports as broken unless whole processes went.
+It switches a flag that lives only in the current transaction: ``trace.history_maintenance`` on
+PostgreSQL (``set_config(…, true)``, i.e. ``SET LOCAL``; read by the trigger with ``current_setting``),
+a row in the one-row table ``trace_history_maintenance`` on SQLite (checked by the trigger's ``WHEN``),
+written and removed inside the same transaction. It is not for application code: no view or service calls
+it, and it leaves a chain that ``verify_history`` reports as broken unless whole processes went.
+
+Someone holding the database's own keys can still drop or skip the triggers (a PostgreSQL superuser's
+``session_replication_role``, SQLite's ``DROP TRIGGER``): that is what the chain and its published head are
+for, since a rewritten row no longer hashes to what the entries after it, and the head, say.
 """
 
 from __future__ import annotations
