@@ -444,7 +444,7 @@ def test_publishing_mails_each_submitter_once_after_commit(
     published = [message for message in mail.outbox if snapshot.sha256 in message.body]
     assert sorted(message.to[0] for message in published) == sorted([stakeholder.email, other_stakeholder.email])
     event = ProcessEvent.objects.get(process=closed_process, kind=ProcessEventKind.REPORT_PUBLISHED)
-    assert event.detail == {"snapshot": 1}
+    assert event.detail == {"snapshot": 1, "sha256": snapshot.sha256}  # the history chain covers the bytes
 
 
 def test_the_release_page_runs_the_same_queries_for_3_drafts_as_for_30(closed_process, version, organiser):

@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import ngettext
 
-from .models import Process, StakeholderGroup, Submission
+from .models import HistoryHead, Process, StakeholderGroup, Submission
 from .services import process_create_default_groups
 
 
@@ -40,6 +41,24 @@ class ProcessAdmin(admin.ModelAdmin):
         obj.save(
             update_fields=[name for name in form.changed_data if name in {f.name for f in obj._meta.concrete_fields}]
         )
+
+    def get_deleted_objects(self, objs, request):  # type: ignore[no-untyped-def]
+        # A process with history cannot be deleted: its events and decisions are append-only in the database
+        # (consultations.history). Listed as protected, the admin explains it instead of failing on the trigger.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        heads = HistoryHead.objects.filter(process__in=[obj.pk for obj in objs], entries__gt=0).select_related(
+            "process"
+        )
+        kept = [
+            ngettext(
+                "The history of %(process)s (%(count)d entry) is append-only.",
+                "The history of %(process)s (%(count)d entries) is append-only.",
+                head.entries,
+            )
+            % {"process": head.process.code, "count": head.entries}
+            for head in heads
+        ]
+        return deleted, counts, perms_needed, [*protected, *kept]
 
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
         super().save_related(request, form, formsets, change)

@@ -183,12 +183,19 @@ class ProcessEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     # Numbers and times the wording needs (round number, closing time, count, snapshot number); no free text.
     detail = models.JSONField(default=dict, blank=True)
+    # The process's history chain (see consultations.history): this entry's place, the hash before it, its own.
+    chain_position = models.PositiveIntegerField(_("position in the history chain"), null=True, editable=False)
+    prev_hash = models.CharField(_("previous entry's hash"), max_length=64, blank=True, default="", editable=False)
+    entry_hash = models.CharField(_("entry hash"), max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("process event")
         verbose_name_plural = _("process events")
         ordering = ["process", "-at", "-pk"]
         indexes = [models.Index(fields=["process", "-at"], name="process_event_recent")]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "chain_position"], name="process_event_chain_position_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.process_id} {self.kind} {self.at:%Y-%m-%d}"
@@ -220,6 +227,25 @@ class ProcessEvent(models.Model):
                 detail["count"],
             ) % {"number": detail["release"], "count": detail["count"]}
         return gettext("Report published as snapshot %(number)d.") % {"number": detail["snapshot"]}
+
+
+class HistoryHead(models.Model):
+    """The head of a process's history chain: how many entries it has and the hash of the latest.
+
+    Moved only by ``history.chain_seal``, in the transaction that writes the entry; the report shows it, and
+    ``verify_history`` checks it against the chain recomputed from the entries."""
+
+    process = models.OneToOneField(Process, on_delete=models.CASCADE, primary_key=True, related_name="history_head")
+    entries = models.PositiveIntegerField(_("entries"), default=0)
+    entry_hash = models.CharField(_("head hash"), max_length=64)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("history chain head")
+        verbose_name_plural = _("history chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.process_id}: {self.entries} entries, {self.entry_hash[:16]}"
 
 
 class StakeholderGroup(models.Model):

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from traceability.accounts.models import NotificationKind, StakeholderKind, User
 from traceability.accounts.services import notify
 
+from .history import event_record
 from .models import (
     Attribution,
     CommentRound,
     Process,
-    ProcessEvent,
     ProcessEventKind,
     StakeholderGroup,
     Submission,
@@ -280,7 +280,7 @@ def round_open(
 
 
 def _record_round(process: Process, kind: str, comment_round: CommentRound, *, actor: User, now: datetime) -> None:
-    ProcessEvent.objects.create(
+    event_record(
         process=process,
         kind=kind,
         at=now,

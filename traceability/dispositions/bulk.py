@@ -5,12 +5,18 @@ submissions' status. The caller bumps the process's ``stats_version`` (``process
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from django.db import transaction
+
 from traceability.accounts.models import User
 from traceability.consultations.models import Submission, SubmissionStatus
 
+from .chain import LinkValues, seal_revisions
 from .models import ClauseLink, DecisionRevision, Disposition, DispositionKind, ExclusionGround
 
 
+@transaction.atomic
 def bulk_decide(decisions: list[dict[str, object]], *, organiser: User | None = None) -> None:
     """Bulk-load decisions as the services would write them (for tests at scale): one revision each, the
     disposition pointing at it, its clause links with identity and fingerprint, and the submission's status.
@@ -22,20 +28,28 @@ def bulk_decide(decisions: list[dict[str, object]], *, organiser: User | None = 
     fields = ("kind", "extent", "ground", "legal_provision", "justification")
     for d in decisions:
         d["withheld"] = bool(d.get("withheld")) or d.get("ground") == ExclusionGround.PUBLIC_MORALITY
-    revisions = DecisionRevision.objects.bulk_create(
-        [
-            DecisionRevision(
-                submission_id=d["submission_id"],
-                number=1,
-                decided_by=organiser,
-                decided_at=d["decided_at"],
-                withheld=d["withheld"],
-                **{f: d.get(f, "") for f in fields},
-            )
-            for d in decisions
-        ],
-        batch_size=500,
+    unsaved = [
+        DecisionRevision(
+            submission_id=d["submission_id"],
+            number=1,
+            decided_by=organiser,
+            decided_at=d["decided_at"],
+            withheld=d["withheld"],
+            **{f: d.get(f, "") for f in fields},
+        )
+        for d in decisions
+    ]
+    # Sealed into each process's history chain, in the order given, as the services would.
+    process_of = dict(
+        Submission.objects.filter(pk__in=[d["submission_id"] for d in decisions]).values_list("pk", "process_id")
     )
+    by_process: dict[int, list[tuple[DecisionRevision, list[LinkValues]]]] = defaultdict(list)
+    for revision, d in zip(unsaved, decisions, strict=True):
+        links = [(c.identity_id, c.pk, c.fingerprint, extent, note) for c, extent, note in d.get("links", ())]
+        by_process[process_of[d["submission_id"]]].append((revision, links))
+    for process_id, revisions in by_process.items():
+        seal_revisions(process_id, revisions)
+    revisions = DecisionRevision.objects.bulk_create(unsaved, batch_size=500)
     by_submission = {
         sid: pk
         for sid, pk in DecisionRevision.objects.filter(

@@ -108,6 +108,10 @@ class DecisionRevision(models.Model):
     release = models.ForeignKey(
         "Release", on_delete=models.PROTECT, null=True, blank=True, related_name="revisions", verbose_name=_("release")
     )
+    # The process's history chain (see consultations.history); the hash covers the revision's links too.
+    chain_position = models.PositiveIntegerField(_("position in the history chain"), null=True, editable=False)
+    prev_hash = models.CharField(_("previous entry's hash"), max_length=64, blank=True, default="", editable=False)
+    entry_hash = models.CharField(_("entry hash"), max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("decision revision")

@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 
 from traceability.accounts.models import NotificationKind, User
 from traceability.accounts.services import notify
-from traceability.consultations.models import Process, ProcessEvent, ProcessEventKind, Submission, SubmissionStatus
+from traceability.consultations.history import event_record
+from traceability.consultations.models import Process, ProcessEventKind, Submission, SubmissionStatus
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.services import version_adopt_identities
 
+from .chain import seal_revisions
 from .models import (
     ANSWER_MAX_LENGTH,
     REASON_MAX_LENGTH,
@@ -124,7 +126,7 @@ def _write(
     decision["withheld"] = withheld
     decision["duplicate_of"] = duplicate_of
     last = DecisionRevision.objects.filter(submission=submission).order_by("-number").first()
-    revision = DecisionRevision.objects.create(
+    revision = DecisionRevision(
         submission=submission,
         number=(last.number if last else 0) + 1,
         change=change,
@@ -134,6 +136,10 @@ def _write(
         release=release,
         **decision,
     )
+    # Sealed into the process's history chain under the process row's lock (taken with the submission's).
+    link_values = [(link.identity_id, link.clause_id, link.fingerprint, link.extent, link.note) for link in links]
+    seal_revisions(submission.process_id, [(revision, link_values)])
+    revision.save()
     ClauseLink.objects.bulk_create(
         ClauseLink(
             revision=revision,
@@ -510,7 +516,7 @@ def decisions_release(*, process: Process, actor: User, now: datetime | None = N
         return ReleaseOutcome(release=None, released=0, kept=kept, dropped=dropped)
     Release.objects.filter(pk=release.pk).update(decisions=len(released))
     release.decisions = len(released)
-    ProcessEvent.objects.create(
+    event_record(
         process=locked,
         kind=ProcessEventKind.DECISIONS_RELEASED,
         at=now,

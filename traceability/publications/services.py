@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from traceability.accounts import audit
 from traceability.accounts.models import SecurityEventKind, User
-from traceability.consultations.models import Process, ProcessEvent, ProcessEventKind
+from traceability.consultations.history import event_record
+from traceability.consultations.models import Process, ProcessEventKind
 from traceability.reports.selectors import report_version
 
 from .gate import Blocker, publication_blockers
@@ -83,8 +84,13 @@ def snapshot_create(*, process: Process, actor: User, now: datetime | None = Non
         locked.published_at = now
         locked.save(update_fields=["published_at"])
     process.published_at = locked.published_at
-    ProcessEvent.objects.create(
-        process=locked, kind=ProcessEventKind.REPORT_PUBLISHED, at=now, actor=actor, detail={"snapshot": number}
+    # The snapshot's digest is part of the event, so the history chain pins the published bytes too.
+    event_record(
+        process=locked,
+        kind=ProcessEventKind.REPORT_PUBLISHED,
+        at=now,
+        actor=actor,
+        detail={"snapshot": number, "sha256": snapshot.sha256},
     )
     digest = snapshot.sha256
     # robust: the snapshot is published whatever happens to the queue; a failed enqueue is logged.

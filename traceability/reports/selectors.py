@@ -12,10 +12,15 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 
-from traceability.consultations.models import CommentRound, Process, Submission, SubmissionStatus
+from traceability.consultations.models import CommentRound, HistoryHead, Process, Submission, SubmissionStatus
 from traceability.dispositions.models import ClauseLink, Extent
 from traceability.dispositions.selectors import annotate_states, with_current_clause
 from traceability.outcomes.models import Clause, DocumentVersion
+
+
+def history_head(process: Process) -> HistoryHead | None:
+    """The head of the process's history chain (``None`` before its first event or decision): one query."""
+    return HistoryHead.objects.filter(process=process).first()
 
 
 def report_version(process: Process) -> DocumentVersion | None:

@@ -27,6 +27,7 @@ from .panels import report_panels
 from .personal_data import personal_data
 from .selectors import (
     group_clause_links,
+    history_head,
     report_clauses,
     report_submissions,
     report_version,
@@ -86,6 +87,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             "querystring": query.urlencode(),
             "clause_querystring": clause_query.urlencode(),
             "panels": report_panels(process, process.stats_version),
+            "history_head": history_head(process),
         },
     )
 

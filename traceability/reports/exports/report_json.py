@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from traceability.consultations.models import Process
 from traceability.reports.builder import build_aggregates
 from traceability.reports.indicators import indicators_for
-from traceability.reports.selectors import report_version
+from traceability.reports.selectors import history_head, report_version
 
 from .mapping import iso
 
@@ -62,4 +62,11 @@ def report_document(process: Process, request: HttpRequest) -> dict[str, object]
         **aggregates,
         "clauses": [{**clause, "url": f"{document}#{clause['eid']}"} for clause in aggregates["clauses"]],
         "downloads": download_links(process, request),
+        "history": history_summary(process),
     }
+
+
+def history_summary(process: Process) -> dict[str, object] | None:
+    """The head of the process's history chain, for anyone to compare with ``manage.py verify_history``."""
+    head = history_head(process)
+    return {"entries": head.entries, "head": head.entry_hash} if head else None

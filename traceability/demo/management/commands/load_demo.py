@@ -29,6 +29,7 @@ from rapidfuzz import fuzz
 from rapidfuzz import process as rapidfuzz_process
 
 from traceability.accounts.models import StakeholderKind, User
+from traceability.consultations.history import history_maintenance
 from traceability.consultations.models import Attribution, Process, StakeholderGroup, Submission, SubmissionStatus
 from traceability.consultations.services import (
     SubmissionContent,
@@ -544,10 +545,12 @@ def demo_data_exists() -> bool:
 def wipe() -> None:
     """Delete the demo processes (with everything filed and decided in them) and the demo accounts."""
     processes = Process.objects.filter(slug__in=DEMO_SLUGS)
-    # Snapshots refuse to be deleted one by one; the demo's go with the demo processes.
-    Snapshot.objects.filter(process__in=processes).delete()
-    Submission.objects.filter(process__in=processes).delete()
-    processes.delete()
+    # History (snapshots, events, decision revisions) is append-only, in the database too: deleting the demo's
+    # whole processes with their history is the maintenance path the triggers let through.
+    with history_maintenance():
+        Snapshot.objects.filter(process__in=processes).delete()
+        Submission.objects.filter(process__in=processes).delete()
+        processes.delete()
     try:
         User.objects.filter(email__iendswith=f"@{DOMAIN}").delete()
     except ProtectedError as error:
