@@ -36,6 +36,7 @@ def test_admin_creates_a_process_with_default_groups_and_an_organiser(admin_user
             "published_at_0": "",
             "published_at_1": "",
             "response_window_days": "14",
+            "group_only_location": "hidden",
             "organisers": [organiser.pk],
             "groups-TOTAL_FORMS": "0",
             "groups-INITIAL_FORMS": "0",
@@ -142,6 +143,7 @@ def test_saving_a_process_in_the_admin_never_winds_back_its_receipt_counter(admi
             "closes_at_0": stale.closes_at.strftime("%Y-%m-%d"),
             "closes_at_1": stale.closes_at.strftime("%H:%M:%S"),
             "response_window_days": "30",
+            "group_only_location": "hidden",
         },
         instance=stale,
     )

@@ -90,9 +90,9 @@ def check_agreement(process) -> None:
     rows = [dict(zip(COLUMNS, row, strict=True)) for row in mapping_rows(process)]
     totals = compute(process).totals
 
-    by_status: dict[str, set[int]] = {}
+    by_status: dict[str, set[str]] = {}
     for row in rows:
-        by_status.setdefault(row["status"], set()).add(row["submission_id"])
+        by_status.setdefault(row["status"], set()).add(row["reference"])
     count = {status: len(ids) for status, ids in by_status.items()}
     assert totals.reflected == count.get(SubmissionStatus.REFLECTED, 0)
     assert totals.excluded == count.get(SubmissionStatus.EXCLUDED, 0)
@@ -105,8 +105,8 @@ def check_agreement(process) -> None:
     for row in rows:
         if row["status"] == SubmissionStatus.REFLECTED:
             assert row["link_state"] == "confirmed" and row["document_version"] == version.number
-    for submission_id in by_status.get(SubmissionStatus.NEEDS_RECONFIRMATION, ()):
-        states = {r["link_state"] for r in rows if r["submission_id"] == submission_id}
+    for reference in by_status.get(SubmissionStatus.NEEDS_RECONFIRMATION, ()):
+        states = {r["link_state"] for r in rows if r["reference"] == reference}
         assert states - {"confirmed"}, states
 
     # The clause matrix of report.json and of the report page both count exactly the mapping's uptake rows.

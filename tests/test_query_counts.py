@@ -376,9 +376,9 @@ def check_trace(world: World, page: str) -> None:
     assert page.count(f'href="{document}?version=1#') == Plan.of(TRACED).link_count
     for clause in linked_clauses(world, TRACED):
         assert f'href="{document}?version=1#{clause.eid}"' in page
-    # Each revision's time, and the contest's and its answer's.
+    # When it was received, each revision's day, and the contest's and its answer's.
     assert Plan.of(TRACED).reply == ResponseKind.CONTEST and Plan.of(TRACED).answered
-    assert page.count("<time datetime=") == Plan.of(TRACED).event_count + 2
+    assert page.count("<time datetime=") == 1 + Plan.of(TRACED).event_count + 2
     assert f"Reason {TRACED}" in page and f"Answer {TRACED}" in page
 
 

@@ -126,7 +126,8 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     assert submissions[data["civil_legal"].reference][3:] == ["Excluded", f"Legal ground: {PROVISION}"]
     assert submissions[data["private_morality"].reference][3:] == ["Excluded", f"Public morality: {JUSTIFICATION}"]
     assert submissions[data["academia_pending"].reference][3:] == ["Pending", "Awaiting a decision"]
-    withdrawn = ["Withdrawn by its author", "Government", "Kenya", "Withdrawn", "—"]
+    # Withdrawn: no longer shown by name, so without its title and without its author's country.
+    withdrawn = ["Withdrawn by its author", "Government", "—", "Withdrawn", "—"]
     assert submissions[data["government_withdrawn"].reference] == withdrawn
     assert "Second thoughts" not in visitor.main().inner_text()
     row = page.get_by_test_id("submission-table").get_by_role("row").filter(has_text=data["civil_full"].reference)

@@ -13,7 +13,7 @@ import json
 import math
 import re
 import statistics
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -88,14 +88,16 @@ EXPECTED_GROUPS = {  # uptake = reflected / (reflected + excluded)
     "International organisation": ["0", "0", "0", "0", "0", "0", "0", "0", "n/a"],
     "All groups": ["11", "4", "2", "2", "1", "0", "2", "1", "66.7%"],  # 6 / 9
 }
-# Per country, most submissions first, then by ISO code; Japan's only submission was withdrawn.
+# Per country, most submissions first, then by ISO code, then "Not disclosed": the submissions not shown by
+# name are counted there, not under their country: aca_pending (France, group only), ps_morality (Germany,
+# withheld) and gov_withdrawn (Japan, withdrawn; not among the submitted).
 COUNTRY_COLUMNS = ["Submitted", "Reflected fully", "Reflected partly", "Left out", "Pending", "Uptake"]
 EXPECTED_COUNTRIES = {
     "Kenya": ["3", "2", "0", "1", "0", "66.7%"],
     "Brazil": ["2", "0", "2", "0", "0", "100.0%"],
-    "Germany": ["2", "1", "0", "1", "0", "50.0%"],
     "United States of America": ["2", "1", "0", "1", "0", "50.0%"],
-    "France": ["1", "0", "0", "0", "1", "n/a"],
+    "Not disclosed": ["2", "0", "0", "1", "1", "0.0%"],
+    "Germany": ["1", "1", "0", "0", "0", "100.0%"],
     "India": ["1", "0", "0", "0", "1", "n/a"],
 }
 SUBMITTED_PER_GROUP = [1, 2, 4, 1, 3, 0]  # all six groups of the process, International organisation included
@@ -370,7 +372,10 @@ def test_indicators_tables_chart_and_definitions(visitor, report_case, chromium,
     countries = table_rows(visitor, "country-table")
     assert list(countries.items()) == list(EXPECTED_COUNTRIES.items())
     caption = page.get_by_test_id("country-table").locator("caption").inner_text()
-    assert caption == "Submitters from 6 countries, as each declared it when submitting."
+    assert caption == (
+        "Submitters from 6 countries, as each declared it when submitting. Submitters shown by stakeholder group "
+        "only are counted under “Not disclosed”, not under their country."
+    )
 
     # Follow one definition's link to its anchor on the methodology page.
     balance = page.get_by_test_id("indicator-participation-balance")
@@ -430,13 +435,16 @@ def test_filter_the_submission_list(visitor, report_case):
         assert caption.inner_text() == expected
         return rows
 
-    # By country: Kenya; Japan's only submission is the withdrawn one, listed without its title.
+    # By country: Kenya. Japan's only submission is withdrawn, so no longer shown with its country: the
+    # filter does not find it, and the list shows it without its title or country.
     assert rows_for(country="KE") == [ref["cs_full"], ref["cs_legal"], ref["tc_full"]]
     assert visitor.path.startswith(report_path(case) + "?") and "country=KE" in visitor.path
     assert visitor.field("Country").input_value() == "KE"  # the form keeps the chosen value
-    assert rows_for(country="JP") == [ref["gov_withdrawn"]]
+    assert rows_for(country="JP") == []
+    assert rows_for(country="FR") == []  # aca_pending's author is shown by stakeholder group only
+    assert rows_for(status="withdrawn") == [ref["gov_withdrawn"]]
     withdrawn = table_rows(visitor, "submission-table")[ref["gov_withdrawn"]]
-    assert withdrawn == ["Withdrawn by its author", "Government", "Japan", "Withdrawn", "—"]
+    assert withdrawn == ["Withdrawn by its author", "Government", "—", "Withdrawn", "—"]
     assert "Second thoughts" not in visitor.main().inner_text()
 
     # By exclusion ground: gov_changed was once excluded on a legal ground, but is reflected now.
@@ -499,9 +507,9 @@ def test_downloads_agree_with_the_page(visitor, report_case, tmp_path):
         reader = csv.DictReader(handle)
         header = reader.fieldnames
         rows = list(reader)
-    used = {"submission_id", "reference", "stakeholder_group", "country", "organisation", "status", "extent"}
+    used = {"reference", "stakeholder_group", "country", "organisation", "status", "extent"}
     used |= {"ground", "citation_or_justification", "first_decided_at", "link_extent", "clause_eid", "title", "text"}
-    assert header[:2] == ["submission_id", "reference"] and used <= set(header)
+    assert header[:2] == ["reference", "number"] and used <= set(header) and "submission_id" not in header
     links = {"cs_full": 2}  # cs_full is reflected in two clauses; every other submission has one row
     assert [r["reference"] for r in rows] == [ref[k] for k in ORDER for _ in range(links.get(k, 1))]
     by_ref = {}
@@ -549,8 +557,9 @@ def test_downloads_agree_with_the_page(visitor, report_case, tmp_path):
     assert cards["coverage"]["detail"] == f"{len(decided)} of {len(active)} submissions dispositioned"
     reflected_n = sum(row["status"] == "reflected" for row in decided)
     assert cards["uptake"]["value"] == percent(reflected_n, len(decided))
-    assert cards["reach"]["value"] == str(len({row["country"] for row in active if row["country"]}))
-    # Hidden organisations are not in the download, so it can only show a lower bound of the reach.
+    # Hidden countries and organisations are not in the download, so it can only show a lower bound of the
+    # reach: France is aca_pending's, whose author is shown by stakeholder group only.
+    assert len({row["country"] for row in active if row["country"]}) == 5 and cards["reach"]["value"] == "6"
     public_organisations = {row["organisation"].strip().lower() for row in active if row["organisation"]}
     assert len(public_organisations) == 6 and cards["reach"]["detail"] == "countries; 7 organisations"
 
@@ -561,9 +570,10 @@ def test_downloads_agree_with_the_page(visitor, report_case, tmp_path):
     assert [r["reference"] for r in mapping["rows"]] == [r["reference"] for r in rows]
     (withdrawn_json,) = [r for r in mapping["rows"] if r["status"] == "withdrawn"]
     assert withdrawn_json["title"] is None and withdrawn_json["text"] is None
-    closes_at = parse_iso(mapping["process"]["closes_at"])
+    # Dates to the day (UTC): whole calendar days from the day of the close.
+    closes_on = parse_iso(mapping["process"]["closes_at"]).date()
     first_decisions = {r["reference"]: r["first_decided_at"] for r in mapping["rows"] if r["first_decided_at"]}
-    days = [max(0.0, (parse_iso(t) - closes_at).total_seconds() / 86400) for t in first_decisions.values()]
+    days = [max(0, (date.fromisoformat(t) - closes_on).days) for t in first_decisions.values()]
     assert len(days) == 9
     assert f"{statistics.median(days):.1f}" + " days" == cards["responsiveness"]["value"] == "4.0 days"
 

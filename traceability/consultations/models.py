@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,12 +23,21 @@ from django_countries.fields import CountryField
 from traceability.accounts.models import WITHDRAWN_PARTICIPANT, StakeholderKind
 from traceability.text import normalise_newlines
 
+from .regions import Region, region_of, region_when
+
 
 class Phase(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open for submissions")
     CLOSED = "closed", _("Closed, under review")
     PUBLISHED = "published", _("Report published")
+
+
+class GroupOnlyLocation(models.TextChoices):
+    """Where a submitter shown by stakeholder group only is said to be from, on every public page and download."""
+
+    HIDDEN = "hidden", _("Not shown")
+    REGION = "region", _("Region only (UN M49: Africa, Americas, Asia, Europe, Oceania)")
 
 
 class ProcessQuerySet(models.QuerySet["Process"]):
@@ -67,6 +76,16 @@ class Process(models.Model):
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text=_("How long a submitter may agree with or contest a decision, counted from when it was made public."),
+    )
+    group_only_location = models.CharField(
+        _("location of submitters shown by group only"),
+        max_length=8,
+        choices=GroupOnlyLocation.choices,
+        default=GroupOnlyLocation.HIDDEN,
+        help_text=_(
+            "A submitter who chose to be shown by stakeholder group only is never shown with their country: "
+            "either no location at all, or only the region of the world."
+        ),
     )
     # The latest comment round's window, kept by the round services: the process takes submissions
     # within its own window or within this one.
@@ -159,6 +178,11 @@ class Process(models.Model):
     def touch(self) -> None:
         """Mark the report's numbers as changed (call inside the writing transaction)."""
         Process.objects.filter(pk=self.pk).update(stats_version=models.F("stats_version") + 1)
+
+    @property
+    def coarsens_to_region(self) -> bool:
+        """Whether a submitter shown by group only is placed in their region (else nowhere) in public."""
+        return self.group_only_location == GroupOnlyLocation.REGION
 
     def reference_for(self, number: int) -> str:
         return f"{self.code}-{number:05d}"
@@ -322,6 +346,28 @@ class CommentRound(models.Model):
         return self.opens_at <= now < self.closes_at
 
 
+def shown_by_name() -> Q:
+    """The submissions whose author's name, organisation and country are public: the author chose to be shown
+    by name, is still a participant (account not deleted), has not withdrawn it, and it is not withheld.
+    Every other submission is shown by stakeholder group only, and its country is hidden (or, when the
+    process chooses, coarsened to its region)."""
+    return (
+        Q(attribution=Attribution.NAME) & ~Q(status=SubmissionStatus.WITHDRAWN) & Q(withheld=False) & ~Q(author_name="")
+    )
+
+
+def public_location_annotations(process: Process) -> dict[str, Case]:
+    """``public_country`` (ISO code or ``""``) and ``public_region`` (``Region`` value or ``""``), computed in
+    the database, so that a hidden country never leaves it."""
+    named = shown_by_name()
+    country = Case(When(named, then=F("country")), default=Value(""), output_field=CharField())
+    if process.group_only_location != GroupOnlyLocation.REGION:
+        return {"public_country": country, "public_region": Value("", output_field=CharField())}
+    regions = [When(condition, then=Value(region)) for condition, region in region_when()]
+    region = Case(When(named, then=Value("")), *regions, default=Value(""), output_field=CharField())
+    return {"public_country": country, "public_region": region}
+
+
 class SubmissionQuerySet(models.QuerySet["Submission"]):
     def for_process(self, process: Process) -> SubmissionQuerySet:
         return self.filter(process=process)
@@ -334,6 +380,12 @@ class SubmissionQuerySet(models.QuerySet["Submission"]):
 
     def by(self, user: settings.AUTH_USER_MODEL) -> SubmissionQuerySet:
         return self.filter(author=user)
+
+    def shown_by_name(self) -> SubmissionQuerySet:
+        return self.filter(shown_by_name())
+
+    def with_public_location(self, process: Process) -> SubmissionQuerySet:
+        return self.annotate(**public_location_annotations(process))
 
 
 class Submission(models.Model):
@@ -458,13 +510,43 @@ class Submission(models.Model):
         return not self.author_name
 
     @property
+    def is_shown_by_name(self) -> bool:
+        """Whether the public may see the author's name, organisation and country (see ``shown_by_name``)."""
+        return (
+            self.attribution == Attribution.NAME
+            and not self.is_withdrawn
+            and not self.withheld
+            and not self.is_author_withdrawn
+        )
+
+    @property
     def public_author(self) -> str:
         if self.withheld:
             return str(_("Withheld"))
         if self.is_author_withdrawn:
             return capfirst(str(WITHDRAWN_PARTICIPANT))
-        if self.attribution == Attribution.NAME:
+        if self.is_shown_by_name:
             if self.organisation:
                 return f"{self.author_name} ({self.organisation})"
             return self.author_name
         return str(_("A member of %(group)s") % {"group": self.stakeholder_group.name})
+
+    @property
+    def public_country(self) -> str:
+        """The ISO code of the country the public may see, or ``""``."""
+        return self.country.code if self.is_shown_by_name and self.country else ""
+
+    @property
+    def public_region(self) -> str:
+        """The region the public may see instead of a hidden country (when the process chooses it), or ``""``."""
+        if self.is_shown_by_name or self.process.group_only_location != GroupOnlyLocation.REGION:
+            return ""
+        return region_of(self.country.code or "") if self.country else ""
+
+    @property
+    def public_location(self) -> str:
+        """Where the author is from, as the public may read it: the country's name, a region, or ``""``."""
+        if self.public_country:
+            return str(self.country.name)
+        region = self.public_region
+        return str(Region(region).label) if region else ""

@@ -17,7 +17,9 @@ from traceability.outcomes.models import DocumentVersion
 from traceability.reports.builder import build_report
 from traceability.reports.exports.mapping import iso
 
-SCHEMA_VERSION = 1
+# 2: no country for a submission not shown by name (a region instead when the process chooses), dates to
+# the day, ``region`` in each mapping entry and in ``countries``.
+SCHEMA_VERSION = 2
 # References listed by name in a change summary; beyond that only the count is kept.
 LISTED_REFERENCES = 100
 

@@ -18,12 +18,22 @@ from django.utils import translation
 from django_countries import countries
 
 from traceability.consultations.models import Process, StakeholderGroup, Submission, SubmissionStatus
+from traceability.consultations.regions import Region
 from traceability.dispositions.models import ClauseLink, ExclusionGround
 from traceability.dispositions.selectors import LinkState
 from traceability.outcomes.models import Clause, DocumentVersion
 
-from .exports.mapping import current_clauses, iso
-from .indicators import CACHE_SECONDS, COUNT_FIELDS, Counts, Indicators, Interaction, Ratio, indicators_for
+from .exports.mapping import current_clauses, day, iso
+from .indicators import (
+    CACHE_SECONDS,
+    COUNT_FIELDS,
+    CountryRow,
+    Counts,
+    Indicators,
+    Interaction,
+    Ratio,
+    indicators_for,
+)
 from .selectors import clause_counts
 
 # The language of every word the builder writes itself (reasons a rate is empty, country names).
@@ -145,6 +155,27 @@ def indicator_values(indicators: Indicators) -> dict[str, object]:
     }
 
 
+def country(row: CountryRow) -> dict[str, object]:
+    """One entry of the breakdown by country: a country, a region, not given, or not disclosed."""
+    if row.code:
+        location = "country"
+    elif row.region:
+        location = "region"
+    else:
+        location = "not_given" if row.disclosed else "not_disclosed"
+    name = english_name(row.code)
+    if row.region:
+        with translation.override(CANONICAL_LANGUAGE):
+            name = str(Region(row.region).label)
+    return {
+        "code": row.code or None,
+        "region": row.region or None,
+        "name": name,
+        "location": location,
+        **counts(row.counts),
+    }
+
+
 def version_summary(version: DocumentVersion | None) -> dict[str, object] | None:
     if version is None:
         return None
@@ -175,9 +206,7 @@ def build_aggregates(
                 }
                 for g in indicators.groups
             ],
-            "countries": [
-                {"code": c.code or None, "name": english_name(c.code), **counts(c.counts)} for c in indicators.countries
-            ],
+            "countries": [country(c) for c in indicators.countries],
             "document_version": version_summary(version),
             "clauses": [
                 {
@@ -206,7 +235,8 @@ _SUBMISSION_FIELDS = (
     "number",
     "stakeholder_group__name",
     "stakeholder_group__kind",
-    "country",
+    "public_country",
+    "public_region",
     "status",
     "round__number",
     "received_at",
@@ -266,7 +296,12 @@ def mapping_entries(process: Process, version: DocumentVersion | None) -> Iterat
     dates and receipt hash, and nothing of its words or of a decision it had before.
     """
     links = _links_by_submission(process, version)
-    rows = Submission.objects.filter(process=process).order_by("number").values(*_SUBMISSION_FIELDS)
+    rows = (
+        Submission.objects.filter(process=process)
+        .with_public_location(process)
+        .order_by("number")
+        .values(*_SUBMISSION_FIELDS)
+    )
     for row in rows.iterator(chunk_size=500):
         status = row["status"]
         decided = status not in (SubmissionStatus.PENDING, SubmissionStatus.WITHDRAWN)
@@ -285,7 +320,8 @@ def mapping_entries(process: Process, version: DocumentVersion | None) -> Iterat
             "number": row["number"],
             "stakeholder_group": row["stakeholder_group__name"],
             "stakeholder_group_kind": row["stakeholder_group__kind"] or None,
-            "country": row["country"] or None,
+            "country": row["public_country"] or None,
+            "region": row["public_region"] or None,
             "round": row["round__number"],
             "status": status,
             "decision": row["disposition__kind"] if decided else None,
@@ -293,10 +329,10 @@ def mapping_entries(process: Process, version: DocumentVersion | None) -> Iterat
             "reason": reason or None,
             "extent": (row["disposition__extent"] or None) if reflected else None,
             "links": links.get(row["pk"], []) if reflected else [],
-            "received_at": iso(row["received_at"]),
-            "withdrawn_at": iso(row["withdrawn_at"]),
-            "decided_at": iso(row["disposition__decided_at"]) if decided else None,
-            "first_decided_at": iso(row["disposition__first_decided_at"]) if decided else None,
+            "received_at": day(row["received_at"]),
+            "withdrawn_at": day(row["withdrawn_at"]),
+            "decided_at": day(row["disposition__decided_at"]) if decided else None,
+            "first_decided_at": day(row["disposition__first_decided_at"]) if decided else None,
             # A withheld text's hash would tell it apart from (or match it with) a public text, or confirm a guess.
             "receipt_sha256": None if row["withheld"] else row["text_sha256"],
             "withheld": bool(row["withheld"]),

@@ -64,15 +64,17 @@ DEFINITIONS: dict[str, tuple[Promise, Promise, Promise]] = {
         _("distinct countries; distinct organisations"),
         _(
             "Countries and organisations of the submitters as each declared them when submitting. Organisations "
-            "are compared ignoring case and surrounding spaces."
+            "are compared ignoring case and surrounding spaces. Those of submitters shown by stakeholder group "
+            "only are counted, though not published."
         ),
     ),
     "responsiveness": (
         _("Responsiveness"),
-        _("median over dispositioned submissions of (first decision − close of submissions), in days"),
+        _("median over dispositioned submissions of (day of first decision − day of close of submissions), in days"),
         _(
             "Counts from the close of submissions to the first decision on each submission; later changes of a "
-            "decision do not reset it. Decisions taken before the close count as 0 days."
+            "decision do not reset it. Decisions taken before the close count as 0 days. Days are whole calendar "
+            "days (UTC), as the downloads give dates to the day."
         ),
     ),
     "after-consultation-interaction": (

@@ -57,7 +57,9 @@ class ReportFilterForm(forms.Form):
         if data["group"]:
             submissions = submissions.filter(stakeholder_group=data["group"])
         if data["country"]:
-            submissions = submissions.filter(country=data["country"])
+            # Only submissions shown by name are public with their country: filtering on it must not tell
+            # who, among those shown by stakeholder group only, is from where.
+            submissions = submissions.shown_by_name().filter(country=data["country"])
         if data["status"]:
             submissions = submissions.with_status(data["status"])
         if data["ground"]:

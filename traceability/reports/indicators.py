@@ -10,17 +10,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from traceability.consultations.models import CommentRound, Process, StakeholderGroup, Submission, SubmissionStatus
+from traceability.consultations.models import (
+    CommentRound,
+    Process,
+    StakeholderGroup,
+    Submission,
+    SubmissionStatus,
+    public_location_annotations,
+    shown_by_name,
+)
+from traceability.consultations.regions import Region
 from traceability.dispositions.models import Disposition, ExclusionGround, Extent
 
 from .interaction import Interaction, interaction
@@ -98,12 +107,21 @@ class GroupRow:
 
 @dataclass(frozen=True)
 class CountryRow:
+    """One line of the public breakdown by country: a country, a region (submitters shown by group only, when
+    the process coarsens their country), "not given", or "not disclosed" (shown by group only)."""
+
     code: str
     counts: Counts
+    region: str = ""
+    disclosed: bool = True
 
     @property
     def name(self) -> str:
-        return countries.name(self.code) if self.code else str(_("Not given"))
+        if self.code:
+            return countries.name(self.code)
+        if self.region:
+            return str(Region(self.region).label)
+        return str(_("Not given")) if self.disclosed else str(_("Not disclosed"))
 
 
 @dataclass(frozen=True)
@@ -205,14 +223,41 @@ def _submissions(process: Process, comment_round: CommentRound | None) -> QueryS
 
 
 def country_rows(process: Process, comment_round: CommentRound | None = None) -> list[CountryRow]:
-    """Counts per country of the submitters, most submissions first (one query)."""
+    """Counts per country of the submitters, most submissions first (one query).
+
+    Only submissions shown by name are counted under their country; the others (shown by stakeholder
+    group only, withdrawn, withheld, or of a deleted account) under "not disclosed", or under their region
+    when the process coarsens to regions. The country never leaves the database for them."""
+    disclosed = Case(When(shown_by_name(), then=Value(True)), default=Value(False), output_field=BooleanField())
     rows = (
         _submissions(process, comment_round)
-        .values("country")
+        .annotate(**public_location_annotations(process), disclosed=disclosed)
+        .values("public_country", "public_region", "disclosed")
         .annotate(**_count_annotations(""))
-        .order_by("-submitted", "country")
+        .order_by()
     )
-    return [CountryRow(code=row["country"], counts=_counts(row)) for row in rows]
+    # A few hundred aggregate rows at most: most submissions first, then countries by code, then regions,
+    # then "not given" and "not disclosed".
+    rows = sorted(
+        rows,
+        key=lambda row: (
+            -row["submitted"],
+            not row["public_country"],
+            row["public_country"],
+            not row["public_region"],
+            row["public_region"],
+            not row["disclosed"],
+        ),
+    )
+    return [
+        CountryRow(
+            code=row["public_country"],
+            region=row["public_region"],
+            disclosed=bool(row["disclosed"]),
+            counts=_counts(row),
+        )
+        for row in rows
+    ]
 
 
 def reach(process: Process, comment_round: CommentRound | None = None) -> dict[str, int]:
@@ -256,7 +301,8 @@ def participation_balance(groups: list[GroupRow]) -> Balance:
 def responsiveness(process: Process, decided: int, comment_round: CommentRound | None = None) -> Responsiveness:
     """Median days from the close of submissions to a submission's first decision (one query).
 
-    Decisions taken before the close count as 0 days. The median is read in SQL
+    Days are calendar days in UTC, from the day of the close to the day of the decision; decisions taken
+    before the close count as 0 days. The median is read in SQL
     by ordering the first-decision times and taking the middle one (or two).
     """
     closes_at = comment_round.closes_at if comment_round is not None else process.closes_at
@@ -274,7 +320,10 @@ def responsiveness(process: Process, decided: int, comment_round: CommentRound |
             (decided - 1) // 2 : decided // 2 + 1
         ]
     )
-    days = [max(0.0, (t - closes_at).total_seconds() / 86400) for t in times]
+    # Whole days, by the calendar in UTC: public downloads give times to the day only (a submitter's
+    # exact time may identify them), and anyone must be able to recompute this from them.
+    closed_on = closes_at.astimezone(UTC).date()
+    days = [float(max(0, (t.astimezone(UTC).date() - closed_on).days)) for t in times]
     return Responsiveness(sum(days) / len(days), decided)
 
 
@@ -305,7 +354,7 @@ def indicators_for(process: Process, comment_round: CommentRound | None = None) 
     """The process's indicators (or one round's), from the cache when nothing has changed since."""
     # created_at tells apart a process that reuses the id of a deleted one (SQLite reuses ids).
     scope = comment_round.number if comment_round is not None else "all"
-    key = f"trace:indicators:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}:{scope}"
+    key = f"trace:indicators:v2:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}:{scope}"
     return cache.get_or_set(key, lambda: compute(process, comment_round), CACHE_SECONDS)
 
 

@@ -1,8 +1,12 @@
-"""Template helpers for the one status vocabulary."""
+"""Template helpers for the one status vocabulary, and for times as the public may read them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from traceability.consultations.models import SubmissionStatus
 
@@ -23,3 +27,20 @@ def status_badge(status: str) -> dict[str, str]:
     """A badge for a submission status: its label in the reader's language, never colour alone."""
     member = SubmissionStatus(status) if status in SubmissionStatus.values else SubmissionStatus.PENDING
     return {"label": member.label, "css": _BADGE[member]}
+
+
+@register.filter
+def when(value: datetime | None, public: bool = False) -> str:
+    """A time for people to read: to the minute in the workspace and on a submitter's own pages, to the day
+    on public pages (an exact time can tell who filed or replied)."""
+    if value is None:
+        return ""
+    return date_format(timezone.localtime(value), "j F Y" if public else "j F Y, H:i e")
+
+
+@register.filter
+def stamp(value: datetime | None, public: bool = False) -> str:
+    """The same time for a ``<time datetime>`` attribute: ISO 8601 in UTC, to the day on public pages."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%d" if public else "%Y-%m-%dT%H:%M:%SZ")

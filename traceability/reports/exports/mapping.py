@@ -21,14 +21,15 @@ from datetime import UTC, datetime
 
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 
-from traceability.consultations.models import Attribution, Process, Submission, SubmissionStatus
+from traceability.consultations.models import Process, Submission, SubmissionStatus, shown_by_name
 from traceability.dispositions.models import ExclusionGround
 from traceability.dispositions.selectors import LinkState
 from traceability.outcomes.models import Clause, ClauseIdentity, DocumentVersion
 
-# Stable names: consumers key on them. Add columns at the end; never rename or remove one.
+# Stable names: consumers key on them. Add columns at the end; rename or remove one only with a new
+# schema version (``SCHEMA_VERSION``, documented in docs/report-json.md).
+SCHEMA_VERSION = 3  # 3: no database ids (submission_id gone), dates to the day, group-only hides the country
 COLUMNS = (
-    "submission_id",
     "reference",
     "number",
     "received_at",
@@ -61,6 +62,7 @@ COLUMNS = (
     "target_clause_id",
     "withheld",
     "same_as",
+    "region",
 )
 
 Row = tuple[object, ...]
@@ -70,13 +72,12 @@ CHUNK_ROWS = 500
 CHUNK_BYTES = 64 * 1024  # bytes handed to the server at a time
 
 _ACTIVE = ~Q(status=SubmissionStatus.WITHDRAWN) & Q(withheld=False)
-# What the public must not learn never leaves the database: an organisation its author chose to
-# hide, the words of a withdrawn submission, and the words and organisation of a withheld one.
+# What the public must not learn never leaves the database: the organisation and country of a submission
+# not shown by name (its author chose the group only, withdrew it or deleted their account, or it is
+# withheld), the words of a withdrawn submission, and the words of a withheld one.
 _PUBLIC = {
     "public_organisation": Case(
-        When(Q(attribution=Attribution.NAME, withheld=False), then=F("organisation")),
-        default=Value(""),
-        output_field=CharField(),
+        When(shown_by_name(), then=F("organisation")), default=Value(""), output_field=CharField()
     ),
     "public_title": Case(When(_ACTIVE, then=F("title")), default=Value(""), output_field=CharField()),
     "public_text": Case(When(_ACTIVE, then=F("text")), default=Value(""), output_field=CharField()),
@@ -94,7 +95,7 @@ _FIELDS = (
     "withdrawn_at",
     "stakeholder_group__name",
     "stakeholder_group__kind",
-    "country",
+    "public_country",
     "public_organisation",
     "attribution",
     "disposition__kind",
@@ -119,6 +120,7 @@ _FIELDS = (
     "target_id",
     "withheld",
     "disposition__duplicate_of__reference",
+    "public_region",
 )
 
 
@@ -127,6 +129,7 @@ def mapping_queryset(process: Process) -> QuerySet:
     on: a row per link, or one without."""
     return (
         Submission.objects.filter(process=process)
+        .with_public_location(process)
         .annotate(**_PUBLIC)
         .order_by("number", _LINK + "clause__position", _LINK + "pk")
         .values_list(*_FIELDS)
@@ -156,6 +159,13 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def day(value: datetime | None) -> str | None:
+    """The date in UTC, ISO 8601 (``2025-06-30``): what the public learns of when a person did something."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).date().isoformat()
 
 
 _WITHHELD_AT = COLUMNS.index("withheld")
@@ -206,8 +216,9 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
         target_id,
         withheld,
         same_as,
+        region,
     ) in mapping_queryset(process).iterator(chunk_size=chunk_size):
-        identity_columns = (pk, reference, number, iso(received_at), iso(withdrawn_at), group, _blank(group_kind))
+        identity_columns = (reference, number, day(received_at), day(withdrawn_at), group, _blank(group_kind))
         author = (_blank(country), _blank(organisation), attribution)
         if status == SubmissionStatus.WITHDRAWN:
             # A withdrawn submission is one row, whatever it was linked to before: it needs no decision,
@@ -230,6 +241,7 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
                 None,
                 None,
                 None,
+                _blank(region),
             )
             continue
         reflected = status in (SubmissionStatus.REFLECTED, SubmissionStatus.NEEDS_RECONFIRMATION)
@@ -248,8 +260,8 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
             _blank(extent) if reflected else None,
             _blank(ground) if status == SubmissionStatus.EXCLUDED else None,
             _blank(reason) if status in _WITH_REASON else None,
-            iso(decided_at) if status != SubmissionStatus.PENDING else None,
-            iso(first_decided_at) if status != SubmissionStatus.PENDING else None,
+            day(decided_at) if status != SubmissionStatus.PENDING else None,
+            day(first_decided_at) if status != SubmissionStatus.PENDING else None,
             link_extent,
             _blank(link_note),
             identity,
@@ -267,6 +279,7 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
             target_id,
             True if withheld else None,
             same_as,
+            _blank(region),
         )
 
 

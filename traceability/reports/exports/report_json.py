@@ -16,9 +16,11 @@ from traceability.reports.builder import build_aggregates
 from traceability.reports.indicators import indicators_for
 from traceability.reports.selectors import history_head, report_version
 
-from .mapping import iso
+from .mapping import SCHEMA_VERSION, iso
 
-SCHEMA_VERSION = 2  # 2: clause ids are permanent identities; the report reads one adopted version
+# 2: clause ids are permanent identities; the report reads one adopted version.
+# 3: a submitter shown by group only is not counted under their country (see ``countries``).
+__all__ = ["SCHEMA_VERSION", "report_document"]
 
 DOWNLOADS = {
     "mapping_csv": "reports:mapping-csv",

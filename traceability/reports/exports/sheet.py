@@ -111,7 +111,7 @@ def _comment(links: list[Row], words: Words) -> list[str]:
 def comment_rows(rows: Iterable[Row]) -> Iterator[list[str]]:
     """One spreadsheet row per submission, from the mapping rows (which come ordered by submission)."""
     words = Words()
-    for _pk, links in itertools.groupby(rows, key=lambda row: row[_at["submission_id"]]):
+    for _reference, links in itertools.groupby(rows, key=lambda row: row[_at["reference"]]):
         yield _comment(list(links), words)  # one submission's clause links: a handful
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from traceability.consultations.access import get_visible_process
 
-from .mapping import csv_stream, iso, json_stream, mapping_rows
+from .mapping import SCHEMA_VERSION, csv_stream, iso, json_stream, mapping_rows
 from .report_json import process_summary, report_document
 from .sheet import CONTENT_TYPE as XLSX
 from .sheet import workbook_file
@@ -35,7 +35,11 @@ def mapping_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 @require_safe
 def mapping_json(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     process = get_visible_process(slug)
-    header = {"process": process_summary(process, request), "generated_at": iso(timezone.now())}
+    header = {
+        "schema_version": SCHEMA_VERSION,
+        "process": process_summary(process, request),
+        "generated_at": iso(timezone.now()),
+    }
     response = StreamingHttpResponse(
         _body(request, json_stream(header, mapping_rows(process))), content_type="application/json"
     )
