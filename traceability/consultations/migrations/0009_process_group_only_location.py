@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0007_process_response_window'),
+        ('consultations', '0008_history_chain'),
     ]
 
     operations = [
