@@ -70,5 +70,13 @@ restore: setup
 	@test -n '$(BACKUP)' || { echo 'Usage: make restore BACKUP=path/to/backup [FORCE=1]' >&2; exit 2; }
 	$(BIN)/python manage.py restore_db '$(BACKUP)' $(if $(FORCE),--force)
 
+# Load test, on loopback only: gunicorn (2 workers, DEBUG off) on the PostgreSQL database DATABASE_URL names (else
+# postgres://postgres@127.0.0.1:5432/trace_loadtest, created and migrated), 200 filings fired at once while the
+# organiser decides; checks the rows against the responses; results in loadtest/results.json. It adds a process
+# and accounts to that database each run: never point it at production.
+#   make loadtest [LOADTEST_ARGS="--filings 500 --workers 4"]   (bench/loadtest.py --help lists the options)
+loadtest: setup
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis

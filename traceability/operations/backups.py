@@ -1,9 +1,10 @@
 """Backups and restores of the whole database, for the two engines Trace runs on.
 
-PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore``, run as subprocesses with list arguments (no
-shell); the connection settings, password included, travel in the ``PG*`` environment variables, never on a
-command line that ``ps`` shows. SQLite: the online backup API (``sqlite3.Connection.backup``), which copies a
-consistent image of a live database, committed WAL pages included, while others keep reading and writing.
+PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore``, run as subprocesses with list arguments and no
+shell (bandit's B404 and B603 reviewed and marked); the connection settings, password included, travel in the
+``PG*`` environment variables, never on a command line that ``ps`` shows. SQLite: the online backup API
+(``sqlite3.Connection.backup``), which copies a consistent image of a live database, committed WAL pages
+included, while others keep reading and writing.
 
 Backup files hold every submission and account, so they are written owner-only (0600) and appear under their
 final name only once complete.
@@ -14,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-# pg_dump and pg_restore only, with list arguments and no shell (bandit B404/B603 reviewed).
 import subprocess  # nosec B404
 from contextlib import closing
 from dataclasses import dataclass, field
