@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev browser lint demo clean
+.PHONY: run test setup setup-dev browser lint demo clean backup restore loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,25 @@ lint: setup-dev
 	$(BIN)/lint-imports
 	$(BIN)/bandit -r traceability -q -x '*/migrations/*'
 	bash .ci/audit-deps
+
+# Backups of the database DATABASE_URL names (or db.sqlite3): pg_dump/pg_restore on PostgreSQL, SQLite's online
+# backup API on SQLite. Files are owner-only (0600).
+#   make backup [BACKUP=path]           default: backups/trace-<UTC time>.<pgdump|sqlite3>
+#   make restore BACKUP=path [FORCE=1]  refuses a database with tables unless FORCE=1 (then replaces its contents)
+backup: setup
+	$(BIN)/python manage.py backup_db $(if $(BACKUP),--output '$(BACKUP)')
+
+restore: setup
+	@test -n '$(BACKUP)' || { echo 'Usage: make restore BACKUP=path/to/backup [FORCE=1]' >&2; exit 2; }
+	$(BIN)/python manage.py restore_db '$(BACKUP)' $(if $(FORCE),--force)
+
+# Load test, on loopback only: gunicorn (2 workers, DEBUG off) on the PostgreSQL database DATABASE_URL names (else
+# postgres://postgres@127.0.0.1:5432/trace_loadtest, created and migrated), 200 filings fired at once while the
+# organiser decides; checks the rows against the responses; results in loadtest/results.json. It adds a process
+# and accounts to that database each run: never point it at production.
+#   make loadtest [LOADTEST_ARGS="--filings 500 --workers 4"]   (bench/loadtest.py --help lists the options)
+loadtest: setup
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "traceability.reports",
     "traceability.publications",
     "traceability.demo",
+    "traceability.operations",
 ]
 
 MIDDLEWARE = [
