@@ -159,9 +159,11 @@ def setup_django(url: str, secret_key: str) -> None:
 
 def make_user(*, email: str, display_name: str, kind: str, country: str):  # type: ignore[no-untyped-def]
     """One account able to file (the one place to add what filing requires of an account)."""
+    from allauth.account.models import EmailAddress
+
     from traceability.accounts.models import User
 
-    return User.objects.create_user(
+    user = User.objects.create_user(
         email=email,
         password=None,
         display_name=display_name,
@@ -169,15 +171,25 @@ def make_user(*, email: str, display_name: str, kind: str, country: str):  # typ
         stakeholder_kind=kind,
         country=country,
     )
+    # Only an account whose address was confirmed may file.
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    return user
 
 
 def session_cookie(user) -> str:  # type: ignore[no-untyped-def]
-    """A signed-in session made server-side, as ``django.contrib.auth.login`` makes it (no sign-in form)."""
+    """A signed-in session made server-side, as ``django.contrib.auth.login`` makes it (no sign-in form),
+    marked as having passed the second factor (which the organiser's workspace requires)."""
+    from django.conf import settings
     from django.test import Client
+
+    from traceability.accounts.middleware import MFA_SESSION_KEY
 
     client = Client()
     client.force_login(user)
-    return client.cookies["sessionid"].value
+    session = client.session
+    session[MFA_SESSION_KEY] = user.pk
+    session.save()
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 @dataclass
@@ -354,7 +366,9 @@ class Browser:
 
     def __init__(self, host: str, port: int, session: str, recorder: Recorder) -> None:
         self.host, self.port, self.recorder = host, port, recorder
-        self.cookies = {"sessionid": session}
+        from django.conf import settings
+
+        self.cookies = {settings.SESSION_COOKIE_NAME: session}
 
     def request(self, kind: str, method: str, path: str, data: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Connection": "close"}
