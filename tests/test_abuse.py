@@ -60,8 +60,8 @@ def test_a_filled_honeypot_saves_nothing_says_why_and_is_logged(db, process, sta
     client = client_for(stakeholder)
     url = reverse("consultations:submission-create", args=[process.slug])
     page = client.get(url).content.decode()
-    assert 'name="website"' in page and 'tabindex="-1"' in page
-    response = client.post(url, filing(process, website="https://buy.example"))
+    assert 'name="leave_this_empty"' in page and 'tabindex="-1"' in page
+    response = client.post(url, filing(process, leave_this_empty="https://buy.example"))
     assert response.status_code == 200
     assert "filled in automatically" in response.content.decode()
     assert not Submission.objects.exists()
@@ -103,7 +103,7 @@ def test_the_service_refuses_a_second_group_in_one_process(db, process, stakehol
 def test_organisers_see_blocked_attempts_counted_by_reason(db, process, stakeholder, organiser, other_organiser):
     client = client_for(stakeholder)
     url = reverse("consultations:submission-create", args=[process.slug])
-    client.post(url, filing(process, website="x"))
+    client.post(url, filing(process, leave_this_empty="x"))
     unconfirmed = make_user(verified=False)
     client_for(unconfirmed).post(url, filing(process))
     page = client_for(organiser).get(reverse("consultations:blocked-attempts", args=[process.slug]))

@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import reverse
 
 from traceability.accounts.audit import ip_hash
-from traceability.accounts.middleware import LAST_SEEN_SESSION_KEY, MFA_SESSION_KEY
+from traceability.accounts.middleware import LAST_SEEN_SESSION_KEY, MFA_SESSION_KEY, SIGNED_IN_SESSION_KEY
 from traceability.accounts.models import SecurityEvent, SecurityEventKind, User
 from traceability.consultations.models import Submission
 
@@ -171,7 +171,7 @@ def test_the_password_policy_is_asvs_level_2(password, accepted):
 
 
 def test_a_robot_filling_the_hidden_field_is_refused_with_a_reason_and_logged(db):
-    response = Client().post(reverse("account_signup"), {**SIGN_UP, "website": "http://spam.example"})
+    response = Client().post(reverse("account_signup"), {**SIGN_UP, "leave_this_empty": "http://spam.example"})
     assert response.status_code == 200
     assert "filled in automatically" in response.content.decode()
     assert not User.objects.exists()
@@ -394,3 +394,65 @@ def test_my_security_page_lists_my_own_events_only(db, stakeholder, other_stakeh
     assert {event.user_id for event in shown} == {stakeholder.pk}
     assert SecurityEventKind.SIGN_IN_FAILED in {event.kind for event in shown}
     assert settings.AUTH_PASSWORD_VALIDATORS[1]["OPTIONS"]["min_length"] == 12
+
+
+# --------------------------------------------------------------------------------------- what review found
+
+
+def test_an_organisers_second_factor_cannot_be_removed_and_its_secret_is_encrypted(db, process, organiser):
+    secret = give_totp(organiser)
+    stored = Authenticator.objects.get(user=organiser, type=Authenticator.Type.TOTP).data["secret"]
+    assert stored != secret and secret not in stored  # encrypted at rest, so a backup does not hold it
+    client = client_for(organiser)
+    client.post(reverse("mfa_deactivate_totp"))
+    assert Authenticator.objects.filter(user=organiser, type=Authenticator.Type.TOTP).exists()
+    assert not events(SecurityEventKind.MFA_REMOVED, user=organiser)
+
+
+def test_account_mails_wait_in_the_queue_encrypted(db, stakeholder, settings, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    post(Client(), "account_reset_password", {"email": stakeholder.email}, django_capture_on_commit_callbacks)
+    queued = DBTaskResult.objects.get()
+    stored = json.dumps(queued.args_kwargs)
+    assert "password/reset/key" not in stored and stakeholder.email not in stored
+
+
+def test_a_busy_session_still_ends_after_twelve_hours(db, stakeholder, settings):
+    client = Client()
+    client.post(reverse("account_login"), {"login": stakeholder.email, "password": PASSWORD})
+    session = client.session
+    assert isinstance(session[SIGNED_IN_SESSION_KEY], int)
+    session[SIGNED_IN_SESSION_KEY] -= settings.SESSION_COOKIE_AGE + 5
+    session[LAST_SEEN_SESSION_KEY] = int(time.time())  # active a moment ago
+    session.save()
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_honeypot_message_is_shown_above_the_form(db, process, stakeholder):
+    response = client_for(stakeholder).post(
+        reverse("consultations:submission-create", args=[process.slug]),
+        {"title": "t", "text": "x", "attribution": "name", "leave_this_empty": "x"},
+    )
+    assert "filled in automatically" in " ".join(response.context["form"].non_field_errors())
+
+
+def test_an_unconfirmed_account_cannot_edit_or_reply_either(db, process, organiser):
+    from traceability.dispositions.services import disposition_not_take_up
+
+    from .factories import file_submission
+
+    person = make_user()
+    submission = file_submission(process, person)
+    disposition_not_take_up(submission=submission, actor=organiser, reason="Out of scope.")
+    person.emailaddress_set.update(verified=False)
+    client = client_for(person)
+    edit = reverse("consultations:submission-edit", args=[process.slug, submission.reference])
+    assert client.get(edit).status_code == 403
+    respond = reverse("dispositions:respond", args=[process.slug, submission.reference])
+    assert client.post(respond, {"revision": "1", "kind": "agree", "reason": ""}).status_code == 403
+    from traceability.dispositions.models import Response
+
+    assert not Response.objects.filter(revision__submission=submission).exists()

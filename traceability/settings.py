@@ -188,11 +188,18 @@ ACCOUNT_RATE_LIMITS = (
         "file_submission": os.environ.get("TRACE_RATE_FILING", "10/10m/user,100/d/user,60/h/ip"),
     }
     if RATE_LIMITS_ON
-    else False
+    # Off (the load test) never turns off the sign-in lockout, nor the second factor's guess limit.
+    else {"login_failed": "20/m/ip,5/15m/key"}
 )
 # Behind a reverse proxy, the client's address is the last N hops of X-Forwarded-For.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+MFA_ADAPTER = "traceability.accounts.mfa_adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Mail the account when its password, address or second factor changes (ASVS 2.2.3).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# The key that encrypts TOTP secrets in the database and account mails in the task queue
+# (accounts/crypto.py). Defaults to SECRET_KEY; set it apart so that rotating one leaves the other.
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Trace")
 
 # Sessions: signed out after 30 minutes without a request (accounts/middleware.py) and after
@@ -208,7 +215,14 @@ CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 elif CACHE_URL in ("", "db"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "trace_cache"}}
+    # Room for every counter: past MAX_ENTRIES Django culls a third of the keys, rate-limit counts included.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "trace_cache",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    }
 else:
     raise ImproperlyConfigured("CACHE_URL must be empty (the database cache) or a redis:// URL.")
 
@@ -319,6 +333,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The security log (accounts/audit.py): one JSON object per line, always written.
+    "loggers": {"trace.security": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 TRACE_PAGE_SIZE = 50

@@ -3,6 +3,7 @@ security log for failed and locked-out sign-ins."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -11,7 +12,7 @@ from django import forms
 from django.db import transaction
 from django.http import HttpRequest
 
-from . import audit
+from . import audit, crypto
 from .models import SecurityEventKind, User
 
 
@@ -45,7 +46,10 @@ class AccountAdapter(DefaultAccountAdapter):
             "from_email": message.from_email,
             "to": list(message.to),
         }
-        transaction.on_commit(lambda: send_account_mail.enqueue(**payload), robust=True)
+        # Encrypted: these mails carry live links (confirm an address, reset a password), and the queue
+        # (task rows in the database, or Redis) keeps its arguments, in backups too.
+        sealed = crypto.encrypt(json.dumps(payload))
+        transaction.on_commit(lambda: send_account_mail.enqueue(sealed), robust=True)
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         try:

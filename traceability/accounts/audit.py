@@ -84,4 +84,6 @@ def record(
 def blocked(
     request: HttpRequest, *, action: str, reason: BlockReason | str, process_id: int | None = None
 ) -> SecurityEvent:
+    """Record a refused request: every one, so that the counts organisers see are exact (one row, no
+    lock beyond the insert: refusing stays cheaper than accepting a filing)."""
     return record(SecurityEventKind.BLOCKED, request=request, action=action, reason=reason, process_id=process_id)

@@ -5,6 +5,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context as allauth_context
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -13,7 +14,7 @@ from .models import BlockReason, StakeholderKind, User
 
 # The honeypot: a text field that people never see (it is moved off screen by the stylesheet, skipped
 # by the keyboard and by assistive technology, and labelled to be left empty) and form-filling robots do.
-HONEYPOT_FIELD = "website"
+HONEYPOT_FIELD = "leave_this_empty"  # a name no browser or password manager fills in
 
 
 def honeypot_field() -> forms.CharField:
@@ -72,13 +73,18 @@ class SignUpForm(AllauthSignupForm):
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)  # labels say it; placeholders only repeat them
 
-    def clean_website(self) -> str:
-        if self.cleaned_data.get(HONEYPOT_FIELD):
-            raise honeypot_error(action="signup")
-        return ""
+    def try_save(self, request: object) -> tuple[object, object]:
+        if self.account_already_exists:
+            # allauth then only mails the address's owner; hash the password anyway, so that the answer
+            # takes as long as a real sign-up and its timing does not tell that the address has an account.
+            make_password(self.cleaned_data.get("password1") or "")
+        return super().try_save(request)
 
     def clean(self) -> dict:
         data = super().clean()
+        if data.get(HONEYPOT_FIELD):
+            # Above the form, where it is seen: the field itself is off screen.
+            raise honeypot_error(action="signup")
         password = data.get("password1")
         if password and "password1" not in self.errors:
             # allauth checks the password against the address only; ours also knows the name and organisation.

@@ -23,6 +23,9 @@ from .models import BlockReason
 # it, or has just set one up). Compared with the user's id, so it never carries over to another user.
 MFA_SESSION_KEY = "trace_mfa_user"
 LAST_SEEN_SESSION_KEY = "trace_last_seen"
+# When the session signed in: it ends SESSION_COOKIE_AGE later however active it is (saving the session
+# every minute for the idle check would otherwise push its expiry on for ever).
+SIGNED_IN_SESSION_KEY = "trace_signed_in_at"
 # How stale the "last seen" time may get before a request writes it again: idle sign-out is exact to
 # within this, and most requests write no session.
 LAST_SEEN_RESOLUTION = 60
@@ -45,7 +48,11 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
-            if isinstance(last_seen, int) and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+            signed_in_at = request.session.get(SIGNED_IN_SESSION_KEY)
+            if isinstance(signed_in_at, int) and now - signed_in_at > settings.SESSION_COOKIE_AGE:
+                logout(request)
+                messages.info(request, _("Your session reached its time limit and ended. Sign in again."))
+            elif isinstance(last_seen, int) and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
                 messages.info(request, _("You were signed out after a period without activity. Sign in again."))
             elif not isinstance(last_seen, int) or now - last_seen >= LAST_SEEN_RESOLUTION:

@@ -181,6 +181,7 @@ class SecurityEventKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
     MFA_ADDED = "mfa_added", _("Two-factor method added")
     MFA_REMOVED = "mfa_removed", _("Two-factor method removed")
+    MFA_FAILED = "mfa_failed", _("Wrong two-factor code")
     ROLE_CHANGED = "role_changed", _("Role changed")
     PUBLISHED = "published", _("Report published")
     BLOCKED = "blocked", _("Request blocked")

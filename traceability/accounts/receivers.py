@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from allauth.account import signals as account_signals
@@ -16,6 +17,10 @@ from .models import SecurityEventKind, User
 
 @receiver(auth_signals.user_logged_in)
 def _signed_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+    from .middleware import SIGNED_IN_SESSION_KEY
+
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_SESSION_KEY] = int(time.time())
     audit.record(SecurityEventKind.SIGN_IN, request=request, user=user)
 
 
@@ -53,7 +58,21 @@ def _mfa_added(sender: Any, request: Any, user: User, authenticator: Any, **kwar
 
 @receiver(mfa_signals.authenticator_removed)
 def _mfa_removed(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
+    from .middleware import MFA_SESSION_KEY
+
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(MFA_SESSION_KEY, None)  # this session no longer holds a proved factor
     audit.record(SecurityEventKind.MFA_REMOVED, request=request, user=user, method=authenticator.type)
+
+
+@receiver(mfa_signals.authentication_failed)
+def _mfa_failed(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+    audit.record(SecurityEventKind.MFA_FAILED, request=request, user=user)
+
+
+@receiver(mfa_signals.authenticator_reset)
+def _mfa_reset(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
+    audit.record(SecurityEventKind.MFA_ADDED, request=request, user=user, method=authenticator.type, reset="true")
 
 
 @receiver(pre_save, sender=User)

@@ -23,7 +23,7 @@ from django.db.models import F
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
-from .models import Notification, NotificationKind, NotificationStatus, User
+from .models import Notification, NotificationKind, NotificationStatus, SecurityEvent, User
 from .signals import user_anonymised
 
 logger = logging.getLogger(__name__)
@@ -238,6 +238,8 @@ def account_anonymise(*, user: User, now: datetime | None = None) -> User:
     # django-allauth's copies of the address (and its pending confirmations) and the second factors.
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
+    # The security log keeps its entries (times, kinds, hashed addresses) but not the browser strings.
+    SecurityEvent.objects.filter(user=user).update(detail={})
     LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
         object_repr=str(user), change_message=""
     )

@@ -15,15 +15,23 @@ def deliver_notification(notification_id: int) -> str:
 
 
 @task()
-def send_account_mail(*, subject: str, body: str, html: str, from_email: str, to: list[str]) -> int:
-    """Send a mail of the account flows (verify an address, reset a password), rendered in the request.
+def send_account_mail(sealed: str) -> int:
+    """Send a mail of the account flows (confirm an address, reset a password, a security notice),
+    rendered in the request and handed over encrypted (accounts/crypto.py).
 
     The SMTP connection times out after ``EMAIL_TIMEOUT`` seconds; a failure raises, so the task
     backend records it (the links in these mails expire, and the person can ask for a new one).
     """
+    import json
+
     from django.core.mail import EmailMultiAlternatives
 
-    message = EmailMultiAlternatives(subject=subject, body=body, from_email=from_email, to=to)
-    if html:
-        message.attach_alternative(html, "text/html")
+    from .crypto import decrypt
+
+    mail = json.loads(decrypt(sealed))
+    message = EmailMultiAlternatives(
+        subject=mail["subject"], body=mail["body"], from_email=mail["from_email"], to=mail["to"]
+    )
+    if mail["html"]:
+        message.attach_alternative(mail["html"], "text/html")
     return message.send()

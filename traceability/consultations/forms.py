@@ -86,11 +86,6 @@ class SubmissionForm(forms.Form):
             )
         self.initial.setdefault("form_token", uuid.uuid4())
 
-    def clean_website(self) -> str:
-        if self.cleaned_data.get(HONEYPOT_FIELD):
-            raise honeypot_error(action="file_submission", process_id=self.process.pk)
-        return ""
-
     def clean_title(self) -> str:
         return self.cleaned_data["title"].strip()
 
@@ -104,6 +99,9 @@ class SubmissionForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
+        if data.get(HONEYPOT_FIELD):
+            # Above the form, where it is seen: the field itself is off screen.
+            raise honeypot_error(action="file_submission", process_id=self.process.pk)
         # The clause commented on travels in a hidden field: say what is wrong with it above the form.
         if "target" in self.errors:
             self.add_error(None, self.errors.pop("target"))

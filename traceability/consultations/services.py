@@ -357,6 +357,13 @@ def organisers_changed(sender: object, instance: object, action: str, reverse: b
     from traceability.accounts import audit
     from traceability.accounts.models import SecurityEventKind
 
+    if action == "pre_clear":
+        # clear() names nobody afterwards: note who is losing the role now.
+        if reverse:
+            pk_set = set(instance.organised_processes.values_list("pk", flat=True))  # type: ignore[attr-defined]
+        else:
+            pk_set = set(instance.organisers.values_list("pk", flat=True))  # type: ignore[attr-defined]
+        action = "post_remove"
     if action not in ("post_add", "post_remove") or not pk_set:
         return
     role = "organiser" if action == "post_add" else "not organiser"
