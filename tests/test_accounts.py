@@ -456,3 +456,9 @@ def test_an_unconfirmed_account_cannot_edit_or_reply_either(db, process, organis
     from traceability.dispositions.models import Response
 
     assert not Response.objects.filter(revision__submission=submission).exists()
+
+
+def test_a_new_superuser_is_a_role_change_in_the_log(db):
+    admin = User.objects.create_superuser(email="root@example.org", password="a long enough passphrase 42")
+    logged = {event.detail["role"] for event in events(SecurityEventKind.ROLE_CHANGED, user=admin)}
+    assert logged == {"is_staff", "is_superuser"}

@@ -8,7 +8,7 @@ from typing import Any
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from . import audit
@@ -76,13 +76,21 @@ def _mfa_reset(sender: Any, request: Any, user: User, authenticator: Any, **kwar
 
 
 @receiver(pre_save, sender=User)
-def _site_role_changed(sender: Any, instance: User, update_fields: Any = None, **kwargs: Any) -> None:
-    """A change of staff or superuser status (in the admin, the shell, anywhere) is logged."""
-    if instance.pk is None or kwargs.get("raw"):
+def _remember_site_roles(sender: Any, instance: User, update_fields: Any = None, **kwargs: Any) -> None:
+    """Note the staff and superuser flags before a save, for ``_site_role_changed`` to compare."""
+    if kwargs.get("raw") or (update_fields is not None and not {"is_staff", "is_superuser"} & set(update_fields)):
+        instance._roles_before = None  # type: ignore[attr-defined]
         return
-    if update_fields is not None and not {"is_staff", "is_superuser"} & set(update_fields):
-        return
-    before = User.objects.filter(pk=instance.pk).values("is_staff", "is_superuser").first()
+    before = None
+    if instance.pk is not None:
+        before = User.objects.filter(pk=instance.pk).values("is_staff", "is_superuser").first()
+    instance._roles_before = before or {"is_staff": False, "is_superuser": False}  # type: ignore[attr-defined]
+
+
+@receiver(post_save, sender=User)
+def _site_role_changed(sender: Any, instance: User, created: bool, **kwargs: Any) -> None:
+    """A change of staff or superuser status (the admin, createsuperuser, the shell) is logged once saved."""
+    before = getattr(instance, "_roles_before", None)
     if before is None:
         return
     for field in ("is_staff", "is_superuser"):
@@ -90,6 +98,7 @@ def _site_role_changed(sender: Any, instance: User, update_fields: Any = None, *
             audit.record(
                 SecurityEventKind.ROLE_CHANGED, user=instance, role=field, now=str(getattr(instance, field)).lower()
             )
+    instance._roles_before = None  # type: ignore[attr-defined]
 
 
 def _mark_mfa_verified(request: Any, user: User) -> None:
