@@ -63,7 +63,8 @@ def test_a_filled_honeypot_saves_nothing_says_why_and_is_logged(db, process, sta
     assert 'name="leave_this_empty"' in page and 'tabindex="-1"' in page
     response = client.post(url, filing(process, leave_this_empty="https://buy.example"))
     assert response.status_code == 200
-    assert "filled in automatically" in response.content.decode()
+    assert "meant to stay empty" in response.content.decode()
+    assert "buy.example" not in response.content.decode()  # sent back empty: sending again works
     assert not Submission.objects.exists()
     assert blocked(process, "honeypot").filter(user=stakeholder).count() == 1
 
@@ -87,6 +88,7 @@ def test_the_group_is_declared_once_per_process_and_the_author_cannot_change_it(
     first.refresh_from_db()
     assert first.stakeholder_group == academia
     # And the account's own group is fixed once it has filed.
+    assert client.get(url).context["form"].initial["attribution"] == "name"
     profile = client.get(reverse("accounts:profile"))
     assert profile.context["form"].fields["stakeholder_kind"].disabled
 
@@ -140,3 +142,10 @@ def test_the_blocked_attempts_page_has_a_fixed_query_count(db, process, organise
         )
     with django_assert_num_queries(queries):
         client.get(url)
+
+
+def test_a_repeat_filer_keeps_the_attribution_chosen_last(db, process, stakeholder):
+    client = client_for(stakeholder)
+    url = reverse("consultations:submission-create", args=[process.slug])
+    assert client.post(url, filing(process, attribution="group")).status_code == 302
+    assert client.get(url).context["form"].initial["attribution"] == "group"

@@ -173,7 +173,7 @@ def test_the_password_policy_is_asvs_level_2(password, accepted):
 def test_a_robot_filling_the_hidden_field_is_refused_with_a_reason_and_logged(db):
     response = Client().post(reverse("account_signup"), {**SIGN_UP, "leave_this_empty": "http://spam.example"})
     assert response.status_code == 200
-    assert "filled in automatically" in response.content.decode()
+    assert "meant to stay empty" in response.content.decode()
     assert not User.objects.exists()
     assert events(SecurityEventKind.BLOCKED, reason="honeypot", action="signup")
 
@@ -436,7 +436,7 @@ def test_the_honeypot_message_is_shown_above_the_form(db, process, stakeholder):
         reverse("consultations:submission-create", args=[process.slug]),
         {"title": "t", "text": "x", "attribution": "name", "leave_this_empty": "x"},
     )
-    assert "filled in automatically" in " ".join(response.context["form"].non_field_errors())
+    assert "meant to stay empty" in " ".join(response.context["form"].non_field_errors())
 
 
 def test_an_unconfirmed_account_cannot_edit_or_reply_either(db, process, organiser):
@@ -462,3 +462,12 @@ def test_a_new_superuser_is_a_role_change_in_the_log(db):
     admin = User.objects.create_superuser(email="root@example.org", password="a long enough passphrase 42")
     logged = {event.detail["role"] for event in events(SecurityEventKind.ROLE_CHANGED, user=admin)}
     assert logged == {"is_staff", "is_superuser"}
+
+
+def test_sign_up_makes_no_choice_for_the_person(db):
+    form = Client().get(reverse("account_signup")).context["form"]
+    assert form["stakeholder_kind"].value() in (None, "")
+    assert form["country"].value() in (None, "")
+    response = Client().post(reverse("account_signup"), {**SIGN_UP, "stakeholder_kind": "", "country": ""})
+    assert set(response.context["form"].errors) >= {"stakeholder_kind", "country"}
+    assert not User.objects.exists()

@@ -170,3 +170,14 @@ def test_text_search_never_matches_the_words_of_a_withdrawn_submission(anon_clie
     assert gone.reference not in submission_rows(anon_client, process, q="took it back")
     assert gone.reference not in submission_rows(anon_client, process, q="Second thoughts")
     assert gone.reference in submission_rows(anon_client, process, q=gone.reference)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_the_chart_draws_in_every_language(anon_client, process, mapped, language):
+    """SVG lengths are numbers with a decimal point: a French "200,0" would leave the bars blank."""
+    anon_client.cookies["django_language"] = language
+    page = anon_client.get(reverse("reports:report", args=[process.slug])).content.decode()
+    lengths = re.findall(r'<rect x="([^"]*)" y="[^"]*" width="([^"]*)"', page)
+    assert lengths
+    for x, width in lengths:
+        assert re.fullmatch(r"-?\d+(\.\d+)?", x) and re.fullmatch(r"\d+(\.\d+)?", width), (x, width)

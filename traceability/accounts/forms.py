@@ -17,11 +17,19 @@ from .models import BlockReason, StakeholderKind, User
 HONEYPOT_FIELD = "leave_this_empty"  # a name no browser or password manager fills in
 
 
+class HoneypotInput(forms.TextInput):
+    """Never shows a value: a form sent back after an autofilled honeypot comes back with it empty,
+    so the person can simply send it again."""
+
+    def format_value(self, value: object) -> None:
+        return None
+
+
 def honeypot_field() -> forms.CharField:
     return forms.CharField(
         label=_("Leave this field empty"),
         required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off", "class": "trace-hp"}),
+        widget=HoneypotInput(attrs={"tabindex": "-1", "autocomplete": "off", "class": "trace-hp"}),
     )
 
 
@@ -36,8 +44,8 @@ def honeypot_error(*, action: str, process_id: int | None = None) -> forms.Valid
         request.trace_block_recorded = True
     return forms.ValidationError(
         _(
-            "This form was filled in automatically, so it was not accepted. "
-            "Leave the last field empty and send it again."
+            "A field meant to stay empty was filled in (perhaps by your browser's autofill), so nothing was "
+            "saved. Check the form and send it again."
         ),
         code="honeypot",
     )
@@ -52,8 +60,7 @@ class SignUpForm(AllauthSignupForm):
     organisation = forms.CharField(label=_("Organisation"), max_length=200)
     stakeholder_kind = forms.ChoiceField(
         label=_("Stakeholder group"),
-        choices=StakeholderKind.choices,
-        initial=StakeholderKind.CIVIL_SOCIETY,
+        choices=[("", "---------"), *StakeholderKind.choices],
         help_text=_(
             "The group you speak for. It is recorded with your submissions, and organisers see it in every "
             "process's figures, so only an organiser can change it once you have filed."
@@ -69,6 +76,10 @@ class SignUpForm(AllauthSignupForm):
         self.fields["email"].help_text = _(
             "Used to sign in and for receipts. Never shown to others. We send a link to confirm it."
         )
+        # The model's field: its choices translate lazily, and start with an empty one, so nobody is
+        # counted under the first country of the list by not choosing.
+        country = User._meta.get_field("country").formfield(required=True, label=_("Country"))
+        self.fields["country"] = country
         self.fields[HONEYPOT_FIELD] = honeypot_field()
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)  # labels say it; placeholders only repeat them

@@ -22,6 +22,8 @@ from .models import BlockReason
 # Set in the session when its user proved a second factor (signed in with it, re-authenticated with
 # it, or has just set one up). Compared with the user's id, so it never carries over to another user.
 MFA_SESSION_KEY = "trace_mfa_user"
+# Where a session sent to set up or enter its second factor was going (a link back is shown).
+MFA_NEXT_SESSION_KEY = "trace_mfa_next"
 LAST_SEEN_SESSION_KEY = "trace_last_seen"
 # When the session signed in: it ends SESSION_COOKIE_AGE later however active it is (saving the session
 # every minute for the idle check would otherwise push its expiry on for ever).
@@ -68,22 +70,24 @@ class MfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.user.is_authenticated
-            and MFA_REQUIRED_PATHS.match(request.path_info)
-            and not mfa_verified(request)
-            and _holds_a_role(request.user)
-        ):
+        if not request.user.is_authenticated or not MFA_REQUIRED_PATHS.match(request.path_info):
+            return self.get_response(request)
+        if mfa_verified(request):
+            if request.session.get(MFA_NEXT_SESSION_KEY) == request.get_full_path():
+                del request.session[MFA_NEXT_SESSION_KEY]  # arrived
+            return self.get_response(request)
+        if _holds_a_role(request.user):
             from allauth.mfa.models import Authenticator
 
+            request.session[MFA_NEXT_SESSION_KEY] = request.get_full_path()
             query = urlencode({"next": request.get_full_path()})
             if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
                 return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
             messages.info(
                 request,
                 _(
-                    "Organisers and administrators use two-factor authentication. Set up an authenticator "
-                    "app to continue: scan the code, then enter the six digits it shows."
+                    "Organisers and administrators use two-factor authentication. Confirm your password if asked, "
+                    "then set up an authenticator app: scan the code with it and enter the six digits it shows."
                 ),
             )
             return redirect(f"{reverse('mfa_activate_totp')}?{query}")

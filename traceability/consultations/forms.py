@@ -80,6 +80,17 @@ class SubmissionForm(forms.Form):
                 "One account speaks for one group in a process."
             )
             self.initial["stakeholder_group"] = declared.pk
+            if not self.is_bound and "attribution" not in self.initial:
+                # A repeat filer keeps the attribution they chose last here: a name is never shown by default
+                # to someone who asked to be shown by group only.
+                last = (
+                    Submission.objects.filter(process=process, author=author)
+                    .order_by("-number")
+                    .values_list("attribution", flat=True)
+                    .first()
+                )
+                if last:
+                    self.initial["attribution"] = last
         elif not self.is_bound and "stakeholder_group" not in self.initial:
             self.initial["stakeholder_group"] = next(
                 (group.pk for group in groups if group.kind == author.stakeholder_kind), None

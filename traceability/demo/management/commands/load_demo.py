@@ -87,7 +87,13 @@ PASSWORD = "trace-demo"  # nosec B105
 # The demo admin's and organiser's authenticator secret (published like the password): add it to an
 # authenticator app, or print the current code with `manage.py demo_totp`.
 DEMO_TOTP_SECRET = "TRACEDEMOJBSWY3DPEHPK3PXPTRACEDE"  # nosec B105
-URL = "http://127.0.0.1:8000/"
+
+
+def _site_url() -> str:
+    """Where the demo is served: SITE_URL (which `make run` sets from HOST and PORT), with a slash."""
+    return settings.SITE_URL.rstrip("/") + "/"
+
+
 ADMIN_EMAIL = f"admin@{DOMAIN}"
 ORGANISER_EMAIL = f"organiser@{DOMAIN}"
 STAKEHOLDER_EMAIL = f"stakeholder@{DOMAIN}"
@@ -623,6 +629,7 @@ class Command(BaseCommand):
 
     def print_sign_ins(self) -> None:
         out = self.stdout.write
+        URL = _site_url()  # noqa: N806 (read like the constant it was)
         out("")
         out(self.style.MIGRATE_HEADING(f"Trace is at {URL}"))
         out(f'Sign in at {URL}accounts/login/ with the password "{PASSWORD}" as:')
