@@ -282,6 +282,8 @@ def test_password_reset_works_end_to_end_over_smtp(db, stakeholder, inbox, djang
         form_page.redirect_chain[-1][0] if form_page.redirect_chain else link, {"password1": new, "password2": new}
     )
     assert done.status_code == 302
+    finished = client.get(done["Location"])
+    assert "Password changed" in finished.content.decode() and reverse("account_login") in finished.content.decode()
     assert events(SecurityEventKind.PASSWORD_RESET, user=stakeholder)
     # The old password no longer signs in; the new one does. The link cannot be used twice.
     assert (
