@@ -29,7 +29,7 @@ def honeypot_field() -> forms.CharField:
     return forms.CharField(
         label=_("Leave this field empty"),
         required=False,
-        widget=HoneypotInput(attrs={"tabindex": "-1", "autocomplete": "off", "class": "trace-hp"}),
+        widget=HoneypotInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
 

@@ -7,6 +7,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 
 from . import crypto
+from .selectors import holds_a_role
 
 
 class MFAAdapter(DefaultMFAAdapter):
@@ -19,9 +20,6 @@ class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """An organiser's or admin's TOTP stays: a session someone else got hold of cannot drop it and
         enrol their own. Losing the device is what the recovery codes are for (or a site admin)."""
-        user = authenticator.user
-        if authenticator.type == Authenticator.Type.TOTP and (
-            user.is_staff or user.organised_processes.exists()  # type: ignore[attr-defined]
-        ):
+        if authenticator.type == Authenticator.Type.TOTP and holds_a_role(authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)

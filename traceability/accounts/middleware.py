@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .models import BlockReason
+from .selectors import holds_a_role
 
 # Set in the session when its user proved a second factor (signed in with it, re-authenticated with
 # it, or has just set one up). Compared with the user's id, so it never carries over to another user.
@@ -76,7 +77,9 @@ class MfaRequiredMiddleware:
             if request.session.get(MFA_NEXT_SESSION_KEY) == request.get_full_path():
                 del request.session[MFA_NEXT_SESSION_KEY]  # arrived
             return self.get_response(request)
-        if _holds_a_role(request.user):
+        # Anyone else who asks for a workspace gets the view's own answer (403), not a prompt to set up
+        # a factor they do not need.
+        if holds_a_role(request.user):
             from allauth.mfa.models import Authenticator
 
             request.session[MFA_NEXT_SESSION_KEY] = request.get_full_path()
@@ -92,12 +95,6 @@ class MfaRequiredMiddleware:
             )
             return redirect(f"{reverse('mfa_activate_totp')}?{query}")
         return self.get_response(request)
-
-
-def _holds_a_role(user: object) -> bool:
-    """Staff, or an organiser of some process. Anyone else who asks for a workspace gets the view's
-    own answer (403), not a prompt to set up a factor they do not need."""
-    return bool(user.is_staff or user.organised_processes.exists())  # type: ignore[attr-defined]
 
 
 class BlockedRequestMiddleware:

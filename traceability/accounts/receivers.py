@@ -53,6 +53,8 @@ def _password_reset(sender: Any, request: Any, user: User, **kwargs: Any) -> Non
 
 @receiver(mfa_signals.authenticator_added)
 def _mfa_added(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
+    # Setting up a factor took a valid code from it: this session has proved it.
+    _mark_mfa_verified(request, user)
     audit.record(SecurityEventKind.MFA_ADDED, request=request, user=user, method=authenticator.type)
 
 
@@ -112,9 +114,3 @@ def _mark_mfa_verified(request: Any, user: User) -> None:
 def _authentication_step(sender: Any, request: Any, user: User, method: str, **kwargs: Any) -> None:
     if method == "mfa":
         _mark_mfa_verified(request, user)
-
-
-@receiver(mfa_signals.authenticator_added)
-def _mfa_set_up(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
-    # Setting up TOTP took a valid code from the new authenticator: this session has proved it.
-    _mark_mfa_verified(request, user)

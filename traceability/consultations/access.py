@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from traceability.accounts import audit
+from traceability.accounts.models import BlockReason
 
 from .models import Process, Submission
 
@@ -28,3 +31,11 @@ def get_own_submission(request: HttpRequest, slug: str, reference: str) -> Submi
     if submission.author_id != request.user.pk:
         raise PermissionDenied
     return submission
+
+
+def unconfirmed_response(request: HttpRequest, process: Process, *, action: str) -> HttpResponse:
+    """For an account whose address is not confirmed: it writes nothing, is told how to confirm, and a
+    POST is recorded as a blocked attempt."""
+    if request.method == "POST":
+        audit.blocked(request, action=action, reason=BlockReason.UNVERIFIED, process_id=process.pk)
+    return render(request, "consultations/verify_first.html", {"process": process}, status=403)

@@ -19,7 +19,7 @@ from traceability.accounts import audit
 from traceability.accounts.models import BlockReason, SecurityEvent
 from traceability.accounts.selectors import has_verified_email
 
-from .access import get_organised_process, get_own_submission, get_visible_process
+from .access import get_organised_process, get_own_submission, get_visible_process, unconfirmed_response
 from .forms import SubmissionForm
 from .models import Phase, Process, SubmissionStatus
 from .services import ProcessNotOpen, declared_group, submission_file, submission_update, submission_withdraw
@@ -60,21 +60,13 @@ def _not_open_response(request: HttpRequest, process: Process, error: Validation
     return render(request, "consultations/not_open.html", {"process": process, "phase": process.phase()}, status=409)
 
 
-def _verify_first(request: HttpRequest, process: Process, *, action: str) -> HttpResponse:
-    """An account whose address is not confirmed writes nothing: it is told how to confirm, and a POST
-    is recorded as a blocked attempt."""
-    if request.method == "POST":
-        audit.blocked(request, action=action, reason=BlockReason.UNVERIFIED, process_id=process.pk)
-    return render(request, "consultations/verify_first.html", {"process": process}, status=403)
-
-
 @login_required
 def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
     if not process.is_open():
         return _not_open_response(request, process, ProcessNotOpen(_("This process is not accepting submissions now.")))
     if not has_verified_email(request.user):
-        return _verify_first(request, process, action="file_submission")
+        return unconfirmed_response(request, process, action="file_submission")
     clause = request.GET.get("clause", "")
     initial = {"target": clause} if clause.isascii() and clause.isdecimal() and len(clause) < 19 else {}
     form = SubmissionForm(
@@ -145,7 +137,7 @@ def submission_edit(request: HttpRequest, slug: str, reference: str) -> HttpResp
     submission = get_own_submission(request, slug, reference)
     process = submission.process
     if not has_verified_email(request.user):
-        return _verify_first(request, process, action="edit_submission")
+        return unconfirmed_response(request, process, action="edit_submission")
     if submission.is_withdrawn or not process.is_open():
         return _not_open_response(request, process, ProcessNotOpen(_("This submission can no longer be changed.")))
     if submission.is_decided():

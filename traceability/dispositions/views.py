@@ -13,10 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from traceability.accounts import audit
-from traceability.accounts.models import BlockReason
 from traceability.accounts.selectors import has_verified_email
-from traceability.consultations.access import get_organised_process, get_own_submission
+from traceability.consultations.access import get_organised_process, get_own_submission, unconfirmed_response
 from traceability.consultations.models import CommentRound, Process, Submission, SubmissionStatus
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.redline import word_diff
@@ -448,8 +446,7 @@ def respond(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     """The author agrees with or contests the current decision; back to the trace page, or the form with its errors."""
     submission = get_own_submission(request, slug, reference)
     if not has_verified_email(request.user):
-        audit.blocked(request, action="respond", reason=BlockReason.UNVERIFIED, process_id=submission.process_id)
-        return render(request, "consultations/verify_first.html", {"process": submission.process}, status=403)
+        return unconfirmed_response(request, submission.process, action="respond")
     form = ResponseForm(request.POST)
     if form.is_valid():
         try:
