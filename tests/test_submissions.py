@@ -231,3 +231,52 @@ def test_a_form_replayed_to_another_process_leads_to_the_first_receipt(stakehold
     assert replay.status_code == 200
     assert replay.redirect_chain[-1][0].startswith(f"/processes/{process.slug}/submissions/IGF25-00001/")
     assert Submission.objects.count() == 1
+
+
+def _filing_queries(client, process) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    data = form_data(process)
+    client.get(submit_url(process))  # the session's "last seen" is written at most once a minute: not per filing
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(submit_url(process), data)
+    assert response.status_code == 302
+    # The shared cache's own reads and writes (rate-limit counters) are the cache backend's cost, not the filing's.
+    return [q["sql"] for q in queries.captured_queries if "trace_cache" not in q["sql"]]
+
+
+def test_filing_costs_the_same_whatever_the_size_and_takes_the_process_lock_once(
+    stakeholder_client, stakeholder, other_stakeholder, process
+):
+    """The hot path of intake: one statement on the process row (the lock that hands out the number), no count,
+    no query that grows with the process."""
+    file_submission(process, other_stakeholder)
+    small = _filing_queries(stakeholder_client, process)
+
+    first = Submission.objects.get(process=process, number=1)
+    last_number = Submission.objects.filter(process=process).count()
+    Submission.objects.bulk_create(
+        Submission(
+            process=process,
+            number=n,
+            reference=process.reference_for(n),
+            author=other_stakeholder,
+            stakeholder_group=first.stakeholder_group,
+            title=f"Bulk {n}",
+            text="Bulk text.",
+            text_sha256=Submission.hash_text("Bulk text."),
+        )
+        for n in range(last_number + 1, last_number + 501)
+    )
+    type(process).objects.filter(pk=process.pk).update(last_number=last_number + 500)
+    large = _filing_queries(stakeholder_client, process)
+
+    assert len(small) == len(large), (small, large)
+    on_process = [sql for sql in large if "consultations_process" in sql and "UPDATE" in sql]
+    assert len(on_process) == 1 and "RETURNING" in on_process[0]
+    assert not [sql for sql in large if "COUNT(" in sql.upper()]
+    assert [s.reference for s in Submission.objects.filter(author=stakeholder).order_by("number")] == [
+        process.reference_for(2),
+        process.reference_for(503),
+    ]

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -64,6 +63,49 @@ def _ensure_open(process: Process, now: datetime) -> None:
         )
 
 
+# Fields of a new submission that are rows already in hand (validated by the form and the checks above).
+_RELATED_FIELDS = ["form_token", "process", "author", "stakeholder_group", "target", "round"]
+
+# The fields the filing needs from the process it locks (the window it checks, the code of the reference, what the
+# receipt mail says), read by the UPDATE that takes the number.
+_LOCKED_FIELDS = (
+    "id",
+    "slug",
+    "code",
+    "title",
+    "last_number",
+    "opens_at",
+    "closes_at",
+    "round_opens_at",
+    "round_closes_at",
+    "published_at",
+    "group_only_location",
+    "created_at",
+)
+
+
+def _take_number(process: Process) -> Process | None:
+    """Lock the process row and take the next receipt number, in one statement (``UPDATE … RETURNING``, which
+    SQLite 3.35+ and PostgreSQL both run): the process as it is now, with its new ``last_number``."""
+    table = Process._meta.db_table
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(Process._meta.get_field(name).column) for name in _LOCKED_FIELDS)
+    number = qn("last_number")
+    version = qn("stats_version")
+    # Only the model's own table and column names go into the text; the id is a parameter.
+    sql = (
+        f"UPDATE {qn(table)} SET {number} = {number} + 1, {version} = {version} + 1 "  # noqa: S608  # nosec B608
+        f"WHERE {qn('id')} = %s RETURNING {columns}"
+    )
+    return next(iter(Process.objects.raw(sql, [process.pk])), None)
+
+
+def _open_round(process: Process, now: datetime) -> CommentRound | None:
+    if process.round_opens_at is None or not process.round_opens_at <= now < process.round_closes_at:
+        return None
+    return CommentRound.objects.filter(process=process, opens_at__lte=now, closes_at__gt=now).first()
+
+
 @transaction.atomic
 def submission_file(
     *,
@@ -78,34 +120,31 @@ def submission_file(
     Returns ``(submission, created)``. A replayed form (same author, same
     one-time token) returns the submission the first post created.
     """
-    # Take the process row's write lock first: on PostgreSQL the UPDATE locks
-    # the row until commit; on SQLite the IMMEDIATE transaction already holds
-    # the database write lock. Either way, filers of one process queue here.
-    updated = Process.objects.filter(pk=process.pk).update(
-        last_number=F("last_number") + 1, stats_version=F("stats_version") + 1
-    )
-    if not updated:
+    # Take the process row's write lock first, with the next number and the window to check against: on
+    # PostgreSQL the UPDATE locks the row until commit; on SQLite the IMMEDIATE transaction already holds the
+    # database write lock. Either way, filers of one process queue here, and only here: nothing else on the
+    # filing's path writes a shared row (the report's tallies are per group and country, kept by triggers).
+    locked = _take_number(process)
+    if locked is None:
         raise ValidationError(_("This process no longer exists."))
     now = now or timezone.now()
-    locked = Process.objects.get(pk=process.pk)
     _ensure_open(locked, now)
-
-    existing = Submission.objects.filter(author=author, form_token=form_token).first()
-    if existing is not None:
-        # Roll back the number taken above by leaving this transaction.
-        transaction.set_rollback(True)
-        return existing, False
 
     if content.stakeholder_group.process_id != process.pk:
         raise ValidationError(_("Choose one of this process's stakeholder groups."))
-    declared = declared_group(process=locked, author=author)
-    if declared is not None and declared.pk != content.stakeholder_group.pk:
+    declared = (
+        Submission.objects.filter(process=locked, author=author)
+        .order_by("number")
+        .values_list("stakeholder_group_id", flat=True)
+        .first()
+    )
+    if declared is not None and declared != content.stakeholder_group.pk:
         raise ValidationError(
             _(
                 "You file for %(group)s in this process, as your earlier submissions did: one account speaks "
                 "for one group in a process. Nothing was saved."
             )
-            % {"group": declared.name}
+            % {"group": StakeholderGroup.objects.get(pk=declared).name}
         )
     if content.target is not None and content.target.process_id != process.pk:
         raise ValidationError(_("Comment on a clause of this process's document."))
@@ -125,22 +164,29 @@ def submission_file(
         text=content.text,
         target_clause=content.target_clause,
         target=content.target,
-        round=CommentRound.objects.filter(process=locked, opens_at__lte=now, closes_at__gt=now).first(),
+        # Only the latest round can be open (round_open refuses a second), and the process carries its window.
+        round=_open_round(locked, now),
         proposed_change=content.proposed_change,
         text_sha256=Submission.hash_text(content.text),
         form_token=form_token,
         received_at=now,
         updated_at=now,
     )
-    submission.full_clean(exclude=["form_token"])
+    # The fields' own rules (lengths, choices, the country code). The related rows are the ones in hand, and the
+    # uniqueness and check constraints are the database's: no query is needed to check them first.
+    submission.full_clean(exclude=_RELATED_FIELDS, validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
-            submission.save()
+            submission.save(force_insert=True)
     except IntegrityError:
-        # A concurrent replay of the same form (to this process or, with a copied token, another) won the race:
-        # report its result. Read it before marking the transaction for rollback, after which Django refuses
-        # every query (that was a 500); the savepoint above already undid the failed insert.
-        existing = Submission.objects.select_related("process").get(author=author, form_token=form_token)
+        # A replayed form (same author, same one-time token): the unique constraint refuses the second row, and
+        # this reports the first one's result. That includes a concurrent replay (to this process or, with a
+        # copied token, another) that won the race. Read it before marking the transaction for rollback (which
+        # also gives back the number taken above), after which Django refuses every query; the savepoint above
+        # already undid the failed insert.
+        existing = Submission.objects.select_related("process").filter(author=author, form_token=form_token).first()
+        if existing is None:
+            raise
         transaction.set_rollback(True)
         return existing, False
 
