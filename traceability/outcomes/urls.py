@@ -1,11 +1,13 @@
 from django.urls import path
 
+from traceability.replica import reads_from_replica
+
 from . import views
 
 app_name = "outcomes"
 
 urlpatterns = [
-    path("processes/<slug:slug>/document/", views.document, name="document"),
+    path("processes/<slug:slug>/document/", reads_from_replica(views.document), name="document"),
     path("processes/<slug:slug>/workspace/document/import/", views.import_version, name="import"),
     path("processes/<slug:slug>/workspace/document/versions/<int:number>/matching/", views.matching, name="matching"),
     path(
