@@ -163,6 +163,33 @@ def test_a_rolled_back_write_sends_nothing(stakeholder, process):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_with_the_database_queue_the_task_commits_with_the_write_in_one_transaction(stakeholder, process, settings):
+    """The queue is a table of the same database: the task row is written inside the filing's transaction (one
+    commit for the filing, its mail and its task), and a write that rolls back leaves neither behind."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TASKS = DATABASE_TASKS
+    with CaptureQueriesContext(connection) as queries:
+        file_submission(process, stakeholder)
+    task_inserts = [
+        i for i, q in enumerate(queries.captured_queries) if "dbtaskresult" in q["sql"].lower() and "INSERT" in q["sql"]
+    ]
+    commits = [i for i, q in enumerate(queries.captured_queries) if q["sql"].strip().upper().startswith("COMMIT")]
+    assert len(task_inserts) == 1
+    assert task_inserts[0] < commits[-1], "the task is queued before the transaction commits, not after"
+    assert DBTaskResult.objects.ready().count() == 1 == Notification.objects.count()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(user=stakeholder, kind=NotificationKind.PUBLICATION, template="accounts/email/publication", context={})
+        raise RuntimeError("the write failed")
+    assert DBTaskResult.objects.count() == 1 == Notification.objects.count()
+
+    run_worker()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_receipts_always_go_but_updates_respect_the_opt_out_read_at_send_time(stakeholder, process, settings):
     settings.TASKS = DATABASE_TASKS
     file_through_the_form(client_for(stakeholder), process)

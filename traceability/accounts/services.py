@@ -76,11 +76,37 @@ def notify(*, user: User, kind: str, template: str, context: dict[str, object]) 
         context=json.loads(serialised),
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
-    transaction.on_commit(lambda: _enqueue(notification.pk))
+    if _queue_in_this_transaction(Notification):
+        # The queue is a table of the same database: the task row commits with the write (one commit, not two),
+        # and no worker can see it before the notification it sends exists.
+        try:
+            with transaction.atomic():
+                _enqueue(notification.pk, raise_errors=True)
+        except Exception as error:  # noqa: BLE001  (the row is the record: resend_notifications picks it up)
+            logger.warning("Notification %s could not be queued (it stays queued): %s", notification.pk, error)
+    else:
+        transaction.on_commit(lambda: _enqueue(notification.pk))
     return notification
 
 
-def _enqueue(notification_id: int, run_after: datetime | None = None) -> None:
+def _queue_in_this_transaction(model: type) -> bool:
+    """Whether the task queue is a table in the database ``model`` is written to, inside a transaction there
+    (django-tasks-db's backend): then enqueueing is an INSERT that can join the transaction."""
+    from django.db import router
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import deliver_notification
+
+    alias = router.db_for_write(model)
+    return (
+        isinstance(deliver_notification.get_backend(), DatabaseBackend)
+        and router.db_for_write(DBTaskResult) == alias
+        and transaction.get_connection(alias).in_atomic_block
+    )
+
+
+def _enqueue(notification_id: int, run_after: datetime | None = None, *, raise_errors: bool = False) -> None:
     """Hand the notification to the task backend. If that fails (queue down), or the backend cannot
     defer a retry, the row stays queued and ``resend_notifications`` picks it up: nothing is lost."""
     from .tasks import deliver_notification
@@ -93,6 +119,8 @@ def _enqueue(notification_id: int, run_after: datetime | None = None) -> None:
             task = task.using(run_after=run_after)
         task.enqueue(notification_id)
     except Exception as error:  # noqa: BLE001  (any backend failure: the row is the record)
+        if raise_errors:
+            raise
         logger.warning("Notification %s could not be queued (it stays queued): %s", notification_id, error)
 
 
