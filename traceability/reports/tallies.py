@@ -71,6 +71,9 @@ class TallyDef:
     condition: str
     reads_disposition: bool
     reads_draft: bool
+    # Delete a row when its count falls to zero (its key is personal data: an organisation's name must not
+    # outlive the account that was closed or the submission that was withdrawn).
+    prune: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -125,6 +128,7 @@ ORGANISATIONS = TallyDef(
     condition=f"{{s}}.status <> {WITHDRAWN} AND {ORGANISATION_KEY} <> ''",
     reads_disposition=False,
     reads_draft=False,
+    prune=True,
 )
 DECISION_DAYS = TallyDef(
     table="reports_decisiondaytally",
@@ -210,15 +214,22 @@ def _everything(process_id: int | None) -> Source:
     )
 
 
-def _add(vendor: str, tally: TallyDef, source: Source, sign: int) -> str:
+def _add(vendor: str, tally: TallyDef, source: Source, sign: int) -> list[str]:
     columns = ", ".join(tally.columns)
+    expressions = ", ".join(tally.expressions(vendor, source))
     # bandit B608 reviewed: every name and expression here is this module's constant, never input.
-    return (
+    statements = [
         f"INSERT INTO {tally.table} ({columns}, n) "  # nosec B608
-        f"SELECT {', '.join(tally.expressions(vendor, source))}, {sign} FROM {source.tables} "
+        f"SELECT {expressions}, {sign} FROM {source.tables} "
         f"WHERE {tally.where(source)} "
         f"ON CONFLICT ({columns}) DO UPDATE SET n = {tally.table}.n + excluded.n"
-    )
+    ]
+    if tally.prune and sign < 0:
+        statements.append(
+            f"DELETE FROM {tally.table} WHERE n = 0 AND ({columns}) IN "  # nosec B608
+            f"(SELECT {expressions} FROM {source.tables} WHERE {tally.where(source)})"
+        )
+    return statements
 
 
 # ----------------------------------------------------------------------------- the triggers
@@ -254,7 +265,9 @@ DISPOSITION_CHANGES = (
 
 def triggers(vendor: str) -> list[Trigger]:
     def moves(pairs: list[tuple[Source, int]], tallies: tuple[TallyDef, ...]) -> tuple[str, ...]:
-        return tuple(_add(vendor, tally, source, sign) for source, sign in pairs for tally in tallies)
+        return tuple(
+            statement for source, sign in pairs for tally in tallies for statement in _add(vendor, tally, source, sign)
+        )
 
     on_disposition = tuple(t for t in TALLIES if t.reads_disposition)
     on_draft = tuple(t for t in TALLIES if t.reads_draft)
@@ -517,7 +530,13 @@ class Difference:
 
 def differences(process_id: int | None = None, *, using: str = DEFAULT_DB_ALIAS) -> list[Difference]:
     """Every key whose stored count is not what a recount gives (none when the tallies are right)."""
-    with transaction.atomic(using=using):  # one snapshot of the rows for both reads
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if outermost and connection.vendor == "postgresql":
+            # One snapshot for both reads, so that filings committed meanwhile cannot show as differences.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         expected, found = recount(process_id, using=using), stored(process_id, using=using)
     names = {tally.table: tally.columns for tally in TALLIES}
     return [
