@@ -21,7 +21,7 @@ from traceability.accounts.selectors import has_verified_email
 
 from .access import get_organised_process, get_own_submission, get_visible_process, unconfirmed_response
 from .forms import SubmissionForm
-from .models import Phase, Process, SubmissionStatus
+from .models import Phase, Process
 from .services import ProcessNotOpen, declared_group, submission_file, submission_update, submission_withdraw
 
 
@@ -32,11 +32,7 @@ class ProcessListView(ListView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         now = timezone.now()
-        return (
-            Process.objects.visible()
-            .open_first(now)
-            .annotate(submission_count=Count("submissions", filter=~Q(submissions__status=SubmissionStatus.WITHDRAWN)))
-        )
+        return Process.objects.visible().open_first(now).with_submission_count()
 
 
 @require_safe
@@ -48,7 +44,7 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "Phase": Phase,
         "groups": process.groups.all(),
         "is_organiser": process.is_organiser(request.user),
-        "submission_count": process.submissions.active().count(),
+        "submission_count": process.active_submission_count(),
         "rounds": process.rounds.select_related("version").order_by("number"),
         "history": process.events.order_by("-at", "-pk")[:20],
     }

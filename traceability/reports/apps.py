@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "traceability.reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_ensure_tally_triggers, sender=self, dispatch_uid="reports.ensure_tally_triggers")
+
+
+def _ensure_tally_triggers(using: str = "default", **kwargs: object) -> None:
+    """A migration that rebuilds a table on SQLite drops its triggers: put the tally triggers back after every
+    ``migrate`` (recounting if any were missing)."""
+    from django.db import connections
+
+    from .tallies import triggers_ensure
+
+    triggers_ensure(connections[using])

@@ -1,9 +1,14 @@
-"""The indicators of a multistakeholder process, computed from SQL aggregates.
+"""The indicators of a multistakeholder process, read from the tallies (``reports.models``).
 
-Each number comes from one aggregate query (or arithmetic over a handful of
-aggregate rows, never a loop over submissions). The whole result is cached
-under the process's ``stats_version``, which every write that changes these
-numbers bumps in its own transaction.
+The counts (overall, per stakeholder group, per country, reach) are read live on every request from the
+tallies, which database triggers keep equal to a full recount: two queries over a few thousand rows at
+most, whatever the number of submissions, so a filing needs no cache to be invalidated. What needs the
+decisions' detail (responsiveness, from the tally of first-decision days, and the after-consultation
+interaction, from the responses) is cached under the process's ``stats_version``, which every write that
+changes a decision or a reply bumps in its own transaction; a filing changes neither.
+
+``compute_from_scan`` is the same report computed by scanning every submission (the reference the tests
+and the benchmark compare the tallies with).
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
-from django.db.models.functions import Lower, Trim
+from django.db.models import BooleanField, Case, Count, FilteredRelation, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -29,10 +34,11 @@ from traceability.consultations.models import (
     public_location_annotations,
     shown_by_name,
 )
-from traceability.consultations.regions import Region
+from traceability.consultations.regions import Region, region_of
 from traceability.dispositions.models import Disposition, ExclusionGround, Extent
 
-from .interaction import Interaction, interaction
+from .interaction import COUNT_NAMES, Interaction, counts_by_group, interaction, median_days_to_answer
+from .models import DecisionDayTally, OrganisationTally, Tally
 from .ratio import Ratio
 
 CACHE_SECONDS = 24 * 3600
@@ -327,7 +333,8 @@ def responsiveness(process: Process, decided: int, comment_round: CommentRound |
     return Responsiveness(sum(days) / len(days), decided)
 
 
-def compute(process: Process, comment_round: CommentRound | None = None) -> Indicators:
+def compute_from_scan(process: Process, comment_round: CommentRound | None = None) -> Indicators:
+    """Every indicator by scanning the submissions (the reference for the tallies; seconds at a million)."""
     groups = group_rows(process, comment_round)
     totals = Counts()
     for group in groups:  # a handful of aggregate rows, not submissions
@@ -350,12 +357,208 @@ def compute(process: Process, comment_round: CommentRound | None = None) -> Indi
     )
 
 
+# ----------------------------------------------------------------------------- from the tallies
+
+
+def _tally_sums(prefix: str = "") -> dict[str, Coalesce]:
+    """``Counts`` as sums over tally rows (``prefix``: the relation to the tally, when read through a join)."""
+
+    def q(**lookups: object) -> Q:
+        return Q(**{prefix + name: value for name, value in lookups.items()})
+
+    reflected, excluded = q(status=SubmissionStatus.REFLECTED), q(status=SubmissionStatus.EXCLUDED)
+    legal = excluded & q(ground=ExclusionGround.LEGAL)
+    morality = excluded & q(ground=ExclusionGround.PUBLIC_MORALITY)
+    filters = {
+        "submitted": ~q(status=SubmissionStatus.WITHDRAWN),
+        "reflected_full": reflected & q(extent=Extent.FULL),
+        "reflected_partial": reflected & q(extent=Extent.PARTIAL),
+        "excluded_legal": legal,
+        "excluded_morality": morality,
+        "justified": (legal | morality) & q(justified=True),
+        "not_taken_up": q(status=SubmissionStatus.NOT_TAKEN_UP),
+        "pending": q(status=SubmissionStatus.PENDING),
+        "reconfirm": q(status=SubmissionStatus.NEEDS_RECONFIRMATION),
+        "withdrawn": q(status=SubmissionStatus.WITHDRAWN),
+    }
+    sums = {name: Coalesce(Sum(prefix + "n", filter=condition), 0) for name, condition in filters.items()}
+    return {**sums, "total": Coalesce(Sum(prefix + "n"), 0)}
+
+
+def _round_key(comment_round: CommentRound | None) -> dict[str, int]:
+    return {} if comment_round is None else {"round_key": comment_round.pk}
+
+
+def tally_group_rows(process: Process, comment_round: CommentRound | None = None) -> list[GroupRow]:
+    """Counts per stakeholder group, in the process's group order, groups without submissions too (one query:
+    the groups joined to their tally rows, read through the tally's unique index)."""
+    scope = Q(tallies__process=process, **{f"tallies__{k}": v for k, v in _round_key(comment_round).items()})
+    rows = (
+        StakeholderGroup.objects.filter(process=process)
+        .annotate(t=FilteredRelation("tallies", condition=scope))
+        .annotate(**_tally_sums("t__"))
+        .order_by("position", "pk")
+    )
+    return [GroupRow(pk=g.pk, name=g.name, counts=_counts(g)) for g in rows]
+
+
+def tally_country_rows(process: Process, comment_round: CommentRound | None = None) -> tuple[list[CountryRow], int]:
+    """Counts per public location (see ``country_rows``) and the number of countries reached (one query: a row
+    per country and attribution). Whether a country is public, or only its region, is decided here from the
+    tally's country, whether the submission is shown by name, and the process's choice for the others."""
+    rows = (
+        Tally.objects.filter(process=process, **_round_key(comment_round))
+        .values("country", "shown_by_name")
+        .annotate(**_tally_sums())
+        .order_by()
+    )
+    coarsen = process.coarsens_to_region
+    merged: dict[tuple[str, str, bool], Counts] = {}
+    reached = set()
+    for row in rows:
+        if not row["total"]:
+            continue  # only rows counted down to zero
+        counts = _counts(row)
+        if row["country"] and counts.submitted:
+            reached.add(row["country"])
+        if row["shown_by_name"]:
+            place = (row["country"], "", True)
+        else:
+            place = ("", region_of(row["country"]) if coarsen and row["country"] else "", False)
+        merged[place] = merged[place].plus(counts) if place in merged else counts
+    ordered = sorted(
+        merged.items(),
+        key=lambda item: (
+            -item[1].submitted,
+            not item[0][0],
+            item[0][0],
+            not item[0][1],
+            item[0][1],
+            not item[0][2],
+        ),
+    )
+    countries = [
+        CountryRow(code=code, region=region, disclosed=disclosed, counts=counts)
+        for (code, region, disclosed), counts in ordered
+    ]
+    return countries, len(reached)
+
+
+def tally_organisations(process: Process, comment_round: CommentRound | None = None) -> int:
+    """Distinct organisations among active submissions (one query over the organisation tally)."""
+    return OrganisationTally.objects.filter(process=process, n__gt=0, **_round_key(comment_round)).aggregate(
+        n=Count("organisation_key", distinct=True)
+    )["n"]
+
+
+def tally_responsiveness(process: Process, decided: int, comment_round: CommentRound | None = None) -> Responsiveness:
+    """``responsiveness`` from the tally of first-decision days (one query over a row per day): the middle one
+    or two of the days, in order, are read off the running counts."""
+    closes_at = comment_round.closes_at if comment_round is not None else process.closes_at
+    if closes_at is None:
+        return Responsiveness(None, decided, _("the process has no closing date"))
+    if decided == 0:
+        return Responsiveness(None, 0, _("no submission has a disposition yet"))
+    days_rows = (
+        DecisionDayTally.objects.filter(process=process, n__gt=0, **_round_key(comment_round))
+        .order_by("decided_on")
+        .values_list("decided_on", "n")
+    )
+    wanted = list(range((decided - 1) // 2, decided // 2 + 1))
+    closed_on = closes_at.astimezone(UTC).date()
+    days, seen = [], 0
+    for decided_on, n in days_rows:
+        days += [float(max(0, (decided_on - closed_on).days))] * sum(1 for w in wanted if seen <= w < seen + n)
+        seen += n
+        if seen > wanted[-1]:
+            break
+    return Responsiveness(sum(days) / len(days), decided) if days else Responsiveness(None, decided)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """The part of the indicators that needs the decisions' detail, cached per ``stats_version``."""
+
+    responsiveness: Responsiveness
+    interaction_by_group: dict[int, dict[str, int]]
+    median_days_to_answer: float | None
+
+
+def detail(process: Process, decided: int, comment_round: CommentRound | None = None) -> Detail:
+    by_group = counts_by_group(process, comment_round)
+    answered = sum(row["answered"] for row in by_group.values())
+    return Detail(
+        responsiveness=tally_responsiveness(process, decided, comment_round),
+        interaction_by_group=by_group,
+        median_days_to_answer=median_days_to_answer(process, answered, comment_round),
+    )
+
+
+def _assemble(
+    process: Process,
+    groups: list[GroupRow],
+    countries: list[CountryRow],
+    countries_reached: int,
+    organisations: int,
+    found: Detail,
+) -> Indicators:
+    totals = Counts()
+    for group in groups:  # a handful of aggregate rows, not submissions
+        totals = totals.plus(group.counts)
+    zero = dict.fromkeys(COUNT_NAMES, 0)
+    groups = [
+        replace(
+            group,
+            interaction=Interaction(
+                decided=group.counts.dispositioned, **found.interaction_by_group.get(group.pk, zero)
+            ),
+        )
+        for group in groups
+    ]
+    overall = Interaction(
+        decided=totals.dispositioned,
+        median_days_to_answer=found.median_days_to_answer,
+        **{name: sum(getattr(group.interaction, name) for group in groups) for name in COUNT_NAMES},
+    )
+    return Indicators(
+        totals=totals,
+        groups=groups,
+        interaction=overall,
+        countries=countries,
+        countries_reached=countries_reached,
+        organisations_reached=organisations,
+        parity=uptake_parity(groups),
+        balance=participation_balance(groups),
+        responsiveness=found.responsiveness,
+        computed_at=timezone.now(),
+        stats_version=process.stats_version,
+    )
+
+
+def compute(process: Process, comment_round: CommentRound | None = None) -> Indicators:
+    """Every indicator from the tallies, nothing from the cache."""
+    return _indicators(process, comment_round, cached=False)
+
+
+def _indicators(process: Process, comment_round: CommentRound | None, *, cached: bool) -> Indicators:
+    groups = tally_group_rows(process, comment_round)
+    countries, countries_reached = tally_country_rows(process, comment_round)
+    organisations = tally_organisations(process, comment_round)
+    decided = sum(group.counts.dispositioned for group in groups)
+    if cached:
+        # created_at tells apart a process that reuses the id of a deleted one (SQLite reuses ids).
+        scope = comment_round.number if comment_round is not None else "all"
+        key = f"trace:indicators:v3:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}:{scope}"
+        found = cache.get_or_set(key, lambda: detail(process, decided, comment_round), CACHE_SECONDS)
+    else:
+        found = detail(process, decided, comment_round)
+    return _assemble(process, groups, countries, countries_reached, organisations, found)
+
+
 def indicators_for(process: Process, comment_round: CommentRound | None = None) -> Indicators:
-    """The process's indicators (or one round's), from the cache when nothing has changed since."""
-    # created_at tells apart a process that reuses the id of a deleted one (SQLite reuses ids).
-    scope = comment_round.number if comment_round is not None else "all"
-    key = f"trace:indicators:v2:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}:{scope}"
-    return cache.get_or_set(key, lambda: compute(process, comment_round), CACHE_SECONDS)
+    """The process's indicators (or one round's): the counts live from the tallies, the decisions' detail from
+    the cache when no decision or reply changed since."""
+    return _indicators(process, comment_round, cached=True)
 
 
-__all__ = ["Counts", "Indicators", "Interaction", "Ratio", "compute", "indicators_for"]
+__all__ = ["Counts", "Indicators", "Interaction", "Ratio", "compute", "compute_from_scan", "indicators_for"]

@@ -1,0 +1,129 @@
+"""Tallies: the report's counts, kept by database triggers so that no page counts submissions one by one.
+
+Each row holds how many submissions share one key. The triggers in ``tallies.py`` move a submission's count
+from its old key to its new one whenever a submission, its current disposition or its drafted decision is
+written, in the same transaction, whatever writes it; ``rebuild_tallies`` recounts from scratch and
+``verify_tallies`` compares the two. Rows whose count fell to zero are kept (they are reused); readers sum.
+
+The comment round is keyed by its id, ``0`` for a submission filed outside any round: a NULL in a unique key
+never conflicts, so every upsert would add a row instead of counting. The process and group columns are
+foreign keys only for the ORM (deleting a process or group deletes its rows); the database holds no
+constraint on them, so a filing's trigger takes no extra lock.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from traceability.consultations.models import Process, StakeholderGroup
+
+
+def _process() -> models.ForeignKey:
+    return models.ForeignKey(
+        Process, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+", editable=False
+    )
+
+
+class Tally(models.Model):
+    """Submissions per process, group, round, country, public attribution, status, current decision (ground,
+    extent, whether the exclusion cites its ground) and whether a decision is drafted for them."""
+
+    process = models.ForeignKey(
+        Process, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="tallies"
+    )
+    stakeholder_group = models.ForeignKey(
+        StakeholderGroup, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="tallies"
+    )
+    round_key = models.PositiveIntegerField(_("comment round (0: none)"))
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    shown_by_name = models.BooleanField(_("shown by name"))
+    status = models.CharField(_("status"), max_length=12)
+    ground = models.CharField(_("exclusion ground"), max_length=20, blank=True)
+    extent = models.CharField(_("extent"), max_length=8, blank=True)
+    justified = models.BooleanField(_("exclusion cites its ground"))
+    drafted = models.BooleanField(_("decision drafted"))
+    n = models.BigIntegerField(_("submissions"), default=0)
+
+    KEY = (
+        "process_id",
+        "stakeholder_group_id",
+        "round_key",
+        "country",
+        "shown_by_name",
+        "status",
+        "ground",
+        "extent",
+        "justified",
+        "drafted",
+    )
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "process",
+                    "stakeholder_group",
+                    "round_key",
+                    "country",
+                    "shown_by_name",
+                    "status",
+                    "ground",
+                    "extent",
+                    "justified",
+                    "drafted",
+                ],
+                name="tally_key_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_id}/{self.stakeholder_group_id}/{self.status}: {self.n}"
+
+
+class OrganisationTally(models.Model):
+    """Active submissions per process, round and organisation (lower-cased and trimmed, as ``reach`` compares
+    them): the organisations reached are the keys with a count."""
+
+    process = _process()
+    round_key = models.PositiveIntegerField(_("comment round (0: none)"))
+    organisation_key = models.CharField(_("organisation"), max_length=200)
+    n = models.BigIntegerField(_("submissions"), default=0)
+
+    KEY = ("process_id", "round_key", "organisation_key")
+
+    class Meta:
+        verbose_name = _("organisation tally")
+        verbose_name_plural = _("organisation tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "round_key", "organisation_key"], name="organisation_tally_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_id}/{self.organisation_key}: {self.n}"
+
+
+class DecisionDayTally(models.Model):
+    """Submissions with a current decision per process, round and day (UTC) of their first decision: the
+    median days from the close to a decision (responsiveness) is read from a few dozen of these rows."""
+
+    process = _process()
+    round_key = models.PositiveIntegerField(_("comment round (0: none)"))
+    decided_on = models.DateField(_("first decided on (UTC)"))
+    n = models.BigIntegerField(_("submissions"), default=0)
+
+    KEY = ("process_id", "round_key", "decided_on")
+
+    class Meta:
+        verbose_name = _("decision day tally")
+        verbose_name_plural = _("decision day tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["process", "round_key", "decided_on"], name="decision_day_tally_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_id}/{self.decided_on}: {self.n}"
