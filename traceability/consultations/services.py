@@ -91,10 +91,11 @@ def _take_number(process: Process) -> Process | None:
     qn = connection.ops.quote_name
     columns = ", ".join(qn(Process._meta.get_field(name).column) for name in _LOCKED_FIELDS)
     number = qn("last_number")
-    version = qn("stats_version")
-    # Only the model's own table and column names go into the text; the id is a parameter.
+    # Only the model's own table and column names go into the text; the id is a parameter. No stats_version bump:
+    # the report's counts are read live from the tallies, and what is cached under stats_version (the decisions'
+    # detail) does not change with a filing.
     sql = (
-        f"UPDATE {qn(table)} SET {number} = {number} + 1, {version} = {version} + 1 "  # noqa: S608  # nosec B608
+        f"UPDATE {qn(table)} SET {number} = {number} + 1 "  # noqa: S608  # nosec B608
         f"WHERE {qn('id')} = %s RETURNING {columns}"
     )
     return next(iter(Process.objects.raw(sql, [process.pk])), None)
