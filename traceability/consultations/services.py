@@ -26,6 +26,7 @@ from .models import (
     Submission,
     SubmissionStatus,
 )
+from .search import filing_language
 
 
 class ProcessNotOpen(ValidationError):
@@ -127,6 +128,7 @@ def submission_file(
         target=content.target,
         round=CommentRound.objects.filter(process=locked, opens_at__lte=now, closes_at__gt=now).first(),
         proposed_change=content.proposed_change,
+        language=filing_language(),
         text_sha256=Submission.hash_text(content.text),
         form_token=form_token,
         received_at=now,
