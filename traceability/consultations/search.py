@@ -233,6 +233,12 @@ POSTGRESQL_TRIGGER_FUNCTION = f"""
 """
 
 
+def _flush_pending_checks(cursor: object) -> None:
+    """PostgreSQL refuses to alter a table with deferred foreign-key checks pending in the transaction: run
+    them now (the caller sets them back to deferred, Django's default for its foreign keys, afterwards)."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def _table_exists(connection: object) -> bool:
     with connection.cursor() as cursor:
         return TABLE in connection.introspection.table_names(cursor)
@@ -295,6 +301,7 @@ def search_ensure(connection: object) -> bool:
             cursor.execute(POSTGRESQL_TRIGGER_FUNCTION)
             if all(present.values()):
                 return False
+            _flush_pending_checks(cursor)
             cursor.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {COLUMN} tsvector")
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {INDEX} ON {TABLE} USING gin ({COLUMN})")
             cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TRIGGER} ON {TABLE}")
@@ -302,6 +309,7 @@ def search_ensure(connection: object) -> bool:
                 f"CREATE TRIGGER {PG_TRIGGER} BEFORE INSERT OR UPDATE OF title, text, language ON {TABLE} "
                 "FOR EACH ROW EXECUTE FUNCTION trace_submission_search()"
             )
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             if all(present.values()):
                 return False
@@ -336,7 +344,9 @@ def search_triggers_drop(connection: object) -> None:
     rebuilds the index."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            _flush_pending_checks(cursor)
             cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TRIGGER} ON {TABLE}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         elif connection.vendor == "sqlite":
             for name in SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
