@@ -464,7 +464,7 @@ class Submission(models.Model):
             # The report's and the workspace's lists, filtered and in receipt order, page by page at any depth
             # (keyset): each equality filter leads an index that ends with the number. A group or a round implies
             # its process. Filters combined use the index of one of them and check the others on the rows it
-            # reads (measured at a million submissions: docs/performance.md).
+            # reads (measured at a million submissions: docs/lists-and-search.md).
             models.Index(fields=["stakeholder_group", "number"], name="submission_group_number"),
             models.Index(fields=["stakeholder_group", "status", "number"], name="submission_group_status"),
             models.Index(fields=["round", "number"], name="submission_round_number"),
