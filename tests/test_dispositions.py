@@ -267,7 +267,10 @@ def test_page_two_of_the_default_queue_is_still_the_pending_queue(
     disposition_exclude(submission=submissions[0], actor=organiser, ground="legal", legal_provision="Art. 5")
     url = reverse("dispositions:workspace", args=[process.slug])
     first = organiser_client.get(url).content.decode()
-    assert "4 matching submissions" in first and "?page=2" in first
-    second = organiser_client.get(url, {"page": 2}).content.decode()
+    # Pages are anchored by receipt number: the first page holds the second and third submissions.
+    next_link = f"?after={submissions[2].number}"
+    assert "4 matching submissions" in first and next_link in first
+    second = organiser_client.get(url + next_link).content.decode()
     assert "4 matching submissions" in second
     assert submissions[0].reference not in second
+    assert submissions[3].reference in second and submissions[4].reference in second

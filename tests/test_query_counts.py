@@ -11,8 +11,8 @@ Run with ``-s`` to see the table of counts.
 
 from __future__ import annotations
 
+import html
 import json
-import math
 import re
 import uuid
 from collections import Counter
@@ -355,11 +355,72 @@ def check_report(world: World, page: str) -> None:
     assert "<caption>" + plural(c["total"], "submission") + "</caption>" in page
 
 
+def submission_table(page: str) -> str:
+    match = re.search(r'data-testid="(?:submission|queue)-table".*?</table>', page, re.DOTALL)
+    assert match, "no list of submissions on the page"
+    return match.group()
+
+
+def listed(world: World, page: str) -> list[int]:
+    """The receipt numbers the page's list shows, in order."""
+    code = world.process.code
+    return [int(n) for n in re.findall(rf">{code}-(\d{{5}})</a>", submission_table(page))]
+
+
+def link(page: str, rel: str) -> str | None:
+    """The href of the page's ``rel`` (first, prev, next, last) pagination link, if it has one."""
+    match = re.search(rf'href="([^"]*)" rel="{rel}"', page)
+    return html.unescape(match.group(1)) if match else None
+
+
 def check_report_page_2(world: World, page: str) -> None:
-    pages = math.ceil(world.counts()["total"] / REPORT_PAGE_2_SIZE)
-    assert f"Page 2 of {pages}" in page
-    first_on_page = REPORT_PAGE_2_SIZE + 1
-    assert world.process.reference_for(first_on_page) in page
+    # An old offset link (?page=2) still works: page 2 starts after receipt (2 - 1) x page size.
+    assert listed(world, page)[0] == REPORT_PAGE_2_SIZE + 1
+    assert link(page, "prev").endswith(f"before={REPORT_PAGE_2_SIZE + 1}#submissions")
+    assert (link(page, "next") is None) == (len(world.plans) <= 2 * REPORT_PAGE_2_SIZE)
+
+
+def check_report_last(world: World, page: str) -> None:
+    total = len(world.plans)
+    assert listed(world, page) == list(range(total - REPORT_PAGE_2_SIZE + 1, total + 1))
+    assert link(page, "next") is None and link(page, "last") is None
+    assert link(page, "prev").endswith(f"before={total - REPORT_PAGE_2_SIZE + 1}#submissions")
+    assert "<caption>" + plural(total, "submission") + "</caption>" in page
+
+
+def reflected_in_group_0(world: World) -> list[int]:
+    return [plan.number for plan in world.plans if plan.group == 0 and plan.status == "reflected"]
+
+
+def check_report_filtered_last(world: World, page: str) -> None:
+    expected = reflected_in_group_0(world)
+    assert listed(world, page) == expected[-REPORT_PAGE_2_SIZE:]
+    assert (link(page, "prev") is not None) == (len(expected) > REPORT_PAGE_2_SIZE)
+    if link(page, "prev"):  # every link keeps the filters
+        assert f"group={world.groups[0].pk}&status=reflected" in link(page, "first")
+        assert f"group={world.groups[0].pk}&status=reflected" in link(page, "prev")
+    assert "<caption>" + plural(len(expected), "matching submission") + "</caption>" in page
+
+
+def searched_8(world: World, *, public: bool) -> list[int]:
+    """The submissions whose words hold "7" (its number, or clause 7), public or not."""
+    return [
+        plan.number
+        for plan in world.plans
+        if (plan.number == 8 or plan.number % 30 == 8)
+        and not (public and (plan.status == "withdrawn" or plan.detail == ExclusionGround.PUBLIC_MORALITY))
+    ]
+
+
+def check_report_searched(world: World, page: str) -> None:
+    assert listed(world, page) == searched_8(world, public=True)[:REPORT_PAGE_2_SIZE]
+    assert "<caption>Matching submissions, in receipt order</caption>" in page  # no count: it is never counted
+
+
+def check_workspace_last(world: World, page: str) -> None:
+    pending = [plan.number for plan in world.plans if plan.status == "pending"]
+    assert listed(world, page) == pending[-REPORT_PAGE_2_SIZE:]
+    assert link(page, "next") is None
 
 
 def check_report_filtered(world: World, page: str) -> None:
@@ -444,6 +505,15 @@ PAGES = [
         check_report_page_2,
         REPORT_PAGE_2_SIZE,
     ),
+    Page("report last page", "anonymous", lambda w: report_url(w) + "?last=1", check_report_last, REPORT_PAGE_2_SIZE),
+    Page(
+        "report filtered, last page",
+        "anonymous",
+        lambda w: report_url(w) + f"?group={w.groups[0].pk}&status=reflected&last=1",
+        check_report_filtered_last,
+        REPORT_PAGE_2_SIZE,
+    ),
+    Page("report searched", "anonymous", lambda w: report_url(w) + "?q=8", check_report_searched, REPORT_PAGE_2_SIZE),
     Page(
         "report filtered",
         "anonymous",
@@ -463,6 +533,13 @@ PAGES = [
         "organiser",
         lambda w: reverse("dispositions:workspace", args=[w.process.slug]),
         check_workspace,
+    ),
+    Page(
+        "workspace queue, last page",
+        "organiser",
+        lambda w: reverse("dispositions:workspace", args=[w.process.slug]) + "?last=1",
+        check_workspace_last,
+        REPORT_PAGE_2_SIZE,
     ),
     Page(
         "contest queue",
@@ -564,3 +641,119 @@ def test_the_report_numbers_add_up_at_scale(world):
     assert f"{c['dispositioned']} of {c['submitted']}" in report
     assert f"{c['dispositioned']} of {c['submitted']}" in workspace.content.decode()
     assert all(world.counts(group)["submitted"] > 0 for group in range(6))
+
+
+# ----------------------------------------------------------------------------- keyset pages, walked both ways
+
+
+@dataclass(frozen=True)
+class Walk:
+    name: str
+    who: str
+    url: object  # world -> str (the first page)
+    expected: object  # world -> list of receipt numbers, in order
+
+
+WALKS = [
+    Walk("report", "anonymous", report_url, lambda w: [plan.number for plan in w.plans]),
+    Walk(
+        "report, group and status",
+        "anonymous",
+        lambda w: report_url(w) + f"?group={w.groups[0].pk}&status=reflected",
+        reflected_in_group_0,
+    ),
+    Walk(
+        "report, legal ground",
+        "anonymous",
+        lambda w: report_url(w) + "?ground=legal",
+        lambda w: [p.number for p in w.plans if p.status == "excluded" and p.detail == ExclusionGround.LEGAL],
+    ),
+    Walk(
+        "report, country",
+        "anonymous",
+        lambda w: report_url(w) + "?country=DE",
+        lambda w: [
+            p.number
+            for p in w.plans
+            if w.author_of(p.number).country == "DE"
+            and p.number % 4 != 0  # shown by name
+            and p.status != "withdrawn"
+            and p.detail != ExclusionGround.PUBLIC_MORALITY
+        ],
+    ),
+    Walk("report, searched", "anonymous", lambda w: report_url(w) + "?q=8", lambda w: searched_8(w, public=True)),
+    Walk(
+        "workspace",
+        "organiser",
+        lambda w: reverse("dispositions:workspace", args=[w.process.slug]),
+        lambda w: [p.number for p in w.plans if p.status == "pending"],
+    ),
+    Walk(
+        "workspace, searched, any status",
+        "organiser",
+        lambda w: reverse("dispositions:workspace", args=[w.process.slug]) + "?q=8&status=",
+        lambda w: searched_8(w, public=False),
+    ),
+]
+
+
+def walk(world: World, client, url: str, rel: str) -> tuple[list[int], set[int]]:
+    """Follow ``rel`` links from ``url`` to the end: the numbers listed on the way, and the pages' query counts."""
+    numbers: list[int] = []
+    counts: set[int] = set()
+    pages = 0
+    while url is not None:
+        count, page = measure(client, url)
+        shown = listed(world, page)
+        assert shown == sorted(shown), url
+        numbers = numbers + shown if rel == "next" else shown + numbers
+        counts.add(count)
+        link_to = link(page, rel)
+        url = None if link_to is None else url.split("?")[0] + link_to.split("#")[0]
+        pages += 1
+        assert pages < 100, "the links go round in circles"
+    return numbers, counts
+
+
+@pytest.mark.parametrize("case", WALKS, ids=[case.name for case in WALKS])
+def test_next_from_the_first_page_and_previous_from_the_last_list_everything_once(world, case, settings):
+    """Next, Next, … from the first page, and Previous, Previous, … from the last, list exactly the matching
+    submissions in receipt order, with the filters kept, at 10 and at 500 submissions, for the same number of
+    queries on every page (no count, no offset)."""
+    user = {"anonymous": None, "organiser": world.organiser}[case.who]
+    client = client_for(user)
+    measured: dict[int, set[int]] = {}
+    for size, page_size in ((SMALL, 3), (MIDDLE, 40)):
+        grow(world, size)
+        settings.TRACE_PAGE_SIZE = page_size
+        expected = case.expected(world)
+        assert expected, "the case must list something"
+        first = case.url(world)
+        client.get(first)  # warm up
+        forwards, counts_forwards = walk(world, client, first, "next")
+        _count, first_page = measure(client, first)
+        last = link(first_page, "last")
+        last_url = first.split("?")[0] + last.split("#")[0] if last else first
+        backwards, counts_backwards = walk(world, client, last_url, "prev")
+        assert forwards == expected, (size, "forwards")
+        assert backwards == expected, (size, "backwards")
+        measured[size] = counts_forwards | counts_backwards
+    # Every page costs the same, but for one thing: when none of the rows read (the page and the one row past
+    # it) has a decision, the report skips prefetching decisions and their links (2 queries).
+    assert max(measured[SMALL]) == max(measured[MIDDLE]), measured
+    assert {max(measured[SMALL]) - count for count in measured[SMALL] | measured[MIDDLE]} <= {0, 2}, measured
+
+
+def test_bad_page_links_give_the_first_page_and_say_so(world):
+    grow(world, SMALL)
+    client = client_for(None)
+    for query in ("after=abc", "before=-3", "after=99999999999999", "after=1&before=5", "page=abc", "page=0"):
+        response = client.get(report_url(world) + "?" + query)
+        assert response.status_code == 200, query
+        page = response.content.decode()
+        assert listed(world, page) == list(range(1, 11)), query
+        assert "That page link was not understood: here is the first page." in page, query
+    # Beyond the end: an empty page that offers the way back, not an error.
+    page = client.get(report_url(world) + "?after=5000").content.decode()
+    assert listed(world, page) == [] and "the list ends before it" in page
+    assert link(page, "prev").startswith("?before=5001")

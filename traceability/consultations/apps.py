@@ -7,6 +7,13 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Consultations")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .search import ensure_after_migrate
+
+        # A migration that rebuilds the submissions' table drops its search triggers on SQLite: make them again.
+        post_migrate.connect(ensure_after_migrate, sender=self, dispatch_uid="consultations.search_ensure")
+
         from traceability.accounts.signals import user_anonymised
 
         from .services import submissions_anonymise

@@ -454,6 +454,8 @@ class Submission(models.Model):
     # and author are kept from every public page and download. Kept by the decision services.
     withheld = models.BooleanField(_("withheld from the public"), default=False, editable=False)
     proposed_change = models.TextField(_("proposed change"), max_length=20000, blank=True)
+    # A code of settings.LANGUAGES, or blank: which text search configuration parses it (consultations.search).
+    language = models.CharField(_("language"), max_length=12, blank=True, default="")
     text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
 
     form_token = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -480,8 +482,20 @@ class Submission(models.Model):
             # Counts by status per process, per group and per round (home, process page, workspace progress,
             # the report's tables) and the status-filtered lists in receipt order read these indexes.
             models.Index(fields=["process", "status", "number"], name="submission_process_status"),
-            models.Index(fields=["stakeholder_group", "status"], name="submission_group_status"),
-            models.Index(fields=["round", "status"], name="submission_round_status"),
+            # The report's and the workspace's lists, filtered and in receipt order, page by page at any depth
+            # (keyset): each equality filter leads an index that ends with the number. A group or a round implies
+            # its process. Filters combined use the index of one of them and check the others on the rows it
+            # reads (measured at a million submissions: docs/lists-and-search.md).
+            models.Index(fields=["stakeholder_group", "number"], name="submission_group_number"),
+            models.Index(fields=["stakeholder_group", "status", "number"], name="submission_group_status"),
+            models.Index(fields=["round", "number"], name="submission_round_number"),
+            models.Index(fields=["round", "status", "number"], name="submission_round_status"),
+            # The country filter lists only submissions shown by name (see shown_by_name): a partial index of them.
+            models.Index(
+                fields=["process", "country", "number"],
+                name="submission_named_country",
+                condition=shown_by_name(),
+            ),
         ]
 
     def __str__(self) -> str:

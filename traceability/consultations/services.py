@@ -25,6 +25,7 @@ from .models import (
     Submission,
     SubmissionStatus,
 )
+from .search import filing_language
 
 
 class ProcessNotOpen(ValidationError):
@@ -168,6 +169,7 @@ def submission_file(
         # Only the latest round can be open (round_open refuses a second), and the process carries its window.
         round=_open_round(locked, now),
         proposed_change=content.proposed_change,
+        language=filing_language(),
         text_sha256=Submission.hash_text(content.text),
         form_token=form_token,
         received_at=now,

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from traceability.accounts.selectors import has_verified_email
 from traceability.consultations.access import get_organised_process, get_own_submission, unconfirmed_response
+from traceability.consultations.keyset import cursor_from, keyset_page, other_parameters
 from traceability.consultations.models import CommentRound, Process, Submission, SubmissionStatus
+from traceability.consultations.search import matching
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.redline import word_diff
 
@@ -55,6 +56,8 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     data.setdefault("status", SubmissionStatus.PENDING)  # also on page 2 of the default queue
     filters = QueueFilterForm(data, groups=groups)
     queue = Submission.objects.for_process(process).select_related("stakeholder_group", "draft")
+    counts = progress(process)
+    total = None
     if filters.is_valid():
         data = filters.cleaned_data
         if data["group"]:
@@ -62,13 +65,16 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
         if data["status"]:
             queue = queue.with_status(data["status"])
         if data["q"].strip():
-            term = data["q"].strip()
-            queue = queue.filter(Q(title__icontains=term) | Q(text__icontains=term) | Q(reference__iexact=term))
+            # Organisers search every submission's words, withheld and withdrawn ones too.
+            queue = matching(queue, data["q"], public=False)
+        elif not data["group"] and data["status"] == SubmissionStatus.PENDING:
+            # The default queue: the progress figures already on the page say how long it is.
+            total = counts["total"] - counts["dispositioned"] - counts["reconfirm"]
     else:
         queue = queue.none()
-    page = Paginator(queue.order_by("number"), settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+        total = 0
+    size = settings.TRACE_PAGE_SIZE
+    page = keyset_page(queue, cursor=cursor_from(request.GET, size=size), size=size, total=total)
     versions = DocumentVersion.objects.filter(process=process)
     rounds = list(CommentRound.objects.filter(process=process).select_related("version").order_by("number"))
     return render(
@@ -78,8 +84,8 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
             "process": process,
             "filters": filters,
             "page": page,
-            "progress": progress(process),
-            "querystring": query.urlencode(),
+            "progress": counts,
+            "querystring": other_parameters(request.GET),
             "current_version": versions.report_version_for(process),
             "pending_version": versions.pending_for(process),
             "rounds": rounds,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from traceability.consultations.models import CommentRound, Submission, SubmissionStatus
+from traceability.consultations.search import matching
 from traceability.dispositions.forms import STATUS_CHOICES
 from traceability.dispositions.models import ClauseLink, ExclusionGround
 from traceability.outcomes.models import Clause
@@ -73,12 +74,8 @@ class ReportFilterForm(forms.Form):
             ).values("revision__submission_id")
             submissions = submissions.filter(status=SubmissionStatus.REFLECTED, pk__in=linked)
         if data["q"]:
-            term = data["q"]
             # The words of a withdrawn or withheld submission are not public: never match on them.
-            words = Q(title__icontains=term) | Q(text__icontains=term)
-            submissions = submissions.filter(
-                (words & ~Q(status=SubmissionStatus.WITHDRAWN) & Q(withheld=False)) | Q(reference__iexact=term)
-            )
+            submissions = matching(submissions, data["q"], public=True)
         return submissions
 
 

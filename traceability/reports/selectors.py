@@ -13,7 +13,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from traceability.consultations.models import CommentRound, HistoryHead, Process, Submission, SubmissionStatus
-from traceability.dispositions.models import ClauseLink, Extent
+from traceability.dispositions.models import ClauseLink, ExclusionGround, Extent
 from traceability.dispositions.selectors import annotate_states, with_current_clause
 from traceability.outcomes.models import Clause, DocumentVersion
 
@@ -48,6 +48,37 @@ def report_submissions(process: Process, version: DocumentVersion | None = None)
         .prefetch_related(Prefetch("disposition__revision__links", queryset=links, to_attr="current_links"))
         .order_by("number")
     )
+
+
+def filtered_total(indicators: object, filters: dict | None, *, filtering: bool) -> int | None:
+    """How many submissions the report's list holds, when the indicators already on the page say it (no filter,
+    or only round, group, status and ground), else ``None``: the list never counts its rows."""
+    if not filtering:
+        return indicators.totals.submitted + indicators.totals.withdrawn
+    if filters is None:
+        return 0  # a filter value not understood matches nothing
+    if filters["q"] or filters["country"] or filters["clause"]:
+        return None
+    counts = indicators.totals
+    if filters["group"]:
+        counts = next((row.counts for row in indicators.groups if row.pk == filters["group"].pk), None)
+        if counts is None:
+            return None
+    status, ground = filters["status"], filters["ground"]
+    if ground:
+        if status and status != SubmissionStatus.EXCLUDED:
+            return 0
+        return counts.excluded_legal if ground == ExclusionGround.LEGAL else counts.excluded_morality
+    by_status = {
+        "": counts.submitted + counts.withdrawn,
+        SubmissionStatus.PENDING: counts.pending,
+        SubmissionStatus.REFLECTED: counts.reflected,
+        SubmissionStatus.EXCLUDED: counts.excluded,
+        SubmissionStatus.NOT_TAKEN_UP: counts.not_taken_up,
+        SubmissionStatus.NEEDS_RECONFIRMATION: counts.reconfirm,
+        SubmissionStatus.WITHDRAWN: counts.withdrawn,
+    }
+    return by_status.get(status)
 
 
 def state_links(submissions: list[Submission]) -> None:

@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
 from traceability.consultations.access import get_visible_process
+from traceability.consultations.keyset import PARAMETERS, cursor_from, keyset_page, other_parameters
 from traceability.consultations.models import CommentRound, Process, Submission
 from traceability.dispositions.forms import ResponseForm
 from traceability.dispositions.selectors import decision_trail
@@ -26,6 +27,7 @@ from .indicators import indicators_for
 from .panels import report_panels
 from .personal_data import personal_data
 from .selectors import (
+    filtered_total,
     group_clause_links,
     history_head,
     report_clauses,
@@ -48,7 +50,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     rounds = CommentRound.objects.filter(process=process).order_by("number")
     filters = ReportFilterForm(request.GET or None, groups=process.groups.all(), clauses=clauses, rounds=rounds)
     submissions = report_submissions(process, version)
-    filtering = bool(set(request.GET) - {"page", "cpage"})
+    filtering = bool(set(request.GET) - {"cpage", *PARAMETERS})
     comment_round = None
     if filters.is_valid():
         submissions = filters.apply(submissions)
@@ -57,16 +59,16 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
         # Unknown filter values match nothing; the form says which value was not understood.
         submissions = submissions.none()
     indicators = indicators_for(process, comment_round)
-    page = Paginator(submissions, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
-    state_links(list(page))
+    size = settings.TRACE_PAGE_SIZE
+    total = filtered_total(indicators, filters.cleaned_data if filters.is_valid() else None, filtering=filtering)
+    page = keyset_page(submissions, cursor=cursor_from(request.GET, size=size), size=size, total=total)
+    state_links(page.rows)
 
     clause_page = None
     if version:
         clause_page = Paginator(report_clauses(version), settings.TRACE_PAGE_SIZE).get_page(request.GET.get("cpage"))
         groups = [(group.pk, group.name) for group in indicators.groups]
         group_clause_links(process, list(clause_page), groups, comment_round)
-    query = request.GET.copy()
-    query.pop("page", None)
     clause_query = request.GET.copy()
     clause_query.pop("cpage", None)
     return render(
@@ -84,7 +86,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "version": version,
             "clause_page": clause_page,
-            "querystring": query.urlencode(),
+            "querystring": other_parameters(request.GET),
             "clause_querystring": clause_query.urlencode(),
             "panels": report_panels(process, process.stats_version),
             "history_head": history_head(process),
