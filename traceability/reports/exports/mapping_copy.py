@@ -10,23 +10,25 @@ each link's clause is now in the report's version (merged identities included) a
 suspect or removed; dates to the day in UTC; the formula guard (a cell a spreadsheet would run gets a leading
 quote); an empty text as an empty cell (PostgreSQL would write ``""``).
 
-Memory stays flat: the rows are copied by ranges of receipt numbers (gapless, so a range needs no lookup),
-each range sized from the bytes the one before gave (about ``TARGET_BYTES`` per range), and each range leaves
-before the next is read. The ranges are read in one REPEATABLE READ, READ ONLY transaction, so the file is one
-consistent state of the database, as the ORM path's single query is. PostgreSQL ends lines with LF; the
-file's record ends are made CRLF (RFC 4180, as ``csv.writer`` writes them), leaving line breaks inside quoted
-cells as they are.
+Memory stays flat and the file is one state of the database: one COPY statement (one snapshot, the plan the
+whole table wants) runs in a helper thread on the request's own database connection and writes into a pipe;
+the response reads the pipe in chunks of ``CHUNK_BYTES``, so at most a pipe's and a chunk's worth of the file
+is in memory at any size. (psycopg2 writes a COPY's rows to a file object and cannot hand them to a
+generator; the thread is how the rows leave while they are being read.) The request's thread touches no
+database while the COPY runs. A reader that goes away cancels the statement (``connection.cancel()``).
+PostgreSQL ends lines with LF; the file's record ends are made CRLF (RFC 4180, as ``csv.writer`` writes
+them), leaving line breaks inside quoted cells as they are.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
+import os
+import threading
 from collections.abc import Iterator
 
-from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db import connection
+from django.db.models import F
 
 from traceability.consultations.models import Process, Submission, SubmissionStatus
 from traceability.dispositions.models import ClauseLink, ExclusionGround
@@ -35,9 +37,8 @@ from traceability.outcomes.models import Clause, ClauseIdentity, DocumentVersion
 
 from .mapping import _LINK, _PUBLIC, COLUMNS, FORMULA_TRIGGERS, Echo
 
-TARGET_BYTES = 1024 * 1024  # per range of receipt numbers, about
-FIRST_RANGE = 1000  # receipt numbers in the first range
-MIN_RANGE, MAX_RANGE = 50, 20_000
+CHUNK_BYTES = 256 * 1024  # handed to the server at a time, about
+PIPE_BYTES = 64 * 1024  # read from and written to the pipe at a time
 
 # The inner query's columns, by the ORM path's expressions (so its privacy rules hold here too).
 _INNER = {
@@ -72,9 +73,10 @@ _INNER = {
 }
 
 
-def _inner_sql(process: Process, first: int, last: int) -> tuple[str, tuple[object, ...]]:
+def _inner_sql(process: Process, first: int | None, last: int | None) -> tuple[str, tuple[object, ...]]:
+    numbers = {} if first is None else {"number__gte": first, "number__lte": last}
     queryset = (
-        Submission.objects.filter(process=process, number__gte=first, number__lte=last)
+        Submission.objects.filter(process=process, **numbers)
         .with_public_location(process)
         .annotate(**_PUBLIC)
         .values("public_country", "public_region", *_PUBLIC, **_INNER)
@@ -158,8 +160,10 @@ def _columns(triggers: str, version_number: str) -> list[str]:
     return list(by_name.values())
 
 
-def copy_sql(process: Process, version: DocumentVersion | None, first: int, last: int) -> str:
-    """The ``COPY`` statement for the mapping rows of receipt numbers ``first`` to ``last``, values inlined
+def copy_sql(
+    process: Process, version: DocumentVersion | None, first: int | None = None, last: int | None = None
+) -> str:
+    """The ``COPY`` statement for the mapping rows (of receipt numbers ``first`` to ``last``), values inlined
     (``COPY`` takes no parameters) by the driver's own quoting (``mogrify``)."""
     inner, params = _inner_sql(process, first, last)
     with connection.cursor() as cursor:
@@ -188,50 +192,69 @@ def copy_sql(process: Process, version: DocumentVersion | None, first: int, last
     return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
 
 
+class _Crlf:
+    """PostgreSQL's LF record ends as CRLF, in a stream cut anywhere: a line break inside a quoted cell (after
+    an odd number of double quotes so far: a doubled quote closes and reopens) stays as it is."""
+
+    def __init__(self) -> None:
+        self.quoted = False  # inside a quoted cell at the end of what was converted so far
+
+    def __call__(self, data: bytes) -> bytes:
+        parts = data.split(b'"')
+        outside = 1 if self.quoted else 0
+        parts[outside::2] = [part.replace(b"\n", b"\r\n") for part in parts[outside::2]]
+        self.quoted ^= (len(parts) - 1) % 2 == 1
+        return b'"'.join(parts)
+
+
 def crlf(data: bytes) -> bytes:
-    """PostgreSQL's LF record ends as CRLF; a line break inside a quoted cell (between an odd and the next
-    even double quote: a doubled quote closes and reopens) stays as it is. ``data`` ends at a row's end."""
-    parts = data.split(b'"')
-    parts[::2] = [part.replace(b"\n", b"\r\n") for part in parts[::2]]
-    return b'"'.join(parts)
+    return _Crlf()(data)
 
 
 def header() -> bytes:
     return csv.writer(Echo()).writerow(COLUMNS).encode("utf-8")
 
 
-def _ranges(
-    process: Process, version: DocumentVersion | None, last: int, target_bytes: int, first_range: int, min_range: int
-) -> Iterator[bytes]:
-    first, size = 1, first_range
-    with connection.cursor() as cursor:
-        while first <= last:
-            end = min(first + size - 1, last)
-            buffer = io.BytesIO()
-            cursor.copy_expert(copy_sql(process, version, first, end), buffer)
-            data = buffer.getvalue()
-            del buffer
-            if data:
-                yield crlf(data)
-            # The next range: about target_bytes, whatever the texts' length.
-            size = max(min_range, min(MAX_RANGE, size * target_bytes // max(len(data), 1)))
-            first = end + 1
-
-
-def copy_stream(
-    process: Process,
-    *,
-    target_bytes: int = TARGET_BYTES,
-    first_range: int = FIRST_RANGE,
-    min_range: int = MIN_RANGE,
-) -> Iterator[bytes]:
-    """``mapping.csv`` of ``process``, in chunks of about ``target_bytes``, from one snapshot of the database."""
+def copy_stream(process: Process, *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """``mapping.csv`` of ``process``, in chunks of about ``chunk_bytes``, written by one COPY statement."""
     yield header()
-    outermost = not connection.in_atomic_block  # else read in the caller's transaction (a test's, a task's)
-    with transaction.atomic() if outermost else contextlib.nullcontext():
-        if outermost:
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        version = DocumentVersion.objects.report_version_for(process)
-        last = Submission.objects.filter(process=process).aggregate(last=Max("number"))["last"] or 0
-        yield from _ranges(process, version, last, target_bytes, first_range, min_range)
+    version = DocumentVersion.objects.report_version_for(process)
+    statement = copy_sql(process, version)
+    connection.ensure_connection()
+    raw = connection.connection  # psycopg2's connection: usable from another thread while this one waits
+    read_end, write_end = os.pipe()
+    failures: list[BaseException] = []
+
+    def copy() -> None:
+        with open(write_end, "wb", buffering=PIPE_BYTES) as pipe:
+            try:
+                with raw.cursor() as cursor:
+                    cursor.copy_expert(statement, pipe)
+            except BaseException as failure:  # noqa: BLE001 (raised again in the request's thread)
+                failures.append(failure)
+
+    thread = threading.Thread(target=copy, name="mapping-csv-copy", daemon=True)
+    to_crlf = _Crlf()
+    finished = False
+    with open(read_end, "rb", buffering=0) as pipe:
+        thread.start()
+        try:
+            parts: list[bytes] = []
+            size = 0
+            while data := pipe.read(PIPE_BYTES):
+                parts.append(data)
+                size += len(data)
+                if size >= chunk_bytes:
+                    yield to_crlf(b"".join(parts))
+                    parts, size = [], 0
+            if parts:
+                yield to_crlf(b"".join(parts))
+            finished = True
+        finally:
+            if not finished:  # the reader went away: stop the statement, let the thread see it and end
+                raw.cancel()
+                while pipe.read(PIPE_BYTES):
+                    pass
+            thread.join()
+    if failures and finished:
+        raise failures[0]
