@@ -396,6 +396,7 @@ def main() -> None:
         default="orm",
         help="write the rows with bulk_create (orm) or with INSERT ... SELECT generate_series (sql, PostgreSQL)",
     )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database (its name is printed)")
     parser.add_argument("--only", default="", help="measure only the exports whose label contains this text")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -433,7 +434,10 @@ def main() -> None:
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"\npeak resident set of the whole run (data building included): {maxrss:.0f} MB")
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if args.keep:
+            print(f"kept the scratch database {connection.settings_dict['NAME']}")
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
