@@ -332,10 +332,12 @@ def measure(label: str, run, rows: int, cold: bool = False) -> dict[str, object]
     if cold:
         cache.clear()
     gc.collect()
-    tracemalloc.start()
-    run()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    peak = None
+    if MEMORY_PASS:
+        tracemalloc.start()
+        run()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     return {
         "export": label,
         "rows": rows,
@@ -343,7 +345,7 @@ def measure(label: str, run, rows: int, cold: bool = False) -> dict[str, object]
         "seconds": seconds,
         "rows_per_second": rows / seconds,
         "mb_per_second": size / 1e6 / seconds,
-        "peak_python_mb": peak / 1e6,
+        "peak_python_mb": peak / 1e6 if peak is not None else None,
     }
 
 
@@ -386,6 +388,31 @@ def explain(process: Process) -> str:
     return "\n\n".join(plans)
 
 
+MEMORY_PASS = True
+
+
+def reuse(name: str, only: str) -> None:
+    """Measure the exports of the process kept in database ``name`` (by an earlier ``--keep`` run)."""
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    process = Process.objects.get(slug="bench")
+    size = process.last_number
+    rows = sum(1 if not 1 <= n % 10 <= 4 else 1 + n % 3 for n in range(1, size + 1))
+    print(f"{name}: {size:,} submissions, {rows:,} mapping rows")
+    for label, run, count, cold in exports(Client(), process, rows, size):
+        if only not in label:
+            continue
+        result = measure(label, run, count, cold)
+        peak = result["peak_python_mb"]
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{label:30} {count:>9,} {result['bytes'] / 1e6:>8.1f} {result['seconds']:>7.2f} "
+            f"{result['rows_per_second']:>9,.0f} {'' if peak is None else f'{peak:8.2f}'}   "
+            f"(load {os.getloadavg()[0]:.1f}, peak RSS {rss:.0f} MB)",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated submission counts, ascending")
@@ -397,10 +424,21 @@ def main() -> None:
         help="write the rows with bulk_create (orm) or with INSERT ... SELECT generate_series (sql, PostgreSQL)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (its name is printed)")
+    parser.add_argument(
+        "--reuse",
+        default="",
+        help="measure again in a database kept by --keep (its process as it is; --sizes is ignored)",
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the (slow) tracemalloc pass")
     parser.add_argument("--only", default="", help="measure only the exports whose label contains this text")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
+    global MEMORY_PASS
+    MEMORY_PASS = not args.no_memory
+    if args.reuse:
+        reuse(args.reuse, args.only)
+        return
     old_name = scratch_database()
     vendor = f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}"
     if connection.vendor == "postgresql":
@@ -426,7 +464,7 @@ def main() -> None:
                 rate, speed, peak = result["rows_per_second"], result["mb_per_second"], result["peak_python_mb"]
                 print(
                     f"{label:30} {rows:>9,} {result['bytes'] / 1e6:>8.1f} {result['seconds']:>7.2f} "
-                    f"{rate:>9,.0f} {speed:>7.1f} {peak:>8.2f}   (load {os.getloadavg()[0]:.1f})",
+                    f"{rate:>9,.0f} {speed:>7.1f} {peak or 0:>8.2f}   (load {os.getloadavg()[0]:.1f})",
                     flush=True,
                 )
         if args.explain:

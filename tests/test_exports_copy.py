@@ -210,6 +210,8 @@ def test_a_reader_that_goes_away_stops_the_copy_and_leaves_the_connection_usable
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+        cursor.execute("SHOW enable_hashjoin")  # the COPY's plan settings are not left behind
+        assert cursor.fetchone() == ("on",)
 
 
 def test_record_ends_become_crlf_but_line_breaks_inside_quoted_cells_stay():

@@ -283,7 +283,9 @@ TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+    # An hour: building the spreadsheet or the snapshot of a million submissions takes minutes (a job
+    # killed at its timeout would be queued again and killed again).
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
     RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # rqworker runs django-tasks' tasks with it
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif TASKS_BACKEND == "immediate":

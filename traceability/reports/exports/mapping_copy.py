@@ -29,6 +29,7 @@ from collections.abc import Iterator
 
 from django.db import connection
 from django.db.models import F
+from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from traceability.consultations.models import Process, Submission, SubmissionStatus
 from traceability.dispositions.models import ClauseLink, ExclusionGround
@@ -37,6 +38,13 @@ from traceability.outcomes.models import Clause, ClauseIdentity, DocumentVersion
 
 from .mapping import _LINK, _PUBLIC, COLUMNS, FORMULA_TRIGGERS, Echo
 
+# The plan that streams: the submissions in receipt order (their unique index), each joined to its decision
+# and links by index (nested loops), sorted within a submission only (an incremental sort). The planner's own
+# choice at a million rows hashes every table and sorts the whole result on disk (about 2 GB of temporary
+# files) before the first byte leaves. Set for the COPY only, on its connection, and reset after it (an
+# aborted transaction rolls the settings back by itself).
+STREAMING_PLAN = "SET enable_hashjoin = off; SET enable_mergejoin = off"
+DEFAULT_PLAN = "RESET enable_hashjoin; RESET enable_mergejoin"
 CHUNK_BYTES = 256 * 1024  # handed to the server at a time, about
 PIPE_BYTES = 64 * 1024  # read from and written to the pipe at a time
 
@@ -229,7 +237,12 @@ def copy_stream(process: Process, *, chunk_bytes: int = CHUNK_BYTES) -> Iterator
         with open(write_end, "wb", buffering=PIPE_BYTES) as pipe:
             try:
                 with raw.cursor() as cursor:
-                    cursor.copy_expert(statement, pipe)
+                    cursor.execute(STREAMING_PLAN)
+                    try:
+                        cursor.copy_expert(statement, pipe)
+                    finally:
+                        if not raw.closed and raw.get_transaction_status() != TRANSACTION_STATUS_INERROR:
+                            cursor.execute(DEFAULT_PLAN)
             except BaseException as failure:  # noqa: BLE001 (raised again in the request's thread)
                 failures.append(failure)
 
