@@ -40,6 +40,9 @@ os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
 os.environ["ALLOWED_HOSTS"] = "testserver"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "traceability.settings")
+# Built downloads go to a scratch directory, removed at the end.
+EXPORTS_DIR = tempfile.TemporaryDirectory(prefix="trace-bench-exports-")
+os.environ["EXPORTS_ROOT"] = EXPORTS_DIR.name
 warnings.filterwarnings("ignore", "No directory at", UserWarning)  # WhiteNoise: collectstatic has not run
 
 import django  # noqa: E402
@@ -67,13 +70,6 @@ DOCUMENT = "\n".join(
     + "\n".join(f"{s}.{p} Paragraph {s}.{p}.\n(a) first point;\n(b) second point." for p in range(1, 6))
     for s in range(1, 21)
 )
-EXPORTS = [
-    ("mapping.csv", "reports:mapping-csv"),
-    ("mapping.json", "reports:mapping-json"),
-    ("report.json (cold)", "reports:report-json"),
-    ("report.json (warm)", "reports:report-json"),
-    ("disposition-of-comments.xlsx", "reports:doc-xlsx"),
-]
 
 
 def scratch_database() -> str:
@@ -199,6 +195,93 @@ class Builder:
         self.rows += (last - first + 1) - reflected + len(links)
 
 
+# The same rows as Builder._batch, written by PostgreSQL itself (INSERT ... SELECT generate_series): a million
+# submissions in a few minutes instead of half an hour. Revisions are not sealed into the history chain
+# (chain_position, prev_hash and entry_hash stay empty): no export reads them.
+FILL_SQL = """
+CREATE TEMP TABLE IF NOT EXISTS bench_authors AS
+  SELECT row_number() OVER (ORDER BY id) - 1 AS i, id, country, organisation, display_name
+  FROM accounts_user WHERE email LIKE 'author%%@example.org';
+CREATE TEMP TABLE IF NOT EXISTS bench_groups AS
+  SELECT row_number() OVER (ORDER BY position) - 1 AS i, id FROM consultations_stakeholdergroup
+  WHERE process_id = %(process)s;
+CREATE TEMP TABLE IF NOT EXISTS bench_clauses AS
+  SELECT row_number() OVER (ORDER BY position) - 1 AS i, id, identity_id, fingerprint FROM outcomes_clause
+  WHERE version_id = %(version)s;
+INSERT INTO consultations_submission (process_id, number, reference, author_id, stakeholder_group_id, country,
+  organisation, author_name, attribution, title, text, target_clause, proposed_change, text_sha256, form_token,
+  received_at, updated_at, withdrawn_at, status, withheld)
+SELECT %(process)s, n, %(code)s || '-' || CASE WHEN n < 100000 THEN lpad(n::text, 5, '0') ELSE n::text END,
+  a.id, g.id, a.country, a.organisation, a.display_name,
+  CASE WHEN n %% 5 = 0 THEN 'group' ELSE 'name' END, 'Suggestion ' || n || ' on inclusion', t.text,
+  (1 + n %% 20) || '.' || (1 + n %% 5), CASE WHEN n %% 2 = 1 THEN 'Add: “and community networks”.' ELSE '' END,
+  encode(sha256(convert_to(t.text, 'UTF8')), 'hex'), gen_random_uuid(),
+  %(opens)s::timestamptz + n * interval '1 second', %(opens)s::timestamptz + n * interval '1 second',
+  CASE WHEN n %% 10 = 0 THEN %(opens)s::timestamptz + interval '1 day' END,
+  CASE WHEN n %% 10 = 0 THEN 'withdrawn' WHEN n %% 10 <= 4 THEN 'reflected' WHEN n %% 10 <= 6 THEN 'excluded'
+    ELSE 'pending' END,
+  n %% 10 = 6
+FROM generate_series(%(first)s, %(last)s) n
+JOIN bench_authors a ON a.i = n %% 1000
+JOIN bench_groups g ON g.i = (n + n / 7) %% 6
+CROSS JOIN LATERAL (SELECT repeat(replace(%(text)s, '{n}', n::text), 1 + n %% 3) AS text) t;
+INSERT INTO dispositions_decisionrevision (submission_id, number, change, kind, ground, extent, legal_provision,
+  justification, decided_at, withheld, entry_hash, prev_hash)
+SELECT s.id, 1, 'decided', CASE WHEN s.number %% 10 <= 4 THEN 'reflected' ELSE 'excluded' END,
+  CASE s.number %% 10 WHEN 5 THEN 'legal' WHEN 6 THEN 'public_morality' ELSE '' END,
+  CASE WHEN s.number %% 10 <= 2 THEN 'full' WHEN s.number %% 10 <= 4 THEN 'partial' ELSE '' END,
+  CASE WHEN s.number %% 10 = 5 THEN 'Data Protection Act, s. ' || s.number %% 90 ELSE '' END,
+  CASE WHEN s.number %% 10 = 6 THEN 'Defamatory statements about a named person.' ELSE '' END,
+  %(closes)s::timestamptz + (s.number %% 2000) * interval '1 hour', s.number %% 10 = 6, '', ''
+FROM consultations_submission s
+WHERE s.process_id = %(process)s AND s.number BETWEEN %(first)s AND %(last)s AND s.number %% 10 BETWEEN 1 AND 6;
+INSERT INTO dispositions_disposition (submission_id, revision_id, kind, ground, extent, legal_provision,
+  justification, decided_at, first_decided_at, withheld)
+SELECT r.submission_id, r.id, r.kind, r.ground, r.extent, r.legal_provision, r.justification, r.decided_at,
+  r.decided_at, r.withheld
+FROM dispositions_decisionrevision r JOIN consultations_submission s ON s.id = r.submission_id
+WHERE s.process_id = %(process)s AND s.number BETWEEN %(first)s AND %(last)s;
+INSERT INTO dispositions_clauselink (revision_id, identity_id, clause_id, fingerprint, extent, note)
+SELECT r.id, c.identity_id, c.id, c.fingerprint,
+  CASE WHEN s.number %% 10 <= 2 AND k = 0 THEN 'full' ELSE 'partial' END,
+  CASE WHEN k %% 2 = 0 THEN 'Reflected in the words “small organisations” (' || (k + 1) || ').' ELSE '' END
+FROM dispositions_decisionrevision r JOIN consultations_submission s ON s.id = r.submission_id
+CROSS JOIN LATERAL generate_series(0, s.number %% 3) k
+JOIN bench_clauses c ON c.i = (s.number * 7 + k * 41) %% %(clauses)s
+WHERE s.process_id = %(process)s AND s.number BETWEEN %(first)s AND %(last)s AND s.number %% 10 BETWEEN 1 AND 4;
+"""
+
+
+def sql_grow(builder: Builder, upto: int) -> None:
+    """Builder.grow with the rows written by PostgreSQL (``--fill sql``), in batches of 100,000."""
+    process = builder.process
+    text = text_of(0).replace("Suggestion 0", "Suggestion {n}")
+    with connection.cursor() as cursor:
+        for first in range(builder.size + 1, upto + 1, 100_000):
+            last = min(first + 99_999, upto)
+            params = {
+                "process": process.pk,
+                "version": builder.clauses[0].version_id,
+                "clauses": len(builder.clauses),
+                "code": process.code,
+                "opens": process.opens_at,
+                "closes": process.closes_at,
+                "text": text,
+                "first": first,
+                "last": last,
+            }
+            cursor.execute(FILL_SQL, params)
+            connection.commit() if not connection.get_autocommit() else None
+            print(f"  filled {last:,}", flush=True)
+    builder.rows += sum(1 if not 1 <= n % 10 <= 4 else 1 + n % 3 for n in range(builder.size + 1, upto + 1))
+    builder.size = upto
+    Process.objects.filter(pk=process.pk).update(last_number=upto)
+    process.touch()
+    process.refresh_from_db()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def download(client: Client, path: str) -> int:
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
@@ -206,25 +289,55 @@ def download(client: Client, path: str) -> int:
         size = 0
         for chunk in response.streaming_content:
             size += len(chunk)
+        if hasattr(response, "close"):
+            response.close()
         return size
     return len(response.content)
 
 
-def measure(client: Client, label: str, path: str, rows: int) -> dict[str, object]:
-    if label.endswith("(cold)"):
+def orm_csv(process: Process) -> int:
+    """mapping.csv through the ORM path (what SQLite serves; on PostgreSQL the view uses COPY)."""
+    from traceability.reports.exports.mapping import csv_stream, mapping_rows
+
+    return sum(len(chunk) for chunk in csv_stream(mapping_rows(process)))
+
+
+def build(process: Process, kind: str) -> int:
+    """The background task's work for a built download (the .xlsx, mapping.json), from scratch."""
+    from traceability.reports.exports.builds import export_build
+    from traceability.reports.models import BuiltExport
+
+    BuiltExport.objects.filter(process=process).delete()
+    export = BuiltExport.objects.create(
+        process=process,
+        kind=kind,
+        language="en",
+        stats_version=process.stats_version,
+        last_number=process.last_number,
+        total=process.last_number,
+    )
+    assert export_build(export_id=export.pk) == "ready"
+    export.refresh_from_db()
+    return export.size
+
+
+def measure(label: str, run, rows: int, cold: bool = False) -> dict[str, object]:
+    if cold:
         cache.clear()
     gc.collect()
     started = time.perf_counter()
-    size = download(client, path)
+    size = run()
     seconds = time.perf_counter() - started
     # Second pass for memory: tracemalloc slows Python down, so it is kept out of the timed pass.
-    if label.endswith("(cold)"):
+    if cold:
         cache.clear()
     gc.collect()
-    tracemalloc.start()
-    download(client, path)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    peak = None
+    if MEMORY_PASS:
+        tracemalloc.start()
+        run()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     return {
         "export": label,
         "rows": rows,
@@ -232,53 +345,137 @@ def measure(client: Client, label: str, path: str, rows: int) -> dict[str, objec
         "seconds": seconds,
         "rows_per_second": rows / seconds,
         "mb_per_second": size / 1e6 / seconds,
-        "peak_python_mb": peak / 1e6,
+        "peak_python_mb": peak / 1e6 if peak is not None else None,
     }
 
 
-def explain(process: Process) -> str:
-    from traceability.reports.exports.mapping import mapping_queryset
+def exports(client: Client, process: Process, rows: int, size: int) -> list[tuple[str, object, int, bool]]:
+    """(label, what to run, rows it writes, whether the indicator cache starts cold)."""
+    from traceability.reports.models import ExportKind
 
-    return mapping_queryset(process).explain()
+    def link(name: str) -> str:
+        return reverse(name, args=[process.slug])
+
+    csv_label = "mapping.csv (COPY)" if connection.vendor == "postgresql" else "mapping.csv"
+    listed = [(csv_label, lambda: download(client, link("reports:mapping-csv")), rows, False)]
+    if connection.vendor == "postgresql":
+        listed.append(("mapping.csv (ORM path)", lambda: orm_csv(process), rows, False))
+    return listed + [
+        ("mapping.json build (task)", lambda: build(process, ExportKind.MAPPING_JSON), rows, False),
+        ("mapping.json, built, served", lambda: download(client, link("reports:mapping-json")), rows, False),
+        ("report.json (cold)", lambda: download(client, link("reports:report-json")), size, True),
+        ("report.json (warm)", lambda: download(client, link("reports:report-json")), size, False),
+        ("xlsx build (task)", lambda: build(process, ExportKind.DISPOSITION_OF_COMMENTS), size, False),
+        ("xlsx, built, served", lambda: download(client, link("reports:doc-xlsx")), size, False),
+    ]
+
+
+def explain(process: Process) -> str:
+    """The plan of the mapping query (ORM path) and, on PostgreSQL, of one COPY range of 1,000 receipt numbers
+    from the middle of the process, with the time it took."""
+    from traceability.outcomes.models import DocumentVersion
+    from traceability.reports.exports.mapping import mapping_queryset
+    from traceability.reports.exports.mapping_copy import copy_sql
+
+    plans = [mapping_queryset(process).explain()]
+    if connection.vendor == "postgresql":
+        middle = process.last_number // 2
+        version = DocumentVersion.objects.report_version_for(process)
+        select = copy_sql(process, version, middle, middle + 999)[len("COPY (") : -len(") TO STDOUT WITH (FORMAT csv)")]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + select)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return "\n\n".join(plans)
+
+
+MEMORY_PASS = True
+
+
+def reuse(name: str, only: str) -> None:
+    """Measure the exports of the process kept in database ``name`` (by an earlier ``--keep`` run)."""
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    process = Process.objects.get(slug="bench")
+    size = process.last_number
+    rows = sum(1 if not 1 <= n % 10 <= 4 else 1 + n % 3 for n in range(1, size + 1))
+    print(f"{name}: {size:,} submissions, {rows:,} mapping rows")
+    for label, run, count, cold in exports(Client(), process, rows, size):
+        if only not in label:
+            continue
+        result = measure(label, run, count, cold)
+        peak = result["peak_python_mb"]
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{label:30} {count:>9,} {result['bytes'] / 1e6:>8.1f} {result['seconds']:>7.2f} "
+            f"{result['rows_per_second']:>9,.0f} {'' if peak is None else f'{peak:8.2f}'}   "
+            f"(load {os.getloadavg()[0]:.1f}, peak RSS {rss:.0f} MB)",
+            flush=True,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated submission counts, ascending")
     parser.add_argument("--explain", action="store_true", help="print the mapping query's plan at the largest size")
+    parser.add_argument(
+        "--fill",
+        choices=["orm", "sql"],
+        default="orm",
+        help="write the rows with bulk_create (orm) or with INSERT ... SELECT generate_series (sql, PostgreSQL)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database (its name is printed)")
+    parser.add_argument(
+        "--reuse",
+        default="",
+        help="measure again in a database kept by --keep (its process as it is; --sizes is ignored)",
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the (slow) tracemalloc pass")
+    parser.add_argument("--only", default="", help="measure only the exports whose label contains this text")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
+    global MEMORY_PASS
+    MEMORY_PASS = not args.no_memory
+    if args.reuse:
+        reuse(args.reuse, args.only)
+        return
     old_name = scratch_database()
     vendor = f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}"
     if connection.vendor == "postgresql":
         vendor = f"postgresql {connection.cursor().connection.server_version}"
+    elif args.fill == "sql":
+        parser.error("--fill sql needs PostgreSQL")
     results: list[dict[str, object]] = []
     try:
         builder = Builder()
         client = Client()
         for size in sizes:
             started = time.perf_counter()
-            builder.grow(size)
+            sql_grow(builder, size) if args.fill == "sql" else builder.grow(size)
             built = time.perf_counter() - started
             print(f"\n{vendor.strip()}: {size:,} submissions, {builder.rows:,} mapping rows (built in {built:.1f} s)")
             print(f"{'export':30} {'rows':>9} {'MB':>8} {'s':>7} {'rows/s':>9} {'MB/s':>7} {'peak MB':>8}")
-            for label, name in EXPORTS:
-                rows = builder.rows if label.startswith("mapping") else size
-                result = measure(client, label, reverse(name, args=[builder.process.slug]), rows)
-                result.update(size=size, build_seconds=built)
+            for label, run, rows, cold in exports(client, builder.process, builder.rows, size):
+                if args.only not in label:
+                    continue
+                result = measure(label, run, rows, cold)
+                result.update(size=size, build_seconds=built, load_average=os.getloadavg())
                 results.append(result)
                 rate, speed, peak = result["rows_per_second"], result["mb_per_second"], result["peak_python_mb"]
                 print(
                     f"{label:30} {rows:>9,} {result['bytes'] / 1e6:>8.1f} {result['seconds']:>7.2f} "
-                    f"{rate:>9,.0f} {speed:>7.1f} {peak:>8.2f}"
+                    f"{rate:>9,.0f} {speed:>7.1f} {peak or 0:>8.2f}   (load {os.getloadavg()[0]:.1f})",
+                    flush=True,
                 )
         if args.explain:
             print("\n" + explain(builder.process))
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"\npeak resident set of the whole run (data building included): {maxrss:.0f} MB")
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if args.keep:
+            print(f"kept the scratch database {connection.settings_dict['NAME']}")
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

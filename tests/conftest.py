@@ -56,6 +56,18 @@ def immediate_tasks(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def exports_storage(settings, tmp_path) -> None:
+    """Built downloads go to a directory of the test's own, removed with it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "exports"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     # Hashing strength is Django's concern; tests need speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -28,6 +28,7 @@ from traceability.dispositions.services import LinkSpec, disposition_exclude, di
 from traceability.outcomes.models import Clause
 from traceability.reports.exports.mapping import COLUMNS, csv_cell, mapping_rows
 from traceability.reports.exports.sheet import write_workbook
+from traceability.reports.models import BuiltExport
 
 from .factories import bulk_decide, file_submission, import_document, make_process, make_user
 
@@ -384,7 +385,7 @@ def test_csv_cells_a_spreadsheet_would_run_start_with_a_quote(anon_client, mappe
     assert json_row["title"] == s[8].title and json_row["proposed_change"] == "+1 more clause"
 
 
-def test_the_mapping_json_is_one_valid_document_with_process_columns_and_rows(anon_client, mapped):
+def test_the_mapping_json_is_one_valid_document_with_process_columns_and_rows(anon_client, mapped, settings):
     process, _ = mapped
     response = anon_client.get(url("mapping-json", process))
     assert response["Content-Type"] == "application/json"
@@ -393,7 +394,8 @@ def test_the_mapping_json_is_one_valid_document_with_process_columns_and_rows(an
     assert document["schema_version"] == 3
     assert document["columns"] == list(COLUMNS)
     assert document["process"]["code"] == process.code
-    assert document["process"]["report_url"] == "http://testserver" + url("report", process)
+    # Built by a background task, without a request: the addresses are the site's (SITE_URL).
+    assert document["process"]["report_url"] == settings.SITE_URL + url("report", process)
     assert all(list(row) == list(COLUMNS) for row in document["rows"])
 
 
@@ -415,7 +417,7 @@ def test_the_row_exports_stream(anon_client, mapped, name, content_type, filenam
     assert body(response)
 
 
-@pytest.mark.parametrize("name", ["mapping-csv", "mapping-json", "doc-xlsx", "report-json"])
+@pytest.mark.parametrize("name", ["mapping-csv", "report-json"])
 def test_head_answers_headers_without_running_the_export(anon_client, mapped, name):
     process, _ = mapped
     with CaptureQueriesContext(connection) as queries:
@@ -425,6 +427,23 @@ def test_head_answers_headers_without_running_the_export(anon_client, mapped, na
     assert content == b""
     if name != "report-json":
         assert len(queries) == 1  # the process only
+
+
+@pytest.mark.parametrize("name", ["mapping-json", "doc-xlsx"])
+def test_head_says_whether_a_built_file_is_ready_and_starts_no_build(anon_client, mapped, name):
+    process, _ = mapped
+    with CaptureQueriesContext(connection) as queries:
+        response = anon_client.head(url(name, process))
+    assert response.status_code == 202 and response.content == b"" and response["Retry-After"]
+    assert len(queries) == 2  # the process, its build (none)
+    assert not BuiltExport.objects.exists()
+    assert body(anon_client.get(url(name, process)))  # built (the tests' task backend runs tasks at once)
+    with CaptureQueriesContext(connection) as queries:
+        response = anon_client.head(url(name, process))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b""
+    assert len(queries) == 2
+    assert int(response["Content-Length"]) == BuiltExport.objects.get().size > 0
+    assert response["Content-Disposition"].startswith("attachment; filename=")
 
 
 @pytest.mark.parametrize("name", ["mapping-csv", "mapping-json", "doc-xlsx", "report-json"])

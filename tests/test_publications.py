@@ -416,3 +416,54 @@ def test_the_publication_pages_run_a_fixed_number_of_queries_whatever_the_size(w
             latest = Snapshot.objects.get(number=snapshots)
             assert latest.sha256 in html and f"Published: snapshot {snapshots}" in html
     assert measured[0] == measured[1], f"{name}: {measured}"
+
+
+# ----------------------------------------------------------------------------- publishing in the background
+
+
+def test_publishing_runs_as_a_background_task_and_the_page_says_so_meanwhile(decided, organiser_client, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from traceability.publications.models import PublicationRequest, PublicationState
+    from traceability.publications.tasks import publish_report
+
+    from .test_notifications import DATABASE_TASKS
+
+    settings.TASKS = DATABASE_TASKS  # a real queue: nothing runs until a worker takes it
+    response = organiser_client.post(publish_url(decided.process))
+    assert response.status_code == 302 and response["Location"] == publish_url(decided.process)
+    assert not Snapshot.objects.exists()
+    page = organiser_client.get(publish_url(decided.process))
+    html = page.content.decode()
+    assert page["Retry-After"] == "5" and '<meta http-equiv="refresh" content="5">' in html
+    assert "Publishing: the snapshot is being built" in html and "Publish the report</button>" not in html
+
+    # A second press finds the first request: one task.
+    assert organiser_client.post(publish_url(decided.process)).status_code == 302
+    (publication,) = PublicationRequest.objects.all()
+    assert DBTaskResult.objects.count() == 1
+
+    assert publish_report.call(publication.pk) == PublicationState.DONE  # what the worker runs
+    publication.refresh_from_db()
+    assert publication.state == PublicationState.DONE and publication.snapshot_number == 1
+    html = organiser_client.get(publish_url(decided.process)).content.decode()
+    assert "Snapshot 1 was published" in html and "http-equiv" not in html
+    assert fresh(decided.process).published_at is not None
+
+
+def test_a_publication_the_gate_refuses_in_the_background_says_why(decided, organiser_client, settings):
+    from traceability.publications.models import PublicationRequest, PublicationState
+    from traceability.publications.tasks import publish_report
+
+    from .test_notifications import DATABASE_TASKS
+
+    settings.TASKS = DATABASE_TASKS
+    organiser_client.post(publish_url(decided.process))
+    block_with_pending(decided)  # a late filing before the worker took the task
+    publication = PublicationRequest.objects.get()
+    assert publish_report.call(publication.pk) == PublicationState.FAILED
+    page = organiser_client.get(publish_url(decided.process))
+    assert page.status_code == 200
+    assert "1 submission has no released decision yet." in page.content.decode()
+    assert 'data-testid="publish-error"' in page.content.decode()
+    assert not Snapshot.objects.exists()

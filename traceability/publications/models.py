@@ -73,3 +73,41 @@ class Snapshot(models.Model):
 
     def filename(self) -> str:
         return f"{self.process.code}-snapshot-{self.number}.json"
+
+
+class PublicationState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    BUILDING = "building", _("Building the snapshot")
+    DONE = "done", _("Published")
+    FAILED = "failed", _("Not published")
+
+
+class PublicationRequest(models.Model):
+    """An organiser's request to publish: the snapshot of a million submissions takes longer than a request,
+    so a background task builds it (``tasks.publish_report``) while the publish page says so. One at a time
+    per process (a second press of the button finds the first one)."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="publication_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(
+        _("state"), max_length=8, choices=PublicationState.choices, default=PublicationState.QUEUED
+    )
+    snapshot_number = models.PositiveIntegerField(_("snapshot published"), null=True, blank=True)
+    # Why it was not published (the gate closed, nothing changed), in words for the organiser.
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("publication request")
+        verbose_name_plural = _("publication requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process"],
+                condition=Q(state__in=["queued", "building"]),
+                name="publication_request_one_running_per_process",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_id} publication {self.pk}: {self.state}"

@@ -1,13 +1,41 @@
-"""Background work of publishing: telling every submitter that the report is published."""
+"""Background work of publishing: building the snapshot, and telling every submitter that the report is published."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_tasks import task
 
 from traceability.accounts.models import NotificationKind, User
 from traceability.accounts.services import notify
 from traceability.consultations.models import Process
+
+
+@task()
+def publish_report(request_id: int) -> str:
+    """Publish the report for one ``PublicationRequest``: ``snapshot_create`` (the gate re-checked under the
+    process's lock, the full report built and frozen), recording the outcome on the request. Returns its state."""
+    from .models import PublicationRequest, PublicationState
+    from .services import snapshot_create
+
+    request = PublicationRequest.objects.select_related("process", "requested_by").filter(pk=request_id).first()
+    if request is None or request.state not in (PublicationState.QUEUED, PublicationState.BUILDING):
+        return "gone"
+    PublicationRequest.objects.filter(pk=request_id).update(state=PublicationState.BUILDING)
+    try:
+        snapshot = snapshot_create(process=request.process, actor=request.requested_by)
+    except ValidationError as refused:  # the gate closed meanwhile, or nothing changed
+        PublicationRequest.objects.filter(pk=request_id).update(
+            state=PublicationState.FAILED, message=" ".join(refused.messages)
+        )
+        return PublicationState.FAILED
+    except Exception:
+        PublicationRequest.objects.filter(pk=request_id).update(state=PublicationState.FAILED)
+        raise
+    PublicationRequest.objects.filter(pk=request_id).update(
+        state=PublicationState.DONE, snapshot_number=snapshot.number
+    )
+    return PublicationState.DONE
 
 
 @task()

@@ -1,61 +1,113 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from traceability.accounts.models import User
 from traceability.consultations.access import get_organised_process, get_visible_process
+from traceability.consultations.models import Process
 
 from .gate import publication_blockers
-from .models import Snapshot
+from .models import PublicationRequest, PublicationState, Snapshot
 from .panels import indicator_changes
 from .selectors import latest_snapshot, snapshot_list
-from .services import PublicationBlocked, snapshot_create
+from .tasks import publish_report
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER = 5  # seconds between two looks at a publication being built
 
 # A snapshot never changes: caches may keep it for a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
+def _request_publication(process: Process, user: User) -> PublicationRequest:
+    """The running publication of ``process``, or a new one queued for ``user`` (one at a time per process)."""
+    running = PublicationRequest.objects.filter(
+        process=process, state__in=[PublicationState.QUEUED, PublicationState.BUILDING]
+    ).first()
+    if running is not None:
+        return running
+    try:
+        with transaction.atomic():
+            publication = PublicationRequest.objects.create(process=process, requested_by=user)
+    except IntegrityError:  # another press of the button got there first
+        return PublicationRequest.objects.get(
+            process=process, state__in=[PublicationState.QUEUED, PublicationState.BUILDING]
+        )
+    try:
+        publish_report.enqueue(publication.pk)
+    except Exception:
+        logger.exception("Could not queue the publication of process %s", process.pk)
+        PublicationRequest.objects.filter(pk=publication.pk).update(
+            state=PublicationState.FAILED, message=_("The publication could not be queued. Try again in a minute.")
+        )
+    publication.refresh_from_db()  # a backend that runs tasks at once has published already
+    return publication
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
-    """The coverage gate's blockers, each with a link to where it is fixed, or the Publish button."""
+    """The coverage gate's blockers, each with a link to where it is fixed, or the Publish button. Publishing
+    runs as a background task (the snapshot holds every submission); meanwhile this page says so."""
     process = get_organised_process(request, slug)
     error = ""
-    if request.method == "POST":
-        try:
-            snapshot = snapshot_create(process=process, actor=request.user)
-        except PublicationBlocked:
-            error = _("The report cannot be published yet; nothing was published.")
-        except ValidationError as refused:
-            error = " ".join(refused.messages)
-        else:
-            messages.success(
-                request,
-                _("Published snapshot %(number)d of the report. Its SHA-256 is %(sha256)s.")
-                % {"number": snapshot.number, "sha256": snapshot.sha256},
-            )
-            return redirect("reports:report", slug=process.slug)
     latest = latest_snapshot(process)
-    return render(
+    blockers = publication_blockers(process)
+    unchanged = latest is not None and latest.stats_version == process.stats_version
+    if request.method == "POST":
+        if blockers:
+            error = _("The report cannot be published yet; nothing was published.")
+        elif unchanged:
+            error = _("Nothing has changed since snapshot %(number)d; it is still the published report.") % {
+                "number": latest.number
+            }
+        else:
+            publication = _request_publication(process, request.user)
+            if publication.state == PublicationState.DONE:
+                snapshot = Snapshot.objects.get(process=process, number=publication.snapshot_number)
+                messages.success(
+                    request,
+                    _("Published snapshot %(number)d of the report. Its SHA-256 is %(sha256)s.")
+                    % {"number": snapshot.number, "sha256": snapshot.sha256},
+                )
+                return redirect("reports:report", slug=process.slug)
+            if publication.state == PublicationState.FAILED:
+                error = publication.message or _("The report could not be published; nothing was published.")
+            else:
+                return redirect("publications:publish", slug=process.slug)
+    publication = PublicationRequest.objects.filter(process=process).order_by("-pk").first()
+    running = publication is not None and publication.state in (PublicationState.QUEUED, PublicationState.BUILDING)
+    if not error and publication is not None and publication.state == PublicationState.FAILED:
+        if latest is None or publication.created_at > latest.created_at:  # failed in the background since
+            error = publication.message or _("The report could not be published; nothing was published.")
+    response = render(
         request,
         "publications/publish.html",
         {
             "process": process,
-            "blockers": publication_blockers(process),
+            "blockers": blockers,
             "latest": latest,
-            "unchanged": latest is not None and latest.stats_version == process.stats_version,
+            "unchanged": unchanged,
             "error": error,
+            "running": publication if running else None,
+            "retry_after": RETRY_AFTER,
         },
-        status=400 if error else 200,
+        status=400 if error and request.method == "POST" else 200,
     )
+    if running:
+        response["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 @require_safe

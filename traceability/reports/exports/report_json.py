@@ -7,6 +7,8 @@ here: they are in ``mapping.json``. A fixed number of queries whatever the size 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,7 +31,9 @@ DOWNLOADS = {
 }
 
 
-def process_summary(process: Process, request: HttpRequest) -> dict[str, object]:
+def process_summary(process: Process, absolute: Callable[[str], str]) -> dict[str, object]:
+    """What identifies the process; ``absolute`` makes a path an address (``request.build_absolute_uri``, or the
+    site's address when a task writes the file)."""
     return {
         "slug": process.slug,
         "code": process.code,
@@ -38,8 +42,8 @@ def process_summary(process: Process, request: HttpRequest) -> dict[str, object]
         "opens_at": iso(process.opens_at),
         "closes_at": iso(process.closes_at),
         "published_at": iso(process.published_at),
-        "url": request.build_absolute_uri(process.get_absolute_url()),
-        "report_url": request.build_absolute_uri(reverse("reports:report", args=[process.slug])),
+        "url": absolute(process.get_absolute_url()),
+        "report_url": absolute(reverse("reports:report", args=[process.slug])),
     }
 
 
@@ -58,7 +62,7 @@ def report_document(process: Process, request: HttpRequest) -> dict[str, object]
     now = iso(timezone.now())
     return {
         "schema_version": SCHEMA_VERSION,
-        "process": process_summary(process, request),
+        "process": process_summary(process, request.build_absolute_uri),
         "generated_at": now,
         # The counts are read from the tallies now (the decisions' detail may come from the cache).
         "computed_at": now,
