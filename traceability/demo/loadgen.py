@@ -525,7 +525,7 @@ class Generator:
 
     def campaigns(self) -> None:
         rng = self.rng
-        count = max(1, self.n // 5000)
+        count = max(2, self.n // 5000)
         self.campaign_texts = []
         for c in range(count):
             body = " ".join(rng.sample(words.SENTENCES["en"], 4))
@@ -665,7 +665,8 @@ class Generator:
         if withdrawn:
             status = SubmissionStatus.WITHDRAWN
             withdrawn_at = min(received_at + timedelta(hours=rng.randint(1, 240)), self.closes_at)
-        elif rng.random() < DECIDED_SHARE:
+        elif (campaign is not None and campaign not in self.campaign_original) or rng.random() < DECIDED_SHARE:
+            # The first filing of a campaign is decided on its own; the others, when decided, "same as" it.
             at = self.decided_at(number)
             original = self.campaign_original.get(campaign) if campaign is not None else None
             if original is not None and original[2] is not None:
@@ -677,7 +678,7 @@ class Generator:
         elif len(self.pending) < 200:
             self.pending.append(pk)
         if campaign is not None and campaign not in self.campaign_original and not withdrawn:
-            self.campaign_original[campaign] = (pk, number, decision if duplicate_of is None else None, None)
+            self.campaign_original[campaign] = (pk, number, decision, None)
         batch.submissions.append(
             (
                 pk,
