@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Max, Min
+from django.utils import timezone
 
 from traceability.consultations.models import Process, Submission, SubmissionStatus
 from traceability.consultations.services import SubmissionContent, submission_file
@@ -162,6 +163,28 @@ def test_on_postgresql_a_large_load_turns_triggers_off_and_builds_the_indexes_ag
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
     check_invariants(result.process, 800)
+
+
+def test_chunks_made_by_worker_processes_give_the_same_data_as_made_in_one(monkeypatch):
+    monkeypatch.setattr(loadgen, "BATCH", 150)  # 7 chunks: made by the worker processes
+    monkeypatch.setattr(loadgen, "LOAD_PROCESSES", 2)
+    now = timezone.now()
+    apart = loadgen.generate(submissions=1000, slug="load-apart", seed=11, now=now).process
+    monkeypatch.setattr(loadgen, "LOAD_PROCESSES", 0)
+    together = loadgen.generate(submissions=1000, slug="load-together", seed=11, now=now).process
+    check_invariants(apart, 1000)
+
+    def data(process: Process) -> list[tuple]:
+        return list(
+            Submission.objects.filter(process=process)
+            .order_by("number")
+            .values_list("number", "text_sha256", "status", "withheld", "received_at", "disposition__kind")
+        )
+
+    assert data(apart) == data(together)
+    assert DecisionRevision.objects.filter(submission__process=apart).count() == (
+        DecisionRevision.objects.filter(submission__process=together).count()
+    )
 
 
 def test_post_load_steps_run_in_order_with_the_process_id(monkeypatch):

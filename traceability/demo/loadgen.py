@@ -27,11 +27,13 @@ import csv
 import hashlib
 import io
 import json
+import multiprocessing
 import queue
 import random
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -77,6 +79,8 @@ from . import load_content as words
 POST_LOAD_STEPS: list[str] = []
 
 BATCH = 20_000
+# Worker processes that make the chunks on PostgreSQL (the loading process seals the chain and feeds COPY).
+LOAD_PROCESSES = 2
 EMAIL_DOMAIN = "load.trace"
 # Shares (the issue asks for about 70% decided).
 WITHDRAWN_SHARE = 0.03
@@ -210,14 +214,7 @@ class RowWriter:
         kinds = _column_kinds(model, columns)
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
         if self.postgres:
-            # CSV: an unquoted empty value is NULL, so the NOT NULL text columns read it as "".
-            by_column = {f.column: f for f in model._meta.concrete_fields}
-            texts = [c for c in columns if not by_column[c].null and by_column[c].get_internal_type() in TEXTUAL]
-            not_null = f", FORCE_NOT_NULL ({', '.join(texts)})" if texts else ""
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(rows)
-            buffer.seek(0)
-            self._copy(f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv{not_null})", buffer)
+            self.write_csv(model, columns, encode_csv(rows))
             return
         converters = [_SQLITE[kind] for kind in kinds]
         if any(kind != "plain" for kind in kinds):
@@ -226,6 +223,19 @@ class RowWriter:
         with connection.cursor() as cursor:
             # bandit B608 reviewed: table and column names come from the models, never from input.
             cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", rows)  # nosec B608
+
+    def write_csv(self, model: type[models.Model], columns: tuple[str, ...], text: str) -> None:
+        """PostgreSQL: COPY rows already encoded by ``encode_csv``."""
+        if not text:
+            return
+        _column_kinds(model, columns)
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        # CSV: an unquoted empty value is NULL, so the NOT NULL text columns read it as "".
+        by_column = {f.column: f for f in model._meta.concrete_fields}
+        texts = [c for c in columns if not by_column[c].null and by_column[c].get_internal_type() in TEXTUAL]
+        not_null = f", FORCE_NOT_NULL ({', '.join(texts)})" if texts else ""
+        sql = f"COPY {model._meta.db_table} ({quoted}) FROM STDIN WITH (FORMAT csv{not_null})"
+        self._copy(sql, io.StringIO(text))
 
     def _copy(self, sql: str, buffer: io.StringIO) -> None:
         if self._thread is None:
@@ -260,6 +270,12 @@ class RowWriter:
 
 
 TEXTUAL = {"CharField", "TextField", "EmailField", "SlugField"}
+
+
+def encode_csv(rows: list[tuple]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
@@ -375,6 +391,7 @@ class Generator:
         self.slug = slug
         self.code = _code_for(slug)
         # Reproducible benchmark data, nothing secret (bandit B311 reviewed).
+        self.seed = seed
         self.rng = random.Random(seed)  # nosec B311
         self.now = now.replace(microsecond=0)
         self.say = stdout
@@ -607,38 +624,31 @@ class Generator:
         self.campaigns()
         head = HistoryHead.objects.select_for_update().get(process=self.process)
         self.position, self.running = head.entries, head.entry_hash
-        submission_base = _next_id(Submission)
-        revision_base = _next_id(DecisionRevision)
-        # Second revisions (a contest answered, the decision revised) are sealed after all the first ones:
-        # their ids come after every first revision's.
-        self.next_revision = revision_base
-        self.next_second = revision_base + n
-        self.next_link = _next_id(ClauseLink)
-        self.next_disposition = _next_id(Disposition)
-        self.next_response = _next_id(Response)
-        self.seconds: list[tuple[_Rev, tuple, int]] = []
-        self.pending: list[int] = []
+        # Every id follows from the submission's number, so that chunks can be made apart, in any order: one
+        # revision slot per number, then one per number for a second revision; three link slots per revision.
+        self.submission_base = _next_id(Submission)
+        self.revision_base = _next_id(DecisionRevision)
+        self.link_base = _next_id(ClauseLink)
+        self.disposition_base = _next_id(Disposition)
+        self.response_base = _next_id(Response)
         span = self.closes_at - self.opens_at
         # More submissions near the deadline, as in every real consultation; in receipt order.
-        offsets = sorted((1 - rng.random() ** 1.8) * 0.99999 for _ in range(n))
-        author_picks = rng.choices(self.authors, cum_weights=self.author_weights, k=n)
-        targets = self.v1_clauses
-        for start in range(0, n, BATCH):
-            stop = min(n, start + BATCH)
-            batch = _Batch()
-            for index in range(start, stop):
-                number = index + 1
-                self.one(
-                    batch,
-                    pk=submission_base + index,
-                    number=number,
-                    author=author_picks[index],
-                    received_at=self.opens_at + span * offsets[index],
-                    targets=targets,
-                )
-            self.flush(batch)
-            progress(stop - start)
-        self.seal_seconds()
+        self.offsets = sorted((1 - rng.random() ** 1.8) * 0.99999 for _ in range(n))
+        self.received = [self.opens_at + span * offset for offset in self.offsets]
+        self.author_picks = rng.choices(self.authors, cum_weights=self.author_weights, k=n)
+        self.plan_campaigns()
+        seconds: list[tuple[int, _Rev, tuple]] = []
+        self.pending: list[int] = []
+        for made in self.chunks():
+            self.take(made)
+            seconds.extend(made.seconds)
+            if len(self.pending) < 200:
+                self.pending.extend(made.pending)
+            progress(made.count)
+        # Second revisions (a contest answered, the decision revised) are sealed after all the first ones.
+        made = _Made()
+        made.revisions = sorted(seconds, key=lambda item: (item[1].decided_at, item[0]))
+        self.take(made)
         self.writer.finish()
         HistoryHead.objects.filter(process=self.process).update(
             entries=self.position, entry_hash=self.running, updated_at=self.decisions_until
@@ -646,12 +656,99 @@ class Generator:
         Process.objects.filter(pk=self.process.pk).update(last_number=n, stats_version=models.F("stats_version") + 1)
         self.extras()
 
-    def one(self, batch: _Batch, *, pk: int, number: int, author: tuple, received_at: datetime, targets: list) -> None:
+    def plan_campaigns(self) -> None:
+        """Which filings belong to a campaign and which are withdrawn, and each campaign's original (its first
+        filing not withdrawn, decided on its own), before the chunks are made: a follower may be in any chunk."""
         rng = self.rng
-        author_id, group_id, country, org, name, attribution = author
-        campaign = None
-        if rng.random() < CAMPAIGN_SHARE:
-            campaign = rng.choices(range(len(self.campaign_texts)), cum_weights=self.campaign_weights)[0]
+        n, count = self.n, len(self.campaign_texts)
+        self.campaign_of = [-1] * n
+        self.withdrawn = bytearray(n)
+        self.originals: dict[int, tuple[int, _Decision, datetime]] = {}  # index -> decision, time
+        self.original_pk: dict[int, int] = {}  # campaign -> the original's pk
+        for index in range(n):
+            if rng.random() < CAMPAIGN_SHARE:
+                self.campaign_of[index] = rng.choices(range(count), cum_weights=self.campaign_weights)[0]
+            if rng.random() < WITHDRAWN_SHARE:
+                self.withdrawn[index] = 1
+        for index, campaign in enumerate(self.campaign_of):
+            if campaign >= 0 and not self.withdrawn[index] and campaign not in self.original_pk:
+                at = self.decided_at(index + 1)
+                self.original_pk[campaign] = self.submission_base + index
+                self.originals[index] = (campaign, self.own_decision(at), at)
+
+    def chunks(self) -> Iterator[_Made]:
+        """The chunks of ``BATCH`` submissions, in order, made by worker processes (on PostgreSQL as CSV ready for
+        COPY) when there are a few of them."""
+        ranges = [(start, min(self.n, start + BATCH)) for start in range(0, self.n, BATCH)]
+        if len(ranges) < 3 or LOAD_PROCESSES < 1:
+            for start, stop in ranges:
+                yield _make(self, start, stop, encode=self.writer.postgres)
+            return
+        global _ACTIVE
+        _ACTIVE = self
+        # Forked now, before any COPY thread runs; the children never touch the database connection.
+        with multiprocessing.get_context("fork").Pool(LOAD_PROCESSES) as pool:
+            waiting: deque = deque()
+            for start, stop in ranges:
+                waiting.append(pool.apply_async(_make_active, (start, stop, self.writer.postgres)))
+                if len(waiting) > LOAD_PROCESSES + 1:
+                    yield waiting.popleft().get()
+            while waiting:
+                yield waiting.popleft().get()
+        _ACTIVE = None
+
+    def take(self, made: _Made) -> None:
+        """Seal a chunk's revisions into the chain, in order, and write the chunk's rows."""
+        rows = []
+        for pk, revision, links in made.revisions:
+            position, prev, digest = self.seal(revision, links)
+            r = revision
+            rows.append(
+                (
+                    pk,
+                    r.submission_id,
+                    r.number,
+                    r.change,
+                    r.kind,
+                    r.ground,
+                    r.extent,
+                    r.legal_provision,
+                    r.justification,
+                    r.withheld,
+                    r.duplicate_of_id,
+                    r.version_id,
+                    r.decided_by_id,
+                    r.decided_at,
+                    None,
+                    position,
+                    prev,
+                    digest,
+                )
+            )
+            self.counts["revisions"] += 1
+            self.counts["links"] += len(links)
+        self.counts["dispositions"] += made.dispositions
+        self.counts["responses"] += made.responses
+        w = self.writer
+        for model, columns, part in (
+            (Submission, SUBMISSION_COLUMNS, made.submissions),
+            (DecisionRevision, REVISION_COLUMNS, rows),
+            (ClauseLink, LINK_COLUMNS, made.links),
+            (Disposition, DISPOSITION_COLUMNS, made.disposition_rows),
+            (Response, RESPONSE_COLUMNS, made.response_rows),
+        ):
+            if isinstance(part, str):
+                w.write_csv(model, columns, part)
+            else:
+                w.write(model, columns, part)
+
+    def one(self, made: _Made, index: int, targets: list) -> None:
+        rng = self.rng
+        number, pk = index + 1, self.submission_base + index
+        received_at = self.received[index]
+        author_id, group_id, country, org, name, attribution = self.author_picks[index]
+        campaign = self.campaign_of[index]
+        if campaign >= 0:
             title, text = self.campaign_texts[campaign]
         else:
             title = rng.choice(words.TITLES)
@@ -660,27 +757,28 @@ class Generator:
         if rng.random() < 0.3:
             _pk, target_id, _fp, target_clause = rng.choice(targets)
         change = rng.choice(words.PROPOSED_CHANGES) if rng.random() < 0.4 else ""
-        withdrawn = rng.random() < WITHDRAWN_SHARE
         status, withheld, withdrawn_at = SubmissionStatus.PENDING, False, None
-        decision, duplicate_of = None, None
-        if withdrawn:
+        if self.withdrawn[index]:
             status = SubmissionStatus.WITHDRAWN
             withdrawn_at = min(received_at + timedelta(hours=rng.randint(1, 240)), self.closes_at)
-        elif (campaign is not None and campaign not in self.campaign_original) or rng.random() < DECIDED_SHARE:
+        elif index in self.originals:
             # The first filing of a campaign is decided on its own; the others, when decided, "same as" it.
+            _campaign, decision, at = self.originals[index]
+            status, withheld = decision.status, decision.withheld
+            self.decide(made, pk, number, decision, at, None, True)
+        elif rng.random() < DECIDED_SHARE:
             at = self.decided_at(number)
-            original = self.campaign_original.get(campaign) if campaign is not None else None
-            if original is not None and original[2] is not None:
-                duplicate_of, decision = original[0], original[2]
+            if campaign >= 0:
+                original = self.original_pk[campaign]
+                decision = self.originals[original - self.submission_base][1]
+                self.decide(made, pk, number, decision, at, original, True)
             else:
                 decision = self.own_decision(at)
+                self.decide(made, pk, number, decision, at, None, False)
             status, withheld = decision.status, decision.withheld
-            self.decide(batch, pk, number, decision, at, duplicate_of, campaign is not None)
-        elif len(self.pending) < 200:
-            self.pending.append(pk)
-        if campaign is not None and campaign not in self.campaign_original and not withdrawn:
-            self.campaign_original[campaign] = (pk, number, decision, None)
-        batch.submissions.append(
+        elif len(made.pending) < 200:
+            made.pending.append(pk)
+        made.submissions.append(
             (
                 pk,
                 self.process_pk,
@@ -716,40 +814,16 @@ class Generator:
         )
         return self.position, prev, self.running
 
-    def revision_row(self, pk: int, revision: _Rev, links: tuple, batch: _Batch) -> None:
-        position, prev, digest = self.seal(revision, links)
-        r = revision
-        batch.revisions.append(
-            (
-                pk,
-                r.submission_id,
-                r.number,
-                r.change,
-                r.kind,
-                r.ground,
-                r.extent,
-                r.legal_provision,
-                r.justification,
-                r.withheld,
-                r.duplicate_of_id,
-                r.version_id,
-                r.decided_by_id,
-                r.decided_at,
-                None,
-                position,
-                prev,
-                digest,
-            )
-        )
-        for identity, clause, fingerprint, extent, note in links:
-            batch.links.append((self.next_link, pk, identity, clause, fingerprint, extent, note))
-            self.next_link += 1
-        self.counts["revisions"] += 1
-        self.counts["links"] += len(links)
+    def revision(self, made: _Made, pk: int, revision: _Rev, links: tuple) -> None:
+        """A revision to seal (in the loading process) and its clause links (three slots per revision)."""
+        made.revisions.append((pk, revision, links))
+        first_link = self.link_base + (pk - self.revision_base) * 3
+        for k, (identity, clause, fingerprint, extent, note) in enumerate(links):
+            made.links.append((first_link + k, pk, identity, clause, fingerprint, extent, note))
 
     def decide(
         self,
-        batch: _Batch,
+        made: _Made,
         pk: int,
         number: int,
         d: _Decision,
@@ -774,9 +848,8 @@ class Generator:
             decided_by_id=organiser,
             decided_at=at,
         )
-        first_pk = self.next_revision
-        self.next_revision += 1
-        self.revision_row(first_pk, revision, d.links, batch)
+        first_pk = self.revision_base + number - 1
+        self.revision(made, first_pk, revision, d.links)
         current_pk, current, current_d = first_pk, revision, d
         revised = (
             duplicate_of is None
@@ -791,7 +864,7 @@ class Generator:
             # Contested, answered, and decided again (fully reflected now): a second revision.
             asked = at + timedelta(days=1, seconds=rng.randrange(86_400))
             answered = asked + timedelta(days=rng.randint(1, 4))
-            self.response(batch, first_pk, ResponseKind.CONTEST, asked, answered)
+            self.response(made, number, first_pk, ResponseKind.CONTEST, asked, answered)
             links = tuple(
                 (identity, clause, fingerprint, Extent.FULL if k == 0 else extent, note)
                 for k, (identity, clause, fingerprint, extent, note) in enumerate(d.links)
@@ -800,19 +873,21 @@ class Generator:
                 kind=d.kind, extent=Extent.FULL, links=links, version_id=d.version_id, status=SubmissionStatus.REFLECTED
             )
             current = _Rev(**{**_as_dict(revision), "number": 2, "extent": Extent.FULL, "decided_at": answered})
-            current_pk = self.next_second
-            self.next_second += 1
-            self.seconds.append((current, links, current_pk))
+            current_pk = self.revision_base + self.n + number - 1
+            second = _Made()
+            self.revision(second, current_pk, current, links)
+            made.seconds.extend(second.revisions)
+            made.links.extend(second.links)
         elif rng.random() < RESPONSE_SHARE:
             kind = ResponseKind.AGREE if rng.random() < 0.6 else ResponseKind.CONTEST
             asked = min(at + timedelta(hours=rng.randint(2, 24 * 25)), self.now - timedelta(hours=1))
             answered = asked + timedelta(days=rng.randint(1, 5)) if kind == ResponseKind.CONTEST else None
             if answered is not None and (rng.random() < 0.5 or answered >= self.now):
                 answered = None
-            self.response(batch, first_pk, kind, asked, answered)
-        batch.dispositions.append(
+            self.response(made, number, first_pk, kind, asked, answered)
+        made.disposition_rows.append(
             (
-                self.next_disposition,
+                self.disposition_base + number - 1,
                 pk,
                 current_pk,
                 current_d.kind,
@@ -827,15 +902,16 @@ class Generator:
                 at,
             )
         )
-        self.next_disposition += 1
-        self.counts["dispositions"] += 1
+        made.dispositions += 1
 
-    def response(self, batch: _Batch, revision: int, kind: str, at: datetime, answered: datetime | None) -> None:
+    def response(
+        self, made: _Made, number: int, revision: int, kind: str, at: datetime, answered: datetime | None
+    ) -> None:
         rng = self.rng
         contest = kind == ResponseKind.CONTEST
-        batch.responses.append(
+        made.response_rows.append(
             (
-                self.next_response,
+                self.response_base + number - 1,
                 revision,
                 kind,
                 rng.choice(words.CONTEST_REASONS) if contest else "",
@@ -845,22 +921,7 @@ class Generator:
                 self.organiser_pk if answered is not None else None,
             )
         )
-        self.next_response += 1
-        self.counts["responses"] += 1
-
-    def seal_seconds(self) -> None:
-        batch = _Batch()
-        for revision, links, pk in self.seconds:
-            self.revision_row(pk, revision, links, batch)
-        self.flush(batch)
-
-    def flush(self, batch: _Batch) -> None:
-        w = self.writer
-        w.write(Submission, SUBMISSION_COLUMNS, batch.submissions)
-        w.write(DecisionRevision, REVISION_COLUMNS, batch.revisions)
-        w.write(ClauseLink, LINK_COLUMNS, batch.links)
-        w.write(Disposition, DISPOSITION_COLUMNS, batch.dispositions)
-        w.write(Response, RESPONSE_COLUMNS, batch.responses)
+        made.responses += 1
 
     def extras(self) -> None:
         """A few drafted decisions waiting for release, and blocked filing attempts."""
@@ -903,12 +964,44 @@ class Generator:
 
 
 @dataclass
-class _Batch:
-    submissions: list[tuple] = field(default_factory=list)
-    revisions: list[tuple] = field(default_factory=list)
-    links: list[tuple] = field(default_factory=list)
-    dispositions: list[tuple] = field(default_factory=list)
-    responses: list[tuple] = field(default_factory=list)
+class _Made:
+    """One chunk of submissions with their decisions: rows (or, made in a worker process, CSV ready for COPY),
+    and the revisions for the loading process to seal into the chain in order."""
+
+    count: int = 0
+    submissions: list[tuple] | str = field(default_factory=list)
+    revisions: list[tuple[int, _Rev, tuple]] = field(default_factory=list)
+    seconds: list[tuple[int, _Rev, tuple]] = field(default_factory=list)
+    links: list[tuple] | str = field(default_factory=list)
+    disposition_rows: list[tuple] | str = field(default_factory=list)
+    response_rows: list[tuple] | str = field(default_factory=list)
+    pending: list[int] = field(default_factory=list)
+    dispositions: int = 0
+    responses: int = 0
+
+
+# The generator the worker processes inherit when they are forked (see ``Generator.chunks``).
+_ACTIVE: Generator | None = None
+
+
+def _make(generator: Generator, start: int, stop: int, *, encode: bool) -> _Made:
+    """Submissions ``start`` to ``stop`` (indexes), with a random generator of their own: the same data whoever
+    makes them."""
+    generator.rng = random.Random(f"{generator.seed}:{start}")  # nosec B311
+    made = _Made(count=stop - start)
+    targets = generator.v1_clauses
+    for index in range(start, stop):
+        generator.one(made, index, targets)
+    if encode:
+        made.submissions = encode_csv(made.submissions)
+        made.links = encode_csv(made.links)
+        made.disposition_rows = encode_csv(made.disposition_rows)
+        made.response_rows = encode_csv(made.response_rows)
+    return made
+
+
+def _make_active(start: int, stop: int, encode: bool) -> _Made:
+    return _make(_ACTIVE, start, stop, encode=encode)
 
 
 def _as_dict(revision: _Rev) -> dict[str, object]:
