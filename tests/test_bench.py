@@ -92,7 +92,7 @@ def test_the_benchmark_harness_reports_every_figure_without_errors_on_a_small_ti
     assert set(exports) == {"mapping.csv", "disposition-of-comments.xlsx"}
     for export in exports.values():
         assert export["status"] == 200 and export["rows"] > 0 and export["rows_per_second"] > 0, export
-        assert export["peak_worker_growth_mb"] is not None, export
+        assert export["peak_worker_growth_mb"] is not None and export["peak_worker_rss_mb"] > 0, export
     # mapping.csv: one row per clause link, one per other submission; at least one per submission filed.
     assert exports["mapping.csv"]["rows"] >= 2000
     assert "report, first page" in run.stdout and "Results:" in run.stdout
