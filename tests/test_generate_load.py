@@ -208,3 +208,13 @@ def test_the_command_reports_what_it_made_and_refuses_a_slug_in_use():
         call_command("generate_load", "--submissions", "30", "--process", "load-cmd", stdout=StringIO())
     with pytest.raises(CommandError, match="at least 1"):
         call_command("generate_load", "--submissions", "0", "--process", "load-zero", stdout=StringIO())
+    with pytest.raises(CommandError, match="letters, digits"):
+        call_command("generate_load", "--submissions", "5", "--process", "not a slug!", stdout=StringIO())
+    assert not Process.objects.filter(slug__in=["load-zero", "not a slug!"]).exists()
+
+
+def test_a_post_load_step_that_cannot_be_imported_stops_the_load_before_anything_is_written(monkeypatch):
+    monkeypatch.setattr(loadgen, "POST_LOAD_STEPS", ["tests.test_generate_load.no_such_step"])
+    with pytest.raises(loadgen.LoadError, match="cannot import 'tests.test_generate_load.no_such_step'"):
+        loadgen.generate(submissions=10, slug="load-bad-step")
+    assert not Process.objects.filter(slug="load-bad-step").exists()

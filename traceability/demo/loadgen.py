@@ -16,14 +16,18 @@ replies, drafts, blocked attempts) are written as rows, exactly as the services 
 
 On PostgreSQL the rows go in with ``COPY`` under ``SET LOCAL session_replication_role = replica`` when the
 role may set it (triggers off: foreign keys are not re-checked, so the rows must be, and are, consistent);
-otherwise with the triggers on (the deferred foreign keys are then checked at commit). On SQLite, batched
-``executemany`` inserts. Everything is one transaction: a failed load leaves nothing behind. Then ANALYZE, and
-``POST_LOAD_STEPS``.
+otherwise with the triggers on (the deferred foreign keys are then checked at commit); for a large load the big
+tables' secondary indexes and unique constraints are dropped and built once at the end. On SQLite, batched
+``executemany`` inserts. Chunks of submissions are made by two worker processes (forked before any COPY starts;
+every id follows from the submission's number, and each chunk has a random generator of its own, so the data is the
+same whoever makes it); the loading process seals the revisions into the chain in order and writes. Everything is
+one transaction: a failed load leaves nothing behind. Then ANALYZE, and ``POST_LOAD_STEPS``.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -38,7 +42,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
+from django.core.validators import validate_slug
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -387,6 +393,12 @@ class Generator:
     def __init__(self, *, submissions: int, slug: str, seed: int, now: datetime, stdout: Callable[[str], None]):
         if submissions < 1:
             raise LoadError("--submissions must be at least 1.")
+        try:
+            validate_slug(slug)
+        except ValidationError as error:
+            raise LoadError(f"--process {slug!r}: use letters, digits, hyphens and underscores only.") from error
+        if len(slug) > Process._meta.get_field("slug").max_length:
+            raise LoadError(f"--process: at most {Process._meta.get_field('slug').max_length} characters.")
         self.n = submissions
         self.slug = slug
         self.code = _code_for(slug)
@@ -549,7 +561,6 @@ class Generator:
             body = " ".join(rng.sample(words.SENTENCES["en"], 4))
             self.campaign_texts.append((f"Campaign {c + 1}: {rng.choice(words.TITLES)}", body))
         self.campaign_weights = list(_cumulative(1 / (rank + 1) ** 1.1 for rank in range(count)))
-        self.campaign_original: dict[int, tuple[int, int, _Decision | None, datetime | None]] = {}
 
     # --- decisions ------------------------------------------------------------------------------------
 
@@ -872,7 +883,7 @@ class Generator:
             current_d = _Decision(
                 kind=d.kind, extent=Extent.FULL, links=links, version_id=d.version_id, status=SubmissionStatus.REFLECTED
             )
-            current = _Rev(**{**_as_dict(revision), "number": 2, "extent": Extent.FULL, "decided_at": answered})
+            current = dataclasses.replace(revision, number=2, extent=Extent.FULL, decided_at=answered)
             current_pk = self.revision_base + self.n + number - 1
             second = _Made()
             self.revision(second, current_pk, current, links)
@@ -1004,10 +1015,6 @@ def _make_active(start: int, stop: int, encode: bool) -> _Made:
     return _make(_ACTIVE, start, stop, encode=encode)
 
 
-def _as_dict(revision: _Rev) -> dict[str, object]:
-    return {name: getattr(revision, name) for name in _Rev.__slots__}
-
-
 def _cumulative(values: Iterable[float]) -> Iterator[float]:
     total = 0.0
     for value in values:
@@ -1099,11 +1106,24 @@ REBUILT_MODELS = (User, Submission, DecisionRevision, ClauseLink, Disposition)
 LOADED_MODELS = (User, Submission, DecisionRevision, ClauseLink, Disposition, Response, DraftDecision, SecurityEvent)
 
 
-def run_post_load_steps(process_id: int, say: Callable[[str], None], steps: list[str] | None = None) -> list:
+def post_load_steps() -> list[tuple[str, Callable[[int], object]]]:
+    """``POST_LOAD_STEPS`` imported (before the load: a wrong path fails it before anything is written)."""
+    steps = []
+    for path in POST_LOAD_STEPS:
+        try:
+            steps.append((path, import_string(path)))
+        except ImportError as error:
+            raise LoadError(f"POST_LOAD_STEPS: cannot import {path!r} ({error}).") from error
+    return steps
+
+
+def run_post_load_steps(
+    process_id: int, say: Callable[[str], None], steps: list[tuple[str, Callable[[int], object]]]
+) -> list[tuple[str, float]]:
     timings = []
-    for path in POST_LOAD_STEPS if steps is None else steps:
+    for path, step in steps:
         started = time.perf_counter()
-        import_string(path)(process_id)
+        step(process_id)
         seconds = time.perf_counter() - started
         timings.append((path, seconds))
         say(f"  {path}: {seconds:.1f} s")
@@ -1122,6 +1142,7 @@ def generate(
 ) -> LoadResult:
     """Generate a process with ``submissions`` submissions (see the module's docstring)."""
     g = Generator(submissions=submissions, slug=slug, seed=seed, now=now or timezone.now(), stdout=say)
+    steps = post_load_steps()
     timings: list[tuple[str, float]] = []
 
     def step(name: str, started: float) -> float:
@@ -1160,7 +1181,7 @@ def generate(
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     started = step("ANALYZE", started)
-    timings += run_post_load_steps(g.process.pk, say)
+    timings += run_post_load_steps(g.process.pk, say, steps)
     g.process.refresh_from_db()
     return LoadResult(
         process=g.process,
