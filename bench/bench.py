@@ -38,6 +38,7 @@ import platform
 import re
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -624,6 +625,8 @@ def exports(host: str, port: int, who: dict[str, object], master: int) -> list[d
 
 
 def run_tier(args: argparse.Namespace) -> int:
+    # SIGTERM unwinds through the finally block below, which stops the server.
+    signal.signal(signal.SIGTERM, loadtest._stop_on_sigterm)
     tier = args.run_tier
     url = tier_url(args.database_url, tier)
     workdir = Path(tempfile.mkdtemp(prefix="trace-bench-"))
