@@ -2,8 +2,8 @@
 figure. Only its completeness and correctness are checked (no errors, rows stored == successful responses), never
 its timings: speed claims come from `make bench` runs, not from the suite.
 
-Runs on the suite's engine: on PostgreSQL in a database beside the suite's (``<name>_bench_2k``, made afresh and
-dropped by the script); on SQLite in a file of its own."""
+Runs on the suite's engine: on PostgreSQL in a database beside the suite's (``<name>_bench<pid>_2k``, made afresh
+and dropped by the script); on SQLite in a file of its own."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ def test_the_benchmark_harness_reports_every_figure_without_errors_on_a_small_ti
         args += ["--database-url", f"sqlite:///{tmp_path / 'bench.sqlite3'}"]
     else:
         base = os.environ["DATABASE_URL"].rsplit("/", 1)
-        args += ["--database-url", f"{base[0]}/{base[1].split('?')[0]}_bench"]
+        # Beside the suite's database, named for this run: <name>_bench<pid>_2k, made afresh and dropped at the end.
+        args += ["--database-url", f"{base[0]}/{base[1].split('?')[0]}_bench{os.getpid()}"]
     env = {key: value for key, value in os.environ.items() if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
 
     run = subprocess.run(
