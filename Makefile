@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev browser lint demo clean backup restore loadtest
+.PHONY: run test setup setup-dev browser lint demo clean backup restore loadtest bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,14 @@ restore: setup
 #   make loadtest [LOADTEST_ARGS="--filings 500 --workers 4"]   (bench/loadtest.py --help lists the options)
 loadtest: setup
 	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
+
+# Benchmark, on loopback only: for each tier (submissions; default 10000,100000,1000000), a PostgreSQL database
+# trace_bench_<tier> beside BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/trace_bench) filled once
+# by generate_load, gunicorn with 2 sync workers and DEBUG off, then every page, the intake vs a bare view, the
+# indicators vs a SQL floor and the downloads. Results in bench/results.json; bench/README.md says how to read them.
+#   make bench [BENCH_TIERS=2000] [BENCH_ARGS="--repeat 10 --fresh"]
+bench: setup
+	$(BIN)/python bench/bench.py $(if $(BENCH_TIERS),--tiers '$(BENCH_TIERS)') $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -275,13 +275,15 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before 
 class Server:
     """gunicorn in its own process group; ``stop()`` ends the group, and is called however the script ends."""
 
-    def __init__(self, *, host: str, port: int, workers: int, threads: int, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, *, host: str, port: int, workers: int, threads: int, env: dict[str, str], log: Path, timeout: int = 120
+    ) -> None:
         self.host, self.port = host, port
         self.log = log
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
         args = [gunicorn, "traceability.wsgi", "--bind", bind, "--workers", str(workers), "--threads", str(threads)]
-        args += ["--backlog", "2048", "--timeout", "120", "--graceful-timeout", "5", "--access-logfile", "-"]
+        args += ["--backlog", "2048", "--timeout", str(timeout), "--graceful-timeout", "5", "--access-logfile", "-"]
         log.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(  # noqa: S603 - a fixed argument list, no shell

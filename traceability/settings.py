@@ -93,6 +93,13 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "traceability.urls"
 
+# `make bench` only (bench/bench.py sets it for the server it starts): each response says how many SQL queries
+# it ran (X-Trace-Queries), and /__bench__/insert/ is the bare one-INSERT view the intake is compared with.
+TRACE_BENCH = env_bool("TRACE_BENCH", False)
+if TRACE_BENCH:
+    MIDDLEWARE.insert(0, "traceability.operations.bench.QueryCountMiddleware")
+    ROOT_URLCONF = "traceability.bench_urls"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
