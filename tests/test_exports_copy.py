@@ -37,7 +37,7 @@ from traceability.reports.exports.mapping_copy import _Crlf, copy_stream, crlf
 
 from .factories import file_submission, make_user
 
-postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+postgresql = pytest.mark.postgresql_only  # COPY is PostgreSQL's
 
 P1 = "Every public consultation publishes its outcome document, with the date of its adoption and its authors."
 P2 = "Organisers answer every submission in writing, with the reasons for the decision, within ninety days."

@@ -135,7 +135,7 @@ def test_a_generated_process_holds_every_invariant_of_the_services():
     assert created and filed.number == 2001
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="foreign keys checked by PostgreSQL")
+@pytest.mark.postgresql_only  # foreign keys checked by PostgreSQL
 def test_on_postgresql_the_rows_satisfy_every_foreign_key_when_the_triggers_check_them():
     result = loadgen.generate(submissions=600, slug="load-checked", seed=5, skip_triggers=False)
     assert not result.replica_role
@@ -144,7 +144,7 @@ def test_on_postgresql_the_rows_satisfy_every_foreign_key_when_the_triggers_chec
     check_invariants(result.process, 600)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.postgresql_only
 def test_on_postgresql_a_large_load_turns_triggers_off_and_builds_the_indexes_again(monkeypatch):
     def indexes() -> set[tuple[str, str]]:
         with connection.cursor() as cursor:
@@ -218,3 +218,20 @@ def test_a_post_load_step_that_cannot_be_imported_stops_the_load_before_anything
     with pytest.raises(loadgen.LoadError, match="cannot import 'tests.test_generate_load.no_such_step'"):
         loadgen.generate(submissions=10, slug="load-bad-step")
     assert not Process.objects.filter(slug="load-bad-step").exists()
+
+
+def test_after_a_load_the_tallies_equal_a_recount_and_the_search_finds_its_texts():
+    """The post-load steps the loader ships with rebuild what the triggers keep (they may have been off)."""
+    from traceability.consultations.search import matching
+    from traceability.reports.tallies import differences
+
+    result = loadgen.generate(submissions=120, slug="load-derived")
+    process = result.process
+    assert differences(process.pk) == []
+    shown = Submission.objects.filter(process=process).exclude(status=SubmissionStatus.WITHDRAWN).filter(withheld=False)
+    sample = shown.order_by("number").first()
+    word = max(sample.title.split(), key=len).strip(".,;:!?()\"'")
+    found = matching(Submission.objects.filter(process=process), word)
+    assert sample in found
+    totals = compute(process).totals
+    assert totals.submitted + totals.withdrawn == 120

@@ -191,7 +191,7 @@ def test_the_search_triggers_are_made_again_by_migrate_and_the_index_catches_up(
     assert search_ensure(connection) is False
 
 
-@pytest.mark.skipif(POSTGRESQL, reason="PostgreSQL alters tables in place; SQLite rebuilds them")
+@pytest.mark.sqlite_only  # PostgreSQL alters tables in place; SQLite rebuilds them
 @pytest.mark.django_db(transaction=True)
 def test_a_sqlite_table_rebuild_drops_the_triggers_and_migrate_restores_them(stakeholder):
     process = make_process()

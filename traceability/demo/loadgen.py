@@ -82,7 +82,10 @@ from . import load_content as words
 
 # Called, in order, with the process id once the rows are in (each one's time is printed): what keeps
 # derived data (tallies, search vectors) must be rebuilt after a load that went around the services.
-POST_LOAD_STEPS: list[str] = []
+POST_LOAD_STEPS: list[str] = [
+    "traceability.reports.tallies.rebuild_tallies",
+    "traceability.consultations.search.rebuild_search_index",
+]
 
 BATCH = 20_000
 # Worker processes that make the chunks on PostgreSQL (the loading process seals the chain and feeds COPY).
@@ -545,13 +548,14 @@ class Generator:
 
     # --- content --------------------------------------------------------------------------------------
 
-    def text(self) -> str:
+    def text(self) -> tuple[str, str]:
+        """A text of real length and the language it is written in."""
         rng = self.rng
-        pool = self.language_table[int(rng.random() * len(self.language_table))]
+        language, pool = self.language_table[int(rng.random() * len(self.language_table))]
         count = min(40, max(1, int(rng.lognormvariate(1.3, 0.75))))
         sentences = rng.choices(pool, k=count)
         paragraphs = [" ".join(sentences[i : i + 3]) for i in range(0, count, 3)]
-        return "\n\n".join(paragraphs)
+        return "\n\n".join(paragraphs), language
 
     def campaigns(self) -> None:
         rng = self.rng
@@ -630,7 +634,7 @@ class Generator:
         n = self.n
         # One entry per percent: a language drawn by one random number.
         self.language_table = [
-            words.SENTENCES[lang] for lang, share in words.LANGUAGE_WEIGHTS.items() for _ in range(share)
+            (lang, words.SENTENCES[lang]) for lang, share in words.LANGUAGE_WEIGHTS.items() for _ in range(share)
         ]
         self.campaigns()
         head = HistoryHead.objects.select_for_update().get(process=self.process)
@@ -761,9 +765,10 @@ class Generator:
         campaign = self.campaign_of[index]
         if campaign >= 0:
             title, text = self.campaign_texts[campaign]
+            language = "en"
         else:
             title = rng.choice(words.TITLES)
-            text = self.text()
+            text, language = self.text()
         target_clause, target_id = "", None
         if rng.random() < 0.3:
             _pk, target_id, _fp, target_clause = rng.choice(targets)
@@ -809,6 +814,7 @@ class Generator:
                 status,
                 withheld,
                 change,
+                language,
                 hashlib.sha256(text.encode()).hexdigest(),
                 f"{rng.getrandbits(128):032x}",  # a one-time form token: the hex form both databases read
                 received_at,
@@ -1041,6 +1047,7 @@ SUBMISSION_COLUMNS = (
     "status",
     "withheld",
     "proposed_change",
+    "language",
     "text_sha256",
     "form_token",
     "received_at",
