@@ -33,4 +33,4 @@ def test_report_reads_go_to_the_replica_and_everything_else_to_the_primary():
         check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout

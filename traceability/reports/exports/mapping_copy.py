@@ -27,7 +27,7 @@ import os
 import threading
 from collections.abc import Iterator
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import F
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
@@ -174,7 +174,7 @@ def copy_sql(
     """The ``COPY`` statement for the mapping rows (of receipt numbers ``first`` to ``last``), values inlined
     (``COPY`` takes no parameters) by the driver's own quoting (``mogrify``)."""
     inner, params = _inner_sql(process, first, last)
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         mogrify = cursor.mogrify  # psycopg2's, through Django's cursor wrapper
 
         def literal(value: object) -> str:
@@ -223,11 +223,18 @@ def header() -> bytes:
     return csv.writer(Echo()).writerow(COLUMNS).encode("utf-8")
 
 
+def reading_connection() -> object:
+    """The connection the mapping's rows are read on: the read replica when the router sends report reads there
+    (traceability/replica.py), else the default database."""
+    return connections[router.db_for_read(Submission) or DEFAULT_DB_ALIAS]
+
+
 def copy_stream(process: Process, *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
     """``mapping.csv`` of ``process``, in chunks of about ``chunk_bytes``, written by one COPY statement."""
     yield header()
     version = DocumentVersion.objects.report_version_for(process)
     statement = copy_sql(process, version)
+    connection = reading_connection()
     connection.ensure_connection()
     raw = connection.connection  # psycopg2's connection: usable from another thread while this one waits
     read_end, write_end = os.pipe()
