@@ -7,12 +7,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -64,7 +66,29 @@ def public_pages(process, submissions) -> dict[str, str]:
     for submission in submissions:
         urls[submission.reference] = submission.get_absolute_url()
     anonymous = Client()
-    return {name: content(anonymous.get(url)) for name, url in urls.items()}
+    pages = {}
+    for name, url in urls.items():
+        response = anonymous.get(url)
+        if response.status_code == 202:  # a download built by a background task: the worker builds it
+            run_worker()
+            response = anonymous.get(url)
+        pages[name] = content(response)
+    return pages
+
+
+def stored_files() -> str:
+    """Every file kept in the exports storage (the built downloads), the .xlsx unzipped."""
+    root = Path(storages["exports"].location)
+    texts = []
+    for path in root.rglob("*") if root.exists() else []:
+        if path.is_file():
+            raw = path.read_bytes()
+            if raw[:2] == b"PK":
+                with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                    texts.extend(archive.read(name).decode("utf-8") for name in archive.namelist())
+            else:
+                texts.append(raw.decode("utf-8"))
+    return "\n".join(texts)
 
 
 def database_dump() -> str:
@@ -114,6 +138,7 @@ def test_a_deleted_account_leaves_no_trace_in_the_database_or_any_page_or_downlo
     assert hits(before[reflected.reference]) and hits(before["mapping-csv"]) and hits(before["mapping-json"])
     assert "Publish the text in open formats." in before["xlsx"]  # the archive's XML is read
     assert hits(database_dump())
+    assert hits(stored_files())  # the built downloads are kept as files
 
     page = their_client.get(reverse("accounts:delete"))
     assert page.status_code == 200 and "cannot be undone" in page.content.decode()
@@ -122,6 +147,8 @@ def test_a_deleted_account_leaves_no_trace_in_the_database_or_any_page_or_downlo
 
     # Nowhere in the database: every app's dump, and every row of every table read with raw SQL.
     assert hits(database_dump()) == []
+    # Nor in a file kept on disk: the built downloads that held the name are gone at once.
+    assert hits(stored_files()) == []
     # Nowhere on a public page or in a download.
     after = public_pages(process, submissions)
     for name, text in after.items():

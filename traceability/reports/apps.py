@@ -11,6 +11,12 @@ class ReportsConfig(AppConfig):
 
         post_migrate.connect(_ensure_tally_triggers, sender=self, dispatch_uid="reports.ensure_tally_triggers")
 
+        from traceability.accounts.signals import user_anonymised
+
+        from .exports.builds import exports_discard_for_user
+
+        user_anonymised.connect(exports_discard_for_user, dispatch_uid="reports.exports_discard_for_user")
+
 
 def _ensure_tally_triggers(using: str = "default", **kwargs: object) -> None:
     """A migration that rebuilds a table on SQLite drops its triggers: put the tally triggers back after every

@@ -24,6 +24,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, storages
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -181,3 +182,28 @@ def open_file(export: BuiltExport) -> IO[bytes] | None:
         return exports_storage().open(export.path, "rb")
     except FileNotFoundError:
         return None
+
+
+def exports_discard(*, process_ids: list[int]) -> int:
+    """Delete every built download of these processes, files included (the files after the transaction
+    commits). Returns how many builds were dropped; the next request builds the current data again."""
+    builds = BuiltExport.objects.filter(process_id__in=process_ids)
+    paths = [path for path in builds.values_list("path", flat=True) if path]
+    count, _ = builds.delete()
+
+    def delete_files() -> None:
+        storage = exports_storage()
+        for path in paths:
+            storage.delete(path)
+
+    transaction.on_commit(delete_files)
+    return count
+
+
+def exports_discard_for_user(*, user: object, **kwargs: object) -> int:
+    """A closing account's name and organisation are in the built files of every process it filed to (until
+    they are built again): drop those files now. Connected to ``user_anonymised``."""
+    from traceability.consultations.models import Submission
+
+    process_ids = list(Submission.objects.by(user).values_list("process_id", flat=True).distinct())
+    return exports_discard(process_ids=process_ids)
