@@ -42,11 +42,12 @@ from .selectors import (
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
     version = report_version(process)
-    clauses = (
-        Clause.objects.filter(version=version).linkable().only("id", "eid", "label", "heading", "identity_id")
-        if version
-        else Clause.objects.none()
-    )
+    if version is not None:
+        version.process = process  # its links name the process: no second read of it
+    # Every clause of the version, once: the "by clause" pages and the clause filter's choices both come from it
+    # (a document has hundreds of clauses, not millions: its size, not the process's, bounds this).
+    all_clauses = list(report_clauses(version)) if version else []
+    clauses = Clause.objects.filter(version=version).linkable() if version else Clause.objects.none()
     rounds = CommentRound.objects.filter(process=process).order_by("number")
     filters = ReportFilterForm(request.GET or None, groups=process.groups.all(), clauses=clauses, rounds=rounds)
     submissions = report_submissions(process, version)
@@ -64,10 +65,12 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     page = keyset_page(submissions, cursor=cursor_from(request.GET, size=size), size=size, total=total)
     state_links(page.rows)
 
+    groups = [(group.pk, group.name) for group in indicators.groups]
+    # The filter's lists, from rows already read (validating a submitted value still asks the database).
+    filters.show_choices(groups=groups, clauses=[clause for clause in all_clauses if clause.linkable])
     clause_page = None
     if version:
-        clause_page = Paginator(report_clauses(version), settings.TRACE_PAGE_SIZE).get_page(request.GET.get("cpage"))
-        groups = [(group.pk, group.name) for group in indicators.groups]
+        clause_page = Paginator(all_clauses, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("cpage"))
         group_clause_links(process, list(clause_page), groups, comment_round)
     clause_query = request.GET.copy()
     clause_query.pop("cpage", None)
