@@ -249,7 +249,10 @@ class Play:
             return
         rows = Submission.objects.filter(pk=submission.pk)
         if field == "status":
-            rows.update(status=pick(SubmissionStatus.values, n))
+            # Any status a submission can have with (or, when it has none, without) a disposition.
+            decided = Disposition.objects.filter(submission=submission).exists()
+            statuses = SubmissionStatus.values if decided else [SubmissionStatus.PENDING, SubmissionStatus.WITHDRAWN]
+            rows.update(status=pick(statuses, n))
         elif field == "country":
             rows.update(country=pick(["", "FR", "KE", "AQ"], n))
         elif field == "organisation":
@@ -269,7 +272,10 @@ class Play:
             return
         rows = Disposition.objects.filter(pk=disposition.pk)
         if how == "delete":
+            # The decision taken back by hand: the disposition row first, then the status (a submission "decided"
+            # without a disposition is no state the report defines).
             rows.delete()
+            Submission.objects.filter(pk=disposition.submission_id).update(status=SubmissionStatus.PENDING)
         elif how == "first_decided_at":
             rows.update(first_decided_at=F("first_decided_at") + timedelta(days=1 + n % 3))
         elif disposition.extent:
