@@ -44,7 +44,7 @@ def report_submissions(process: Process, version: DocumentVersion | None = None)
     )
     return (
         Submission.objects.for_process(process)
-        .select_related("process", "stakeholder_group", "disposition", "target")
+        .select_related("process", "stakeholder_group", "disposition__revision", "target")
         .prefetch_related(Prefetch("disposition__revision__links", queryset=links, to_attr="current_links"))
         .order_by("number")
     )
