@@ -11,16 +11,22 @@ For each tier (a number of submissions) it:
    ``trace_bench_1m``; SQLite: ``<file>_<tier>.sqlite3``): creates it if missing, migrates it, and fills it with
    ``manage.py generate_load --submissions <tier> --process bench`` unless it already holds that process (then it is
    reused: a tier's data is made once). ``--fresh`` drops and makes it again; ``--scratch`` drops it at the end.
-2. starts gunicorn (2 sync workers, DEBUG off, ``TRACE_BENCH=1``, rate limits off) on a free loopback port;
+2. starts gunicorn (2 sync workers, DEBUG off, ``TRACE_BENCH=1``, rate limits off) on a free loopback port, and
+   beside it the background task worker as ``make run`` does (``manage.py db_worker --no-reload --queue-name '*'``,
+   the same environment, the database backend), both stopped at the end;
 3. measures, one request at a time after one warm-up: every public and workspace page (median and p95 of
    ``--repeat`` requests, and the SQL queries each ran, from the ``X-Trace-Queries`` header that only
-   ``TRACE_BENCH=1`` turns on), and the time to the first byte of each download;
+   ``TRACE_BENCH=1`` turns on), and the time to the first byte of ``mapping.csv`` and ``report.json``;
 4. intake: ``--clients`` concurrent clients POST real filings for ``--intake-seconds`` (signed in, the form's CSRF
    token, a new one-time form token each, rate limits off), then the same clients POST to the bare one-INSERT
    view under the same server: requests per second, the ratio, errors, and rows stored == successful responses;
 5. indicators: ``compute()`` from scratch against a hand-written SQL GROUP BY of the same figures (the floor);
-6. exports: ``mapping.csv`` and the ``.xlsx`` downloaded whole: rows per second and the peak memory the serving
-   worker grew by (resident set size, sampled every 20 ms).
+6. exports: ``mapping.csv`` downloaded whole; the built downloads (``mapping.json``, the ``.xlsx``) as a reader
+   gets them: the first request queues the build (202 Accepted), GET again after each ``Retry-After`` until the
+   file comes (200; ``--build-timeout``), the build time (queued to ready, by the build's own timestamps) and the
+   task worker's memory, then the ready file's time to the first byte and the whole download. Rows per second and
+   the peak memory the serving worker grew by (resident set size, sampled every 20 ms). A 202 is no error; a 5xx,
+   the worker dying or the timeout is.
 
 Results go to ``bench/results.json`` (``--results``; git ignores it) with the load average before and after each
 tier, and a table is printed. Each tier runs in a child process of its own (one Django set-up per database).
@@ -46,8 +52,10 @@ import tempfile
 import threading
 import time
 import uuid
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +86,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--intake-seconds", type=float, default=float(os.environ.get("BENCH_INTAKE_SECONDS", "15")))
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--timeout", type=int, default=900, help="gunicorn worker timeout (the 1M spreadsheet)")
-    parser.add_argument("--no-exports", action="store_true", help="skip the whole downloads (mapping.csv, .xlsx)")
+    parser.add_argument(
+        "--build-timeout", type=float, default=3600.0, help="seconds to wait for a built download (.xlsx, mapping.json)"
+    )
+    parser.add_argument(
+        "--no-exports", action="store_true", help="skip the whole downloads and the builds (mapping.json, .xlsx)"
+    )
     parser.add_argument("--fresh", action="store_true", help="drop each tier's database and generate it again")
     parser.add_argument("--scratch", action="store_true", help="drop each tier's database at the end")
     parser.add_argument("--run-tier", type=int, default=None, help=argparse.SUPPRESS)
@@ -182,6 +195,7 @@ class Client:
             "seconds": seconds,
             "queries": int(queries) if queries is not None else None,
             "location": response.getheader("Location") or "",
+            "retry_after": response.getheader("Retry-After"),
             "text": text,
         }
 
@@ -263,6 +277,12 @@ def prepare_tier(args: argparse.Namespace, url: str) -> dict[str, object]:
     from traceability.operations.bench import ensure_ceiling_table
 
     ensure_ceiling_table()
+    # Builds from an earlier run of a reused tier: their files went with that run's directory, and a build queued
+    # then (and never run) would otherwise be run by this run's worker while the pages are measured. With its row
+    # gone, such a task ends at once.
+    from traceability.reports.models import BuiltExport
+
+    BuiltExport.objects.filter(process__slug=SLUG).delete()
     return {"generated_seconds": generated}
 
 
@@ -361,10 +381,9 @@ def pages(args: argparse.Namespace, host: str, port: int, who: dict[str, object]
         ("blocked attempts", organiser, f"{base}/workspace/blocked/"),
     ]
     downloads = [
+        # The built downloads (mapping.json, the .xlsx) are measured with the exports, once their file is built.
         ("mapping.csv, first byte", f"{base}/report/mapping.csv"),
-        ("mapping.json, first byte", f"{base}/report/mapping.json"),
         ("report.json, first byte", f"{base}/report/report.json"),
-        ("disposition-of-comments.xlsx, first byte", f"{base}/report/disposition-of-comments.xlsx"),
     ]
     rows = []
     for name, client, path in plan:
@@ -560,67 +579,207 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-def exports(host: str, port: int, who: dict[str, object], master: int) -> list[dict]:
-    from traceability.consultations.models import Submission
+class Peak:
+    """The peak resident memory of some processes while a block runs (sampled every 20 ms), and their baseline."""
 
-    process = who["process"]
-    rows_expected = Submission.objects.filter(process=process).count()
-    results = []
-    for name, path in (
-        ("mapping.csv", f"/processes/{process.slug}/report/mapping.csv"),
-        ("disposition-of-comments.xlsx", f"/processes/{process.slug}/report/disposition-of-comments.xlsx"),
-    ):
-        workers = worker_pids(master)
-        baseline = {pid: rss_mb(pid) or 0.0 for pid in workers}
-        peak = dict(baseline)
-        done = threading.Event()
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.baseline = {pid: rss_mb(pid) or 0.0 for pid in pids}
+        self.peak = dict(self.baseline)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
 
-        def sample(workers: list[int] = workers, peak: dict = peak, done: threading.Event = done) -> None:
-            while not done.is_set():
-                for pid in workers:
-                    value = rss_mb(pid)
-                    if value is not None and value > peak[pid]:
-                        peak[pid] = value
-                time.sleep(0.02)
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            for pid in self.pids:
+                value = rss_mb(pid)
+                if value is not None and value > self.peak[pid]:
+                    self.peak[pid] = value
+            time.sleep(0.02)
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+    def __enter__(self) -> Peak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def grown_most(self) -> tuple[float | None, float | None]:
+        """(growth, peak) of the process that grew the most: the one that did the work. A process's resident
+        memory rarely shrinks, so an earlier request may already have grown it."""
+        pid = max(self.pids, key=lambda p: (self.peak[p] - self.baseline[p], self.peak[p]), default=None)
+        if pid is None:
+            return None, None
+        return round(self.peak[pid] - self.baseline[pid], 1), round(self.peak[pid], 1)
+
+
+def retry_after(result: dict[str, object], default: float = 5.0) -> float:
+    try:
+        return max(0.0, float(result.get("retry_after") or default))
+    except ValueError:
+        return default
+
+
+def wait_for_build(
+    host: str, port: int, path: str, *, timeout: float, worker: loadtest.TaskWorker
+) -> dict[str, object]:
+    """A built download as a reader gets it: the first GET queues the build (202 Accepted), then GET again after
+    each Retry-After until the file comes (200). A 202 is no error; anything else, the worker dying, or no file
+    after ``timeout`` seconds is."""
+    client = Client(host, port)
+    started = time.perf_counter()
+    result = client.request("GET", path, first_byte=True)
+    first_status, polls, error = result["status"], 0, ""
+    while result["status"] == 202:
+        wait = retry_after(result)
+        if time.perf_counter() - started + wait > timeout:
+            error = f"not ready after {timeout:.0f} s"
+            break
+        time.sleep(wait)
+        if worker.process.poll() is not None:
+            error = f"the task worker exited with {worker.process.returncode}"
+            break
+        result = client.request("GET", path, first_byte=True)
+        polls += 1
+    client.close()
+    if not error and result["status"] != 200:
+        error = f"{result['status']} {result.get('error', '')}".strip()
+    return {
+        "first_status": first_status,
+        "status": result["status"],
+        "polls": polls,
+        "ready_seconds": round(time.perf_counter() - started, 2),
+        "error": error,
+    }
+
+
+def build_seconds(process_id: int, kind: str) -> float | None:
+    """From the first request (the build queued) to the file ready, by the build's own timestamps (the polls only
+    see it to the nearest Retry-After)."""
+    from traceability.consultations.models import Process
+    from traceability.reports.models import BuildState, BuiltExport
+
+    process = Process.objects.get(pk=process_id)
+    export = (
+        BuiltExport.objects.filter(
+            process=process,
+            kind=kind,
+            state=BuildState.READY,
+            stats_version=process.stats_version,
+            last_number=process.last_number,
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+    if export is None or export.finished_at is None:
+        return None
+    return round((export.finished_at - export.created_at).total_seconds(), 2)
+
+
+def sheet_rows(file: IO[bytes]) -> int:
+    """The rows of every worksheet of a workbook less each sheet's header row: ``<row`` elements counted in the
+    sheets' XML as it is unzipped (openpyxl would take minutes at a million)."""
+    rows = 0
+    with zipfile.ZipFile(file) as book:
+        for name in book.namelist():
+            if not re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name):
+                continue
+            tail, found = b"", 0
+            with book.open(name) as sheet:
+                while chunk := sheet.read(1 << 20):
+                    data = tail + chunk
+                    found += sum(data.count(tag) - tail.count(tag) for tag in (b"<row ", b"<row>"))
+                    tail = data[-5:]
+            rows += found - 1
+    return rows
+
+
+def download_whole(host: str, port: int, path: str, workers: list[int]) -> dict[str, object]:
+    """The whole file, kept in a temporary file, with the serving worker's memory, and the rows it holds."""
+    with Peak(workers) as peak:
         started = time.perf_counter()
         conn = http.client.HTTPConnection(host, port, timeout=1800)
         conn.request("GET", path)
         response = conn.getresponse()
         size = 0
-        with tempfile.TemporaryFile() as saved:
-            while chunk := response.read(1 << 16):
-                size += len(chunk)
-                saved.write(chunk)
-            seconds = time.perf_counter() - started
-            conn.close()
-            done.set()
-            sampler.join()
-            saved.seek(0)
-            if name.endswith(".csv"):
-                # Rows, not lines: texts have line breaks inside their quoted fields.
-                rows = sum(1 for _ in csv.reader(io.TextIOWrapper(saved, encoding="utf-8-sig", newline=""))) - 1
-            else:
-                rows = rows_expected
-        # The worker that served grew the most; its peak is what the download needed at most (a worker's resident
-        # memory rarely shrinks, so an earlier request may already have grown it).
-        server = max(workers, key=lambda pid: (peak[pid] - baseline[pid], peak[pid]), default=None)
-        grown = peak[server] - baseline[server] if server is not None else None
-        results.append(
-            {
-                "export": name,
-                "status": response.status,
-                "rows": rows,
-                "mb": round(size / 1e6, 1),
-                "seconds": round(seconds, 2),
-                "rows_per_second": round(rows / seconds) if seconds else None,
-                "peak_worker_growth_mb": round(grown, 1) if grown is not None else None,
-                "peak_worker_rss_mb": round(peak[server], 1) if server is not None else None,
-            }
-        )
-        print(f"  {name:<44} {results[-1]['rows_per_second']!s:>9} rows/s", flush=True)
+        saved = tempfile.TemporaryFile()
+        while chunk := response.read(1 << 16):
+            size += len(chunk)
+            saved.write(chunk)
+        seconds = time.perf_counter() - started
+        conn.close()
+    with saved:
+        saved.seek(0)
+        if path.endswith(".csv"):
+            # Rows, not lines: texts have line breaks inside their quoted fields.
+            rows = sum(1 for _ in csv.reader(io.TextIOWrapper(saved, encoding="utf-8-sig", newline=""))) - 1
+        elif path.endswith(".json"):
+            # One row a line (line breaks inside texts are escaped); the first line is the header.
+            rows = sum(1 for line in saved if line.startswith(b"{")) - 1
+        else:
+            rows = sheet_rows(saved)
+    grown, rss = peak.grown_most()
+    return {
+        "status": response.status,
+        "rows": rows,
+        "mb": round(size / 1e6, 1),
+        "seconds": round(seconds, 2),
+        "peak_worker_growth_mb": grown,
+        "peak_worker_rss_mb": rss,
+    }
+
+
+def exports(
+    args: argparse.Namespace, host: str, port: int, who: dict[str, object], master: int, worker: loadtest.TaskWorker
+) -> list[dict]:
+    """mapping.csv streams: downloaded whole. The built downloads: the build (first request to file ready, with the
+    task worker's memory), then the ready file: time to the first byte, and downloaded whole."""
+    from traceability.reports.models import ExportKind
+
+    process = who["process"]
+    base = f"/processes/{process.slug}/report"
+    results = []
+    for name, kind in (
+        ("mapping.csv", None),
+        ("mapping.json", ExportKind.MAPPING_JSON),
+        ("disposition-of-comments.xlsx", ExportKind.DISPOSITION_OF_COMMENTS),
+    ):
+        path = f"{base}/{name}"
+        entry: dict[str, object] = {"export": name, "path": path, "built": kind is not None, "errors": 0}
+        if kind is not None:
+            with Peak([worker.process.pid]) as task_peak:
+                build = wait_for_build(host, port, path, timeout=args.build_timeout, worker=worker)
+            grown, rss = task_peak.grown_most()
+            entry.update(build, task_worker_growth_mb=grown, task_worker_rss_mb=rss)
+            entry["build_seconds"] = build_seconds(process.pk, kind)
+            if build["error"]:
+                entry.update(errors=1, error_detail=[build["error"]])
+                results.append(entry)
+                print(f"  {name:<44} build error: {build['error']}", flush=True)
+                continue
+            first_byte = measure(
+                Client(host, port), name, path, repeat=args.downloads_repeat, seconds=args.page_seconds, first_byte=True
+            )
+            entry.update(
+                first_byte_n=first_byte["n"],
+                first_byte_median_ms=first_byte["median_ms"],
+                first_byte_p95_ms=first_byte["p95_ms"],
+                errors=first_byte["errors"],
+                error_detail=first_byte["error_detail"],
+            )
+        whole = download_whole(host, port, path, worker_pids(master))
+        entry.update(whole)
+        if whole["status"] != 200:
+            entry["errors"] = int(entry["errors"]) + 1
+            entry.setdefault("error_detail", []).append(f"whole download: {whole['status']}")
+        seconds = whole["seconds"]
+        entry["rows_per_second"] = round(entry["rows"] / seconds) if seconds else None
+        if entry.get("build_seconds"):
+            entry["build_rows_per_second"] = round(entry["rows"] / entry["build_seconds"])
+        results.append(entry)
+        built = f"built in {entry['build_seconds']} s, " if kind is not None else ""
+        print(f"  {name:<44} {built}{entry['rows_per_second']!s:>9} rows/s served", flush=True)
     return results
 
 
@@ -632,7 +791,10 @@ def run_tier(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="trace-bench-"))
     secret_key = os.environ.get("SECRET_KEY") or "bench-" + secrets.token_hex(32)
     os.environ["TRACE_BENCH"] = "1"
-    server = None
+    # The harness runs the database backend's worker; the built files go to a directory of this run.
+    os.environ["TASKS_BACKEND"] = "database"
+    os.environ["EXPORTS_ROOT"] = str(workdir / "exports")
+    server = worker = None
     result: dict[str, object] = {"tier": tier, "load_average_before": load_average()}
     try:
         if args.fresh:
@@ -658,22 +820,27 @@ def run_tier(args: argparse.Namespace) -> int:
             log=workdir / "gunicorn.log",
             timeout=args.timeout,
         )
+        worker = loadtest.TaskWorker(env=env, log=workdir / "db_worker.log")
         server.wait_ready()
-        print(f"Tier {tier:,} ({result['database']}), gunicorn on 127.0.0.1:{port}:", flush=True)
+        worker.check()
+        print(f"Tier {tier:,} ({result['database']}), gunicorn and db_worker on 127.0.0.1:{port}:", flush=True)
         result["pages"] = pages(args, "127.0.0.1", port, who)
         result["intake"] = intake(args, "127.0.0.1", port, who)
         print(f"  intake: {result['intake']['filing']['per_second']} vs {result['intake']['bare']['per_second']} req/s")
         result["indicators"] = indicators(who)
-        result["exports"] = [] if args.no_exports else exports("127.0.0.1", port, who, server.process.pid)
+        result["exports"] = [] if args.no_exports else exports(args, "127.0.0.1", port, who, server.process.pid, worker)
         result["load_average_after"] = load_average()
         args.tier_results.write_text(json.dumps(result, indent=2, default=str) + "\n")
         return 0
     except BaseException:
-        if server is not None:
-            print(f"(server log: {server.log})", file=sys.stderr)
-            print(server.log.read_text(errors="replace")[-3000:], file=sys.stderr)
+        for process in (server, worker):
+            if process is not None:
+                print(f"(log: {process.log})", file=sys.stderr)
+                print(process.log.read_text(errors="replace")[-3000:], file=sys.stderr)
         raise
     finally:
+        if worker is not None:
+            worker.stop()
         if server is not None:
             server.stop()
         if "django" in sys.modules:
@@ -689,6 +856,25 @@ def run_tier(args: argparse.Namespace) -> int:
 
 
 # ----------------------------------------------------------------------------- the parent: tiers and the table
+
+
+def export_line(export: dict[str, object]) -> str:
+    name = export["export"]
+    if export.get("errors"):
+        return f"{name}: error: {'; '.join(export.get('error_detail') or [])}"
+    whole = (
+        f"{export['rows']:,} rows in {export['seconds']} s = {export['rows_per_second']:,} rows/s, {export['mb']} MB, "
+        f"worker grew {export['peak_worker_growth_mb']} MB (peak {export['peak_worker_rss_mb']} MB resident)"
+    )
+    if not export.get("built"):
+        return f"{name}: {whole}"
+    rate = f"{export['build_rows_per_second']:,} rows/s" if export.get("build_rows_per_second") else "rows/s unknown"
+    return (
+        f"{name}: built in {export['build_seconds']} s ({rate}; ready seen after {export['ready_seconds']} s "
+        f"at poll {export['polls']}; task worker grew {export['task_worker_growth_mb']} MB, peak "
+        f"{export['task_worker_rss_mb']} MB), served in {export['first_byte_median_ms']} ms to the first byte "
+        f"(p95 {export['first_byte_p95_ms']}); whole: {whole}"
+    )
 
 
 def print_table(results: dict[str, object]) -> None:
@@ -723,11 +909,7 @@ def print_table(results: dict[str, object]) -> None:
             f"{ind['ratio']}x"
         )
         for export in tier["exports"]:
-            print(
-                f"{tier_label}: {export['export']}: {export['rows']:,} rows in {export['seconds']} s = "
-                f"{export['rows_per_second']:,} rows/s, {export['mb']} MB, "
-                f"worker grew {export['peak_worker_growth_mb']} MB (peak {export['peak_worker_rss_mb']} MB resident)"
-            )
+            print(f"{tier_label}: {export_line(export)}")
         generated = f", generated in {tier['generated_seconds']} s" if tier.get("generated_seconds") else ""
         print(
             f"{tier_label}: load average {tier['load_average_before']} before, {tier['load_average_after']} after"
@@ -756,6 +938,7 @@ def main(argv: list[str] | None = None) -> int:
             command += ["--page-seconds", str(args.page_seconds), "--downloads-repeat", str(args.downloads_repeat)]
             command += ["--clients", str(args.clients), "--intake-seconds", str(args.intake_seconds)]
             command += ["--workers", str(args.workers), "--timeout", str(args.timeout)]
+            command += ["--build-timeout", str(args.build_timeout)]
             command += [flag for flag, on in (("--fresh", args.fresh), ("--scratch", args.scratch)) if on]
             command += ["--no-exports"] if args.no_exports else []
             run = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603 - our own script

@@ -326,6 +326,44 @@ class Server:
         self._log_file.close()
 
 
+class TaskWorker:
+    """The background task worker beside the server, as ``make run`` starts it (``manage.py db_worker --no-reload
+    --queue-name '*'``, the same environment): in its own process group, stopped by ``stop()`` however the script
+    ends (and, on Linux, when the script is killed outright)."""
+
+    def __init__(self, *, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        args = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload", "--queue-name", "*"]
+        args += ["--no-startup-delay", "--verbosity", "1"]
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._log_file = log.open("wb")
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed argument list, no shell
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+        )
+
+    def check(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the task worker exited with {self.process.returncode}; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+            except ProcessLookupError:
+                pass
+        self._log_file.close()
+
+
 # ----------------------------------------------------------------------------- the clients
 
 

@@ -41,16 +41,16 @@ PAGES = {
     "release",
     "blocked attempts",
     "mapping.csv, first byte",
-    "mapping.json, first byte",
     "report.json, first byte",
-    "disposition-of-comments.xlsx, first byte",
 }
+BUILT = {"mapping.json", "disposition-of-comments.xlsx"}
 
 
 @pytest.mark.bench
 def test_the_benchmark_harness_reports_every_figure_without_errors_on_a_small_tier(tmp_path):
     results = tmp_path / "results.json"
     args = ["--tiers", "2000", "--repeat", "3", "--downloads-repeat", "1", "--intake-seconds", "2", "--clients", "8"]
+    args += ["--build-timeout", "120"]  # a build that never comes fails here, not at the subprocess's timeout
     args += ["--results", str(results), "--fresh", "--scratch"]
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         args += ["--database-url", f"sqlite:///{tmp_path / 'bench.sqlite3'}"]
@@ -90,10 +90,26 @@ def test_the_benchmark_harness_reports_every_figure_without_errors_on_a_small_ti
     assert tier["indicators"]["compute_ms"] > 0 and tier["indicators"]["floor_ms"] > 0
     assert tier["indicators"]["ratio"] > 0
     exports = {export["export"]: export for export in tier["exports"]}
-    assert set(exports) == {"mapping.csv", "disposition-of-comments.xlsx"}
+    assert set(exports) == {"mapping.csv", *BUILT}
     for export in exports.values():
+        assert export["errors"] == 0 and export["built"] == (export["export"] in BUILT), export
         assert export["status"] == 200 and export["rows"] > 0 and export["rows_per_second"] > 0, export
+        assert export["mb"] > 0 and export["seconds"] > 0, export
         assert export["peak_worker_growth_mb"] is not None and export["peak_worker_rss_mb"] > 0, export
-    # mapping.csv: one row per clause link, one per other submission; at least one per submission filed.
+    # The built downloads: the first request queued the build (202), the task worker beside gunicorn built it, the
+    # polls saw the file (200), and the ready file was served.
+    for name in BUILT:
+        export = exports[name]
+        assert export["first_status"] == 202 and export["polls"] >= 1 and not export["error"], export
+        assert 0 < export["build_seconds"] <= export["ready_seconds"], export
+        assert export["build_rows_per_second"] > 0, export
+        assert export["task_worker_growth_mb"] is not None and export["task_worker_rss_mb"] > 0, export
+        assert export["first_byte_n"] >= 1 and export["first_byte_median_ms"] > 0, export
+        assert export["first_byte_p95_ms"] >= export["first_byte_median_ms"], export
+    # mapping.csv and mapping.json: one row per clause link, one per other submission; at least one per submission
+    # filed, and the same rows in both. The spreadsheet: one row per submission, the intake's filings included.
     assert exports["mapping.csv"]["rows"] >= 2000
+    assert exports["mapping.json"]["rows"] == exports["mapping.csv"]["rows"]
+    assert exports["disposition-of-comments.xlsx"]["rows"] == 2000 + tier["intake"]["filing"]["rows"]
     assert "report, first page" in run.stdout and "Results:" in run.stdout
+    assert "disposition-of-comments.xlsx: built in" in run.stdout and ": error" not in run.stdout
