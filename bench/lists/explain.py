@@ -93,7 +93,7 @@ def breakdown(client, url):
 def run():
     freq = words_by_frequency()
     common = freq[5][0]
-    vocab = set(open("bench/lists/vocab.txt").read().split())
+    vocab = set(open("/tmp/lists-vocab.txt").read().split())
     freq = [(w, n) for w, n in freq if w in vocab]
     print("sample frequencies", freq[:3], freq[-3:], len(freq), flush=True)
     mid = min(freq, key=lambda wn: abs(wn[1] - 5))[0]  # ~5 of a 1% sample: ~500 documents at 1M

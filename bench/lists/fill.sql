@@ -4,7 +4,7 @@
 SET synchronous_commit = off;
 SELECT setseed(0.42);
 CREATE TEMP TABLE vocab (id serial PRIMARY KEY, w text);
-\copy vocab (w) FROM 'bench/lists/vocab.txt'
+\copy vocab (w) FROM '/tmp/lists-vocab.txt'
 CREATE TEMP TABLE countries AS SELECT row_number() OVER () AS id, c FROM unnest(string_to_array('US,GB,FR,DE,KE,NG,IN,BR,MX,JP,CN,ZA,EG,ID,PK,BD,RU,TR,IR,TH,VN,PH,ET,CD,TZ,IT,ES,AR,CO,CA,UA,PL,MA,DZ,SD,UG,IQ,AF,SA,PE,MY,UZ,VE,NP,GH,YE,MZ,AU,CI,CM,MG,KP,NE,LK,BF,ML,RO,CL,KZ,ZM,GT,EC,SY,NL,SN,KH,TD,SO,ZW,GN,RW,BJ,BI,TN,BO,BE,HT,CU,SS,DO,CZ,GR,JO,PT,AZ,SE,HN,AE,HU,TJ,BY,AT,PG,RS,IL,CH,TG,SL,LA,PY,LY,BG,NI,KG,SV,TM,SG,DK,FI,CG,SK,NO,OM,PS,CR,LR,IE,CF,NZ,MR,PA,KW,HR,MD,GE,ER,UY,BA,MN,AM,JM,QA,AL,LT,NA,GM,BW,GA,LS,MK,SI,GW,LV,BH,GQ,TT,EE,TL,MU,CY,SZ,DJ,FJ,KM,GY,BT,SB,MO,ME,LU,SR,CV,MT,BN,BZ,BS,MV,IS,VU,BB,ST,WS,LC,KI,GD,VC,TO,SC,FM,AD,AG,DM,MH,KN,LI,MC,SM,PW,TV,NR', ',')) AS c;
 INSERT INTO consultations_submission (process_id, number, reference, author_id, stakeholder_group_id, country, organisation,
   author_name, attribution, title, text, target_clause, target_id, round_id, status, withheld, proposed_change, language,

@@ -32,3 +32,15 @@ print(
 print("groups", list(process.groups.values_list("pk", flat=True)))
 print("rounds", list(CommentRound.objects.filter(process=process).values_list("pk", flat=True)))
 print("clauses", version.clauses.count())
+
+# The texts' vocabulary (read by fill.sql and explain.py): the 5,000 commonest lower-case words of Django's sources.
+import collections
+import pathlib
+import re
+
+import django
+
+counts = collections.Counter()
+for path in sorted(pathlib.Path(django.__file__).parent.rglob("*.py"))[:3000]:
+    counts.update(re.findall(r"\b[a-z]{3,12}\b", path.read_text(errors="ignore")))
+pathlib.Path("/tmp/lists-vocab.txt").write_text("\n".join(word for word, _n in counts.most_common(5000)))
