@@ -121,7 +121,8 @@ def world(organiser):
         "withdrawn": file_submission(process, withdrawing, title="Second thoughts", now=filed),
         "named": file_submission(process, named, title="Open formats", now=filed),
     }
-    decided = at(timezone.now() - timedelta(days=1), 16, 52)
+    # Two days back: before the close (a day ago) whatever the time of day the test runs at.
+    decided = at(timezone.now() - timedelta(days=2), 16, 52)
     for key in ("reflected", "withdrawn", "named"):
         disposition_reflect(
             submission=s[key],
