@@ -7,10 +7,13 @@ submission is reflected, which the services keep true only when every link is co
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.urls import reverse
 
 from traceability.consultations.models import CommentRound, HistoryHead, Process, Submission, SubmissionStatus
 from traceability.dispositions.models import ClauseLink, ExclusionGround, Extent
@@ -89,13 +92,14 @@ def state_links(submissions: list[Submission]) -> None:
 
 
 SAMPLE_PER_CLAUSE = 12
+CLAUSE_CACHE_SECONDS = 24 * 3600
 
 
 @dataclass
 class ClauseGroup:
     name: str
     count: int
-    sample: list[ClauseLink]
+    sample: list[SampleLink]
 
 
 def _effective(links: QuerySet[ClauseLink]) -> QuerySet[ClauseLink]:
@@ -119,13 +123,24 @@ def report_clauses(version: DocumentVersion) -> QuerySet[Clause]:
     return Clause.objects.filter(version=version).order_by("position")
 
 
-def group_clause_links(
-    process: Process, clauses: list[Clause], groups: list[tuple[int, str]], comment_round: CommentRound | None = None
-) -> None:
-    """Give each clause ``link_count``, ``more`` and ``by_group``: per stakeholder group (in ``groups`` order),
-    its count of uptake links and a sample of them (of one round's submissions, if given). Two queries for
-    the page, whatever the number of links."""
-    ids = [clause.identity_id for clause in clauses]
+@dataclass(frozen=True)
+class SampleLink:
+    """One submission reflected in a clause, as the report lists it (plain values: it is cached)."""
+
+    reference: str
+    slug: str
+    extent: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:submission-trace", kwargs={"slug": self.slug, "reference": self.reference})
+
+    def get_extent_display(self) -> str:
+        return str(Extent(self.extent).label) if self.extent in Extent.values else self.extent
+
+
+def _clause_groups_uncached(
+    process: Process, ids: list[int], comment_round: CommentRound | None
+) -> tuple[dict[int, dict[int, int]], dict[int, dict[int, list[SampleLink]]]]:
     links = uptake_links(process)
     if comment_round is not None:
         links = links.filter(revision__submission__round=comment_round)
@@ -139,25 +154,47 @@ def group_clause_links(
     per_clause: dict[int, dict[int, int]] = {}
     for row in counts:
         per_clause.setdefault(row["effective"], {})[row["revision__submission__stakeholder_group_id"]] = row["n"]
+    # A window per clause keeps the sample small however many submissions a clause reflects.
     sample = (
         _effective(links)
         .filter(effective__in=ids)
-        .select_related("revision__submission__process")
-        .order_by("revision__submission__stakeholder_group__position", "revision__submission__number")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("effective")],
+                order_by=[F("revision__submission__stakeholder_group__position"), F("revision__submission__number")],
+            )
+        )
+        .filter(rank__lte=SAMPLE_PER_CLAUSE)
+        .values_list(
+            "effective", "revision__submission__stakeholder_group_id", "revision__submission__reference", "extent"
+        )
     )
-    # A window per clause keeps the sample small however many submissions a clause reflects.
-    sample = sample.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("effective")],
-            order_by=[F("revision__submission__stakeholder_group__position"), F("revision__submission__number")],
-        )
-    ).filter(rank__lte=SAMPLE_PER_CLAUSE)
-    samples: dict[int, dict[int, list[ClauseLink]]] = {}
-    for link in sample:
-        samples.setdefault(link.effective, {}).setdefault(link.revision.submission.stakeholder_group_id, []).append(
-            link
-        )
+    samples: dict[int, dict[int, list[SampleLink]]] = {}
+    for effective, group, reference, extent in sample:
+        samples.setdefault(effective, {}).setdefault(group, []).append(SampleLink(reference, process.slug, extent))
+    return per_clause, samples
+
+
+def group_clause_links(
+    process: Process, clauses: list[Clause], groups: list[tuple[int, str]], comment_round: CommentRound | None = None
+) -> None:
+    """Give each clause ``link_count``, ``more`` and ``by_group``: per stakeholder group (in ``groups`` order),
+    its count of uptake links and a sample of them (of one round's submissions, if given).
+
+    Two queries on a cache miss, whatever the number of links, and one cache read otherwise: the figures change
+    only with a decision (which bumps ``stats_version``), never with a filing. Their cost grows with the process's
+    links (seconds at a million decided submissions), so the first view after each decision pays it once for all
+    readers."""
+    ids = [clause.identity_id for clause in clauses]
+    scope = comment_round.number if comment_round is not None else "all"
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    key = (
+        f"trace:clause-groups:v1:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}:{scope}:{digest}"
+    )
+    per_clause, samples = cache.get_or_set(
+        key, lambda: _clause_groups_uncached(process, ids, comment_round), CLAUSE_CACHE_SECONDS
+    )
     for clause in clauses:
         clause_counts_ = per_clause.get(clause.identity_id, {})
         clause_sample = samples.get(clause.identity_id, {})
