@@ -448,7 +448,7 @@ def test_publishing_runs_as_a_background_task_and_the_page_says_so_meanwhile(dec
     publication.refresh_from_db()
     assert publication.state == PublicationState.DONE and publication.snapshot_number == 1
     html = organiser_client.get(publish_url(decided.process)).content.decode()
-    assert "Snapshot 1 was published" in html and "http-equiv" not in html
+    assert "Snapshot 1 was published" in html and "Look again</a>" not in html
     assert fresh(decided.process).published_at is not None
 
 

@@ -116,6 +116,8 @@ class Visitor:
     def _on_response(self, response: Response) -> None:
         request = response.request
         if request.frame == self.page.main_frame and request.resource_type == "document":
+            if response.headers.get("content-disposition", "").startswith("attachment"):
+                return  # a download (a link without the download attribute), not a page
             self.documents.append(response)
             if not 300 <= response.status < 400:
                 self.loaded.append(urldefrag(response.url).url)

@@ -679,3 +679,17 @@ def test_report_prints_on_a4_and_letter(visitor, report_case, tmp_path):
 
     page.emulate_media(media="screen")
     assert print_line.is_hidden() and screen_only["filter form"].is_visible()
+
+
+def test_a_download_being_built_says_so_in_an_accessible_page_without_scripts(visitor, report_case, settings):
+    # A real queue, with no worker: the spreadsheet stays "being built". No timed refresh (WCAG 2.2.1, which axe
+    # checks on every page): the reader tries again with the link.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    case = report_case
+    visitor.goto(report_path(case))
+    visitor.follow(
+        visitor.page.locator("#downloads").get_by_role("link", name="Disposition of comments, spreadsheet"), status=202
+    )
+    assert visitor.main().get_by_role("status").inner_text().startswith("Building the spreadsheet: 0%")
+    visitor.follow(visitor.main().get_by_role("link", name="Try again"), status=202)
+    visitor.follow(visitor.main().get_by_role("link", name="Back to the report"))

@@ -101,7 +101,6 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
             "unchanged": unchanged,
             "error": error,
             "running": publication if running else None,
-            "retry_after": RETRY_AFTER,
         },
         status=400 if error and request.method == "POST" else 200,
     )

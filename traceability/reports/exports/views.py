@@ -83,7 +83,6 @@ def _waiting(request: HttpRequest, process: Process, kind: str, export: BuiltExp
             "export": export,
             "kind": ExportKind(kind),
             "failed": failed,
-            "retry_after": RETRY_AFTER,
             "path": request.path,
         },
         status=503 if failed else 202,
