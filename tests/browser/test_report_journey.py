@@ -432,6 +432,9 @@ def test_filter_the_submission_list(visitor, report_case):
         filter_submissions(visitor, **values)
         rows = listed(visitor)
         expected = f"{len(rows)} matching submission" + ("" if len(rows) == 1 else "s")
+        if {"country", "clause", "q"} & {name for name, value in values.items() if value}:
+            # The indicators do not say how many match these filters, and the list never counts its rows.
+            expected = "Matching submissions, in receipt order"
         assert caption.inner_text() == expected
         return rows
 
