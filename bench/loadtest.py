@@ -314,16 +314,22 @@ class Server:
         raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {self.log}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-            except ProcessLookupError:
-                pass
+        _stop_group(self.process)
         self._log_file.close()
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """Stop a child started in its own process group: SIGTERM to the group, SIGKILL after 20 s."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
 
 
 class TaskWorker:
@@ -352,15 +358,7 @@ class TaskWorker:
             raise RuntimeError(f"the task worker exited with {self.process.returncode}; see {self.log}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-            except ProcessLookupError:
-                pass
+        _stop_group(self.process)
         self._log_file.close()
 
 

@@ -238,21 +238,30 @@ def triggers_present(connection: object) -> dict[str, int]:
 
 
 @contextmanager
-def history_maintenance(*, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Let history rows be DELETEd (never UPDATEd) inside this block, and only there. See the module's
-    docstring: for deleting whole processes (``load_demo --reset``) and for ``flush``; never for
-    application code. The switch is undone when the block ends, or rolled back with it on an error."""
+def transaction_switch(*, setting: str, table: str, on: str, off: str, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """A switch that database triggers read, set for the block, inside one transaction: the PostgreSQL setting
+    ``setting`` (``set_config(…, true)``, i.e. ``SET LOCAL``) is ``on`` in the block and ``off`` after it; on
+    SQLite a row in the one-row table ``table`` exists only in the block. An error rolls it back with the rest."""
     connection = connections[using]
     with transaction.atomic(using=using):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute("SELECT set_config(%s, 'on', true)", [MAINTENANCE_SETTING])
+                cursor.execute("SELECT set_config(%s, %s, true)", [setting, on])
             else:
-                cursor.execute(f"INSERT OR IGNORE INTO {MAINTENANCE_TABLE} (id) VALUES (1)")
+                cursor.execute(f"INSERT OR IGNORE INTO {table} (id) VALUES (1)")
         yield
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute("SELECT set_config(%s, 'off', true)", [MAINTENANCE_SETTING])
+                cursor.execute("SELECT set_config(%s, %s, true)", [setting, off])
             else:
-                # bandit B608 reviewed: the table names are this module's constants, never input.
-                cursor.execute(f"DELETE FROM {MAINTENANCE_TABLE}")  # nosec B608
+                # bandit B608 reviewed: the table names are module constants of the callers, never input.
+                cursor.execute(f"DELETE FROM {table}")  # nosec B608
+
+
+@contextmanager
+def history_maintenance(*, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Let history rows be DELETEd (never UPDATEd) inside this block, and only there. See the module's
+    docstring: for deleting whole processes (``load_demo --reset``) and for ``flush``; never for
+    application code. The switch is undone when the block ends, or rolled back with it on an error."""
+    with transaction_switch(setting=MAINTENANCE_SETTING, table=MAINTENANCE_TABLE, on="on", off="off", using=using):
+        yield

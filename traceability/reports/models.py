@@ -39,6 +39,21 @@ def _process() -> models.ForeignKey:
     )
 
 
+# The columns a tally row is counted under (the triggers write them); the unique constraint names the same fields.
+TALLY_KEY = (
+    "process_id",
+    "stakeholder_group_id",
+    "round_key",
+    "country",
+    "shown_by_name",
+    "status",
+    "ground",
+    "extent",
+    "justified",
+    "drafted",
+)
+
+
 class Tally(models.Model):
     """Submissions per process, group, round, country, public attribution, status, current decision (ground,
     extent, whether the exclusion cites its ground) and whether a decision is drafted for them."""
@@ -59,37 +74,14 @@ class Tally(models.Model):
     drafted = models.BooleanField(_("decision drafted"))
     n = models.BigIntegerField(_("submissions"), default=0)
 
-    KEY = (
-        "process_id",
-        "stakeholder_group_id",
-        "round_key",
-        "country",
-        "shown_by_name",
-        "status",
-        "ground",
-        "extent",
-        "justified",
-        "drafted",
-    )
+    KEY = TALLY_KEY
 
     class Meta:
         verbose_name = _("tally")
         verbose_name_plural = _("tallies")
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "process",
-                    "stakeholder_group",
-                    "round_key",
-                    "country",
-                    "shown_by_name",
-                    "status",
-                    "ground",
-                    "extent",
-                    "justified",
-                    "drafted",
-                ],
-                name="tally_key_unique",
+                fields=[column.removesuffix("_id") for column in TALLY_KEY], name="tally_key_unique"
             )
         ]
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from traceability.consultations.history import MAINTENANCE_SETTING, MAINTENANCE_TABLE
+from traceability.consultations.history import MAINTENANCE_SETTING, MAINTENANCE_TABLE, transaction_switch
 from traceability.consultations.models import Attribution, SubmissionStatus
 from traceability.dispositions.models import ExclusionGround
 
@@ -440,19 +440,8 @@ def tallies_suspended(*, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     """Let a bulk load write submissions, dispositions and drafts without the triggers' cost, in one
     transaction: call ``rebuild_tallies`` for the processes it touched before the block ends, so that no
     other transaction ever sees tallies that disagree with the rows."""
-    connection = connections[using]
-    with transaction.atomic(using=using):
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT set_config(%s, 'off', true)", [SUSPEND_SETTING])
-            else:
-                cursor.execute(f"INSERT OR IGNORE INTO {SUSPEND_TABLE} (id) VALUES (1)")
+    with transaction_switch(setting=SUSPEND_SETTING, table=SUSPEND_TABLE, on="off", off="on", using=using):
         yield
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT set_config(%s, 'on', true)", [SUSPEND_SETTING])
-            else:
-                cursor.execute(f"DELETE FROM {SUSPEND_TABLE}")  # nosec B608
 
 
 # ----------------------------------------------------------------------------- recount and rebuild
