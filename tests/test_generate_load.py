@@ -162,6 +162,14 @@ def test_on_postgresql_a_large_load_turns_triggers_off_and_builds_the_indexes_ag
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
+        # The search trigger, kept firing during the load, is back to firing only as usual ('O': origin).
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'trace_submission_search'")
+        assert cursor.fetchone()[0] == "O"
+        cursor.execute(
+            "SELECT count(*) FROM consultations_submission s JOIN consultations_process p ON p.id = s.process_id "
+            "WHERE p.slug = 'load-replica' AND s.search_vector IS NULL"
+        )
+        assert cursor.fetchone()[0] == 0
     check_invariants(result.process, 800)
 
 
@@ -221,7 +229,8 @@ def test_a_post_load_step_that_cannot_be_imported_stops_the_load_before_anything
 
 
 def test_after_a_load_the_tallies_equal_a_recount_and_the_search_finds_its_texts():
-    """The post-load steps the loader ships with rebuild what the triggers keep (they may have been off)."""
+    """The post-load steps rebuild the tallies (their triggers were off); the search vectors were made as the rows
+    went in (that trigger alone stays on), so a word of a loaded text finds it."""
     from traceability.consultations.search import matching
     from traceability.reports.tallies import differences
 

@@ -358,6 +358,18 @@ def search_triggers_drop(connection: object) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
+def search_trigger_always(connection: object, always: bool) -> None:
+    """PostgreSQL: make the search trigger fire even under ``session_replication_role = replica`` (a bulk load
+    that turns the other triggers off), or back to the default. Computing each vector as its row is copied in
+    costs the vector alone; rebuilding the index afterwards with an UPDATE also rewrites every row and its
+    index entries, four times the work. Nothing on SQLite, whose triggers a load never turns off."""
+    if connection.vendor != "postgresql" or not search_present(connection)[PG_TRIGGER]:
+        return
+    mode = "ENABLE ALWAYS" if always else "ENABLE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {TABLE} {mode} TRIGGER {PG_TRIGGER}")
+
+
 def rebuild_search_index(process_id: int | None = None, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Recompute the search index from the submissions' rows: those of ``process_id``, or all.
 

@@ -15,7 +15,8 @@ replies, drafts, blocked attempts) are written as rows, exactly as the services 
   events the services wrote, and the ``HistoryHead`` is moved to the last one: ``verify_history`` passes.
 
 On PostgreSQL the rows go in with ``COPY`` under ``SET LOCAL session_replication_role = replica`` when the
-role may set it (triggers off: foreign keys are not re-checked, so the rows must be, and are, consistent);
+role may set it (triggers off: foreign keys are not re-checked, so the rows must be, and are, consistent; the
+search vector's trigger alone stays on);
 otherwise with the triggers on (the deferred foreign keys are then checked at commit); for a large load the big
 tables' secondary indexes and unique constraints are dropped and built once at the end. On SQLite, batched
 ``executemany`` inserts. Chunks of submissions are made by two worker processes (forked before any COPY starts;
@@ -60,6 +61,7 @@ from traceability.consultations.models import (
     Submission,
     SubmissionStatus,
 )
+from traceability.consultations.search import search_trigger_always
 from traceability.consultations.services import process_create_default_groups, round_open
 from traceability.dispositions.chain import revision_fields
 from traceability.dispositions.models import (
@@ -81,10 +83,10 @@ from traceability.outcomes.services import version_import
 from . import load_content as words
 
 # Called, in order, with the process id once the rows are in (each one's time is printed): what keeps
-# derived data (tallies, search vectors) must be rebuilt after a load that went around the services.
+# derived data must be rebuilt after a load that went around the services' triggers (the tallies). The search
+# index needs no step: its trigger fires during the load (``Writer.skip_triggers``).
 POST_LOAD_STEPS: list[str] = [
     "traceability.reports.tallies.rebuild_tallies",
-    "traceability.consultations.search.rebuild_search_index",
 ]
 
 BATCH = 20_000
@@ -172,10 +174,13 @@ class RowWriter:
         except DatabaseError:  # not permitted: load with the triggers on
             return False
         self.replica = True
+        # Except the search vector's: each row gets it as it is copied in (see ``search_trigger_always``).
+        search_trigger_always(connection, True)
         return True
 
     def restore_triggers(self) -> None:
         if self.replica:
+            search_trigger_always(connection, False)
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")
 
