@@ -281,6 +281,7 @@ def grow(world: World, upto: int) -> None:
         [
             Response(
                 revision_id=latest[ids[plan.number]],
+                process=world.process,
                 kind=plan.reply,
                 reason=f"Reason {plan.number}" if plan.reply == ResponseKind.CONTEST else "",
                 responded_at=decided + timedelta(days=1),

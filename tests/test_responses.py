@@ -132,13 +132,17 @@ def test_the_database_refuses_a_second_reply_to_a_revision(decided, stakeholder)
     submission, decided_at = decided
     response_record(submission=submission, revision_number=1, author=stakeholder, kind="agree", now=decided_at + DAY)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Response.objects.create(revision=submission.disposition.revision, kind="contest", reason="Again")
+        Response.objects.create(
+            revision=submission.disposition.revision, process=submission.process, kind="contest", reason="Again"
+        )
 
 
 def test_the_database_refuses_a_contest_without_a_reason(decided):
     submission, _ = decided
     with pytest.raises(IntegrityError), transaction.atomic():
-        Response.objects.create(revision=submission.disposition.revision, kind="contest", reason="")
+        Response.objects.create(
+            revision=submission.disposition.revision, process=submission.process, kind="contest", reason=""
+        )
 
 
 def test_a_contest_needs_a_reason(decided, stakeholder, stakeholder_client):

@@ -558,12 +558,50 @@ def test_a_failed_move_keeps_the_focus_on_that_link(organiser_client, process, o
     response = organiser_client.post(
         reverse("dispositions:reconfirm-link", args=[process.slug, second]), {"action": "move", "label": "99"}
     )
-    assert response["Location"].endswith(f"?focus={second}#link-{second}")
+    assert response["Location"].endswith(f"?after={int(second) - 1}&focus={second}#link-{second}")
     reply = organiser_client.get(response["Location"])
     page = reply.content.decode()
     assert re.search(rf'id="move-{second}"[^>]*autofocus', page)
     assert page.count("autofocus") == 1
     assert ": The current version has no clause labelled 99." in text_of(reply)
+
+
+def test_the_queue_pages_by_link_and_a_failed_move_on_a_later_page_comes_back_to_that_link(
+    settings, organiser_client, process, organiser, stakeholder, draft
+):
+    settings.TRACE_PAGE_SIZE = 2
+    for n in range(5):
+        submission = file_submission(process, stakeholder, title=f"Suspect {n}")
+        disposition_reflect(
+            submission=submission, actor=organiser, links=[LinkSpec(clause=draft.clauses.get(label="4"))]
+        )
+    version_adopt(
+        version=version_import(
+            process=process, source=document(P1, P2, P3, P4 + " Changed.", P5), label="R1", created_by=None
+        ),
+        actor=organiser,
+    )
+    url = reverse("dispositions:reconfirm", args=[process.slug])
+    seen, query, pages = [], "", 0
+    while True:
+        html = organiser_client.get(url + query).content.decode()
+        on_page = list(dict.fromkeys(re.findall(r"/workspace/reconfirm/(\d+)/", html)))
+        assert len(on_page) <= 2
+        seen += on_page
+        pages += 1
+        following = re.search(r'href="\?([^"]*)" rel="next"', html)
+        if not following:
+            break
+        query = "?" + following.group(1).replace("&amp;", "&")
+    # Every suspect link once, in the order they were made, on three pages.
+    assert seen == sorted(seen, key=int) and len(seen) == len(set(seen)) == 5 and pages == 3
+    last = seen[-1]
+    response = organiser_client.post(
+        reverse("dispositions:reconfirm-link", args=[process.slug, last]), {"action": "move", "label": "99"}
+    )
+    page = organiser_client.get(response["Location"]).content.decode()
+    assert re.search(rf'id="move-{last}"[^>]*autofocus', page)
+    assert page.count("autofocus") == 1
 
 
 def test_the_redline_links_a_long_list_of_submissions_to_the_report(
@@ -585,3 +623,78 @@ def test_the_redline_links_a_long_list_of_submissions_to_the_report(
     report = anon_client.get(link.split("#")[0]).content.decode()
     listed = report.split('data-testid="submission-table"')[1].split("</table>")[0]
     assert len(re.findall(rf">{process.code}-\d{{5}}</a>", listed)) == 9  # the list is not counted: its rows
+
+
+def test_the_redline_counts_follow_a_new_decision_and_a_new_comment_after_it_was_read(
+    anon_client, process, organiser, stakeholder, draft
+):
+    """What the redline caches (the links) is read again after a decision; what it reads live (the comments)
+    changes with a filing."""
+    first = file_submission(process, stakeholder)
+    disposition_reflect(submission=first, actor=organiser, links=[LinkSpec(clause=draft.clauses.get(label="3"))])
+    new = version_adopt(
+        version=version_import(process=process, source=document(NEW, P1, P2, P3, P4, P5), label="R1", created_by=None),
+        actor=organiser,
+    )
+    url = reverse("reports:compare", args=[process.slug])
+    assert "Linked by 1 submission:" in text_of(anon_client.get(url))
+    second = file_submission(process, stakeholder, target=new.clauses.get(label="4").identity)
+    page = text_of(anon_client.get(url))
+    assert "Linked by 1 submission:" in page and "Commented on by 1 submission:" in page
+    disposition_reflect(submission=second, actor=organiser, links=[LinkSpec(clause=new.clauses.get(label="4"))])
+    page = text_of(anon_client.get(url))
+    assert "Linked by 2 submissions:" in page and "Commented on by 1 submission:" in page
+
+
+def _suspect_process(organiser, stakeholder, n: int):
+    """A process whose ``n`` decisions linked clauses 4 and 5 of its zero draft, both reworded in the adopted R1:
+    ``2n`` links in the re-confirmation queue, and a redline whose changed clauses are linked and commented."""
+    process = make_process(organisers=(organiser,))
+    draft = version_import(process=process, source=BASE, label="Zero draft", created_by=organiser)
+    for i in range(n):
+        submission = file_submission(
+            process, stakeholder, title=f"Suspect {i}", target=draft.clauses.get(label="4").identity
+        )
+        disposition_reflect(
+            submission=submission,
+            actor=organiser,
+            links=[LinkSpec(clause=draft.clauses.get(label="4")), LinkSpec(clause=draft.clauses.get(label="5"))],
+        )
+    version_adopt(
+        version=version_import(
+            process=process,
+            source=document(P1, P2, P3, P4 + " Changed.", P5 + " Changed."),
+            label="R1",
+            created_by=None,
+        ),
+        actor=organiser,
+    )
+    return process
+
+
+@pytest.mark.parametrize("name", ["dispositions:reconfirm", "reports:compare"])
+def test_the_queue_and_the_redline_run_a_fixed_number_of_queries_whatever_the_size(
+    settings, organiser, stakeholder, name
+):
+    settings.TRACE_PAGE_SIZE = 4
+    client = client_for(organiser)
+    counts, shown = [], []
+    for n in (1, 12):
+        process = _suspect_process(organiser, stakeholder, n)
+        url = reverse(name, args=[process.slug])
+        client.get(url)  # warm up (sessions, content types, the redline's cached links)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        counts.append(len(queries))
+        shown.append(len(set(re.findall(r"/workspace/reconfirm/(\d+)/", page))) if "reconfirm" in name else page)
+    assert counts[0] == counts[1], counts
+    if name == "dispositions:reconfirm":
+        assert shown == [2, 4]  # one page of the queue: 2 links, then the first 4 of 24
+    else:
+        assert "Linked by 12 submissions:" in text_of_html(
+            shown[1]
+        ) and "Commented on by 12 submissions:" in text_of_html(shown[1])
+
+
+def text_of_html(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())

@@ -19,9 +19,10 @@ way may hold fewer rows than the others. Following "First", then "Next", they li
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import attrgetter
 
 from django.db.models import Exists, QuerySet
 from django.http import QueryDict
@@ -99,6 +100,8 @@ class KeysetPage:
     key: str = "number"
     total: int | None = None
     notice: str = field(default="")
+    # What names a row in the page's own link ("BENCH-00026 to BENCH-00050"): its receipt reference by default.
+    label: Callable[[object], str] = attrgetter("reference")
 
     def __iter__(self) -> Iterator:
         return iter(self.rows)
@@ -113,6 +116,14 @@ class KeysetPage:
     @property
     def last_row(self) -> object | None:
         return self.rows[-1] if self.rows else None
+
+    @property
+    def first_label(self) -> str:
+        return self.label(self.rows[0]) if self.rows else ""
+
+    @property
+    def last_label(self) -> str:
+        return self.label(self.rows[-1]) if self.rows else ""
 
     @property
     def first_key(self) -> int | None:
@@ -143,14 +154,28 @@ class KeysetPage:
 
 
 def keyset_page(
-    queryset: QuerySet, *, cursor: Cursor, size: int, key: str = "number", total: int | None = None
+    queryset: QuerySet,
+    *,
+    cursor: Cursor,
+    size: int,
+    key: str = "number",
+    total: int | None = None,
+    label: Callable[[object], str] | None = None,
 ) -> KeysetPage:
-    """The page of ``queryset`` at ``cursor``, ``size`` rows, ordered by the unique integer field ``key``.
+    """The page of ``queryset`` at ``cursor``, ``size`` rows, ordered by the unique integer field ``key``
+    (``label`` names a row in the page's links; a row's ``reference`` if not given).
 
     One query (plus whatever ``prefetch_related`` the queryset asks for): ``size + 1`` rows to know whether
     the list goes on in the direction of travel, and an ``EXISTS`` for the other direction."""
     if size < 1:
         raise ValueError("A page holds at least one row.")
+    page = _rows_at(queryset, cursor, size, key, total)
+    if label is not None:
+        page.label = label
+    return page
+
+
+def _rows_at(queryset: QuerySet, cursor: Cursor, size: int, key: str, total: int | None) -> KeysetPage:
     direction, anchor = cursor.direction, cursor.key
     if direction == Direction.FIRST:
         rows = list(queryset.order_by(key)[: size + 1])
@@ -187,9 +212,9 @@ def _page(rows: list, cursor: Cursor, key: str, total: int | None, *, has_previo
     )
 
 
-def other_parameters(query: QueryDict) -> str:
-    """``query`` without this module's parameters, URL-encoded: the filters that every page link keeps."""
+def other_parameters(query: QueryDict, *also: str) -> str:
+    """``query`` without this module's parameters (and ``also``), URL-encoded: the filters every page link keeps."""
     kept = query.copy()
-    for name in PARAMETERS:
+    for name in (*PARAMETERS, *also):
         kept.pop(name, None)
     return kept.urlencode()

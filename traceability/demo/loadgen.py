@@ -935,6 +935,7 @@ class Generator:
             (
                 self.response_base + number - 1,
                 revision,
+                self.process.pk,
                 kind,
                 rng.choice(words.CONTEST_REASONS) if contest else "",
                 at,
@@ -1095,7 +1096,17 @@ DISPOSITION_COLUMNS = (
     "decided_at",
     "first_decided_at",
 )
-RESPONSE_COLUMNS = ("id", "revision_id", "kind", "reason", "responded_at", "answer", "answered_at", "answered_by_id")
+RESPONSE_COLUMNS = (
+    "id",
+    "revision_id",
+    "process_id",
+    "kind",
+    "reason",
+    "responded_at",
+    "answer",
+    "answered_at",
+    "answered_by_id",
+)
 DRAFT_COLUMNS = (
     "id",
     "submission_id",

@@ -289,9 +289,13 @@ class ReplyState(models.TextChoices):
     OPEN = "open", _("Reply window open")
 
 
+# 0 while a contest waits for its answer, 1 once answered: the contest queue's first sort key.
+WAITING_FIRST = models.Case(models.When(answered_at__isnull=True, then=0), default=1)
+
+
 class ResponseQuerySet(models.QuerySet["Response"]):
     def for_process(self, process: object) -> ResponseQuerySet:
-        return self.filter(revision__submission__process=process)
+        return self.filter(process=process)
 
     def contests(self) -> ResponseQuerySet:
         return self.filter(kind=ResponseKind.CONTEST)
@@ -300,9 +304,8 @@ class ResponseQuerySet(models.QuerySet["Response"]):
         return self.contests().filter(answered_at__isnull=True)
 
     def queue_order(self) -> ResponseQuerySet:
-        """Unanswered contests first, then the oldest first."""
-        waiting = models.Case(models.When(answered_at__isnull=True, then=0), default=1)
-        return self.order_by(waiting, "responded_at", "pk")
+        """Unanswered contests first, then the oldest first (the order of the index ``response_contest_queue``)."""
+        return self.order_by(WAITING_FIRST, "responded_at", "pk")
 
 
 REASON_MAX_LENGTH = 5000
@@ -314,6 +317,11 @@ class Response(models.Model):
     the organisers' public answer. One per revision; written by the services only."""
 
     revision = models.ForeignKey(DecisionRevision, on_delete=models.CASCADE, related_name="responses")
+    # The revision's submission's process, kept on the row: the contest queue and its count are read per
+    # process, and through three joins they scanned every reply of a process (0.9 s at a million submissions).
+    process = models.ForeignKey(
+        "consultations.Process", on_delete=models.CASCADE, related_name="+", verbose_name=_("process")
+    )
     kind = models.CharField(_("reply"), max_length=8, choices=ResponseKind.choices)
     reason = models.TextField(_("why you contest it"), max_length=REASON_MAX_LENGTH, blank=True)
     responded_at = models.DateTimeField(_("replied at"), default=timezone.now)
@@ -343,7 +351,22 @@ class Response(models.Model):
                 violation_error_message=_("Only a contest is answered, with a text and a date."),
             ),
         ]
-        indexes = [models.Index(fields=["kind", "answered_at", "responded_at"], name="response_queue")]
+        indexes = [
+            # The contest queue in its order, and the count of contests waiting for an answer.
+            models.Index(
+                "process",
+                WAITING_FIRST,
+                "responded_at",
+                "id",
+                condition=Q(kind=ResponseKind.CONTEST),
+                name="response_contest_queue",
+            ),
+            models.Index(
+                fields=["process"],
+                condition=Q(kind=ResponseKind.CONTEST, answered_at__isnull=True),
+                name="response_contest_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.revision_id}: {self.kind}"

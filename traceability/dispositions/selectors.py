@@ -95,7 +95,8 @@ def annotate_states(links: list[ClauseLink]) -> list[ClauseLink]:
 
 
 def reconfirm_queue(process: Process, version: DocumentVersion | None) -> QuerySet[ClauseLink]:
-    """The current links that need the organisers: suspect ones and those to removed clauses, by submission."""
+    """The current links that need the organisers: suspect ones and those to removed clauses, in the order they
+    were made (a decision's links together), for keyset pages by ``pk``."""
     if version is None:
         return ClauseLink.objects.none()
     confirmed = _current_clause(version).filter(fingerprint=OuterRef("fingerprint"))
@@ -110,7 +111,7 @@ def reconfirm_queue(process: Process, version: DocumentVersion | None) -> QueryS
         .annotate(ok=Exists(confirmed))
         .filter(ok=False)
         .select_related("revision__submission__stakeholder_group", "clause__version")
-        .order_by("revision__submission__number", "pk")
+        .order_by("pk")
     )
 
 

@@ -686,8 +686,8 @@ def response_record(
         raise ValidationError(_("The time to reply to this decision ended on %(date)s.") % {"date": ended})
     if Response.objects.filter(revision=revision).exists():
         raise ValidationError(_("You already replied to this decision. A reply is given once per decision."))
-    response = Response(revision=revision, kind=kind, reason=reason, responded_at=now)
-    response.full_clean(exclude=["revision"])
+    response = Response(revision=revision, process=locked.process, kind=kind, reason=reason, responded_at=now)
+    response.full_clean(exclude=["revision", "process"])
     try:
         with transaction.atomic():
             response.save()

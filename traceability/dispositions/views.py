@@ -348,7 +348,9 @@ def reconfirm(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_organised_process(request, slug)
     version = DocumentVersion.objects.report_version_for(process)
     queue = reconfirm_queue(process, version)
-    page = Paginator(queue, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("page"))
+    size = settings.TRACE_PAGE_SIZE
+    # Pages by where they start (no count, no offset): the queue may hold tens of thousands of links.
+    page = keyset_page(queue, cursor=cursor_from(request.GET, size=size), size=size, key="pk", label=_link_reference)
     links = list(page)
     _attach_now_text(links, version)
     # The keyboard focus: the link an error was about, else the first link's Re-confirm button.
@@ -357,7 +359,21 @@ def reconfirm(request: HttpRequest, slug: str) -> HttpResponse:
     for link in links:
         link.focus_move = link is focused and (focus == str(link.pk) or link.now_clause is None)
         link.focus_confirm = link is focused and not link.focus_move
-    return render(request, "dispositions/reconfirm.html", {"process": process, "version": version, "page": page})
+    return render(
+        request,
+        "dispositions/reconfirm.html",
+        {"process": process, "version": version, "page": page, "querystring": other_parameters(request.GET, "focus")},
+    )
+
+
+def _link_reference(link: ClauseLink) -> str:
+    return link.revision.submission.reference
+
+
+def _reconfirm_url_at(process: Process, link: ClauseLink) -> str:
+    """Back to the queue on the page that starts at ``link``, with the focus on its form."""
+    url = reverse("dispositions:reconfirm", args=[process.slug])
+    return f"{url}?after={link.pk - 1}&focus={link.pk}#link-{link.pk}"
 
 
 def _attach_now_text(links: list[ClauseLink], version: DocumentVersion | None) -> None:
@@ -393,8 +409,7 @@ def reconfirm_link(request: HttpRequest, slug: str, link_pk: int) -> HttpRespons
             for error in form.errors.get("label", []):
                 messages.error(request, f"{reference}: {error}")
             # Back to that link's form, with the focus there (not on another link's Re-confirm button).
-            url = reverse("dispositions:reconfirm", args=[process.slug])
-            return redirect(f"{url}?focus={link.pk}#link-{link.pk}")
+            return redirect(_reconfirm_url_at(process, link))
         move_to = form.cleaned_data["label"]
     try:
         link_reconfirm(
@@ -407,8 +422,7 @@ def reconfirm_link(request: HttpRequest, slug: str, link_pk: int) -> HttpRespons
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, f"{link.revision.submission.reference}: {message}")
-        url = reverse("dispositions:reconfirm", args=[process.slug])
-        return redirect(f"{url}?focus={link.pk}#link-{link.pk}")
+        return redirect(_reconfirm_url_at(process, link))
     else:
         done = {
             "move": _("The link of %(reference)s now points at clause %(label)s."),
@@ -482,7 +496,12 @@ def respond(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
 def _contests_context(
     process: Process, page_number: str | None, bound: tuple[int, AnswerForm] | None = None
 ) -> dict[str, object]:
-    page = Paginator(contest_queue(process), settings.TRACE_PAGE_SIZE).get_page(page_number)
+    queue = contest_queue(process)
+    # The page's ids first, from the queue's index alone (a deep page skips thousands of entries there, not
+    # thousands of joined rows), then those rows with what they contest.
+    page = Paginator(queue.values_list("pk", flat=True), settings.TRACE_PAGE_SIZE).get_page(page_number)
+    rows = queue.in_bulk(list(page))
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     for response in page:
         if bound is not None and bound[0] == response.pk:
             response.form = bound[1]

@@ -210,34 +210,45 @@ def group_clause_links(
 SAMPLE_PER_ROW = 8
 
 
-def submissions_by_identity(process: Process, rows: list) -> None:
-    """Give each redline row ``linked`` (submissions whose current decision links one of the row's
-    identities: they drove or followed the change) and ``commented`` (submissions filed on one of them),
-    each a sample with a count. Four queries for the page."""
-    ids = sorted({identity for row in rows for identity in row.identity_ids})
+def _linked_uncached(process: Process, ids: list[int]) -> tuple[dict[int, int], dict[int, list[str]]]:
     links = _effective(
         current_links(process)
         .exclude(revision__submission__status=SubmissionStatus.WITHDRAWN)
         .filter(Q(identity__in=ids) | Q(identity__merged_into__in=ids))
     )
-    linked_counts = {row["effective"]: row["n"] for row in links.values("effective").annotate(n=Count("pk")).order_by()}
-    linked_sample = (
+    counts = {row["effective"]: row["n"] for row in links.values("effective").annotate(n=Count("pk")).order_by()}
+    sample = (
         links.annotate(
             rank=Window(RowNumber(), partition_by=[F("effective")], order_by=[F("revision__submission__number")])
         )
         .filter(rank__lte=SAMPLE_PER_ROW)
         .values_list("effective", "revision__submission__reference")
     )
-    comments = Submission.objects.for_process(process).active().filter(target__in=ids)
-    commented_counts = {row["target"]: row["n"] for row in comments.values("target").annotate(n=Count("pk")).order_by()}
+    by_identity: dict[int, list[str]] = {}
+    for identity, reference in sample:
+        by_identity.setdefault(identity, []).append(reference)
+    return counts, by_identity
+
+
+def submissions_by_identity(process: Process, rows: list) -> None:
+    """Give each redline row ``linked`` (submissions whose current decision links one of the row's
+    identities: they drove or followed the change) and ``commented`` (submissions filed on one of them),
+    each a sample with a count.
+
+    The linked part reads every current link of the page's clauses (seconds at a million decided submissions),
+    so it is cached per ``stats_version``: links change only with a decision, a withdrawal or an edit, which bump
+    it, never with a filing. The commented part is two indexed queries, read live (filings add to it)."""
+    ids = sorted({identity for row in rows for identity in row.identity_ids})
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    key = f"trace:redline-links:v1:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}:{digest}"
+    linked_counts, by_linked = cache.get_or_set(key, lambda: _linked_uncached(process, ids), CLAUSE_CACHE_SECONDS)
+    comments = Submission.objects.for_process(process).active().filter(target__in=ids).order_by()
+    commented_counts = {row["target"]: row["n"] for row in comments.values("target").annotate(n=Count("*")).order_by()}
     commented_sample = (
         comments.annotate(rank=Window(RowNumber(), partition_by=[F("target")], order_by=[F("number")]))
         .filter(rank__lte=SAMPLE_PER_ROW)
         .values_list("target", "reference")
     )
-    by_linked: dict[int, list[str]] = {}
-    for identity, reference in linked_sample:
-        by_linked.setdefault(identity, []).append(reference)
     by_commented: dict[int, list[str]] = {}
     for identity, reference in commented_sample:
         by_commented.setdefault(identity, []).append(reference)
