@@ -164,6 +164,27 @@ def test_a_clause_reflecting_many_submissions_shows_a_sample_and_links_to_all(an
     assert all(s.reference in listed for s in submissions)
 
 
+def test_the_clause_table_read_from_the_cache_follows_each_decision_and_withdrawal(anon_client, process, organiser):
+    """The table is rendered once per data version: a decision and a withdrawal change it at once, a filing does
+    not need to (it does not change what the table shows)."""
+    version = import_document(process, organiser)
+    clause = version.clauses.get(eid="para_3")
+    authors = [make_user() for _ in range(3)]
+    submissions = [file_submission(process, author) for author in authors]
+
+    def row() -> str:
+        table = report(anon_client, process).split('data-testid="clause-table"')[1].split("</table>")[0]
+        return table.split('#para_3"')[1].split("</tr>")[0]
+
+    assert "None" in row()
+    disposition_reflect(submission=submissions[0], actor=organiser, links=[LinkSpec(clause=clause)])
+    assert "Civil society (1):" in row() and submissions[0].reference in row()
+    disposition_reflect(submission=submissions[1], actor=organiser, links=[LinkSpec(clause=clause)])
+    assert "Civil society (2):" in row() and submissions[1].reference in row()
+    submission_withdraw(submission=submissions[1], author=authors[1])
+    assert "Civil society (1):" in row() and submissions[1].reference not in row()
+
+
 def test_text_search_never_matches_the_words_of_a_withdrawn_submission(anon_client, process, stakeholder):
     gone = file_submission(process, stakeholder, title="Second thoughts", text="I took it back")
     submission_withdraw(submission=gone, author=stakeholder)

@@ -7,6 +7,7 @@ from django_countries import countries
 
 from traceability.consultations.models import CommentRound, Submission, SubmissionStatus
 from traceability.consultations.search import matching
+from traceability.consultations.widgets import LongSelect
 from traceability.dispositions.forms import STATUS_CHOICES
 from traceability.dispositions.models import ClauseLink, ExclusionGround
 from traceability.outcomes.models import Clause
@@ -34,11 +35,16 @@ class ReportFilterForm(forms.Form):
     group = forms.ModelChoiceField(
         label=_("Stakeholder group"), queryset=None, required=False, empty_label=_("All groups")
     )
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=LongSelect)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     ground = forms.ChoiceField(label=_("Exclusion ground"), choices=GROUND_CHOICES, required=False)
     clause = ClauseFilterField(
-        label=_("Reflected in clause"), queryset=None, required=False, to_field_name="eid", empty_label=_("Any clause")
+        label=_("Reflected in clause"),
+        queryset=None,
+        required=False,
+        to_field_name="eid",
+        empty_label=_("Any clause"),
+        widget=LongSelect,
     )
 
     def __init__(self, *args: object, groups: QuerySet, clauses: QuerySet, rounds: QuerySet, **kwargs: object) -> None:
