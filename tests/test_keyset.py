@@ -115,6 +115,17 @@ def test_a_page_past_either_end_is_empty_and_offers_the_way_back(seven, process)
     assert numbers(page_at(rows, page.previous_query)) == [5, 6, 7]
 
 
+def test_an_empty_list_offers_no_way_into_another_empty_page(seven, process):
+    """A filter that matches nothing, reached by an old or a bookmarked link: neither an empty page after the end
+    nor one before the start offers Previous, Next or Last (they only led to each other)."""
+    nothing = Submission.objects.filter(process=process, number__gt=100)
+    for query in ("after=50", "before=51", "page=3"):
+        page = page_at(nothing, query)
+        assert (numbers(page), page.has_previous, page.has_next) == ([], False, False), query
+    before_the_start = page_at(Submission.objects.filter(process=process, number__gte=3), "before=2")
+    assert (numbers(before_the_start), before_the_start.has_previous, before_the_start.has_next) == ([], False, True)
+
+
 def test_a_page_is_one_query_and_never_counts(seven, process, django_assert_num_queries):
     rows = Submission.objects.filter(process=process)
     for query in ("", "after=2", "before=6", "last=1"):

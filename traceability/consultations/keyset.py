@@ -189,14 +189,15 @@ def _rows_at(queryset: QuerySet, cursor: Cursor, size: int, key: str, total: int
         rows = list(
             queryset.filter(**{f"{key}__gt": anchor}).annotate(_keyset_other=other_side).order_by(key)[: size + 1]
         )
-        # With no row, nothing says whether rows come before: the way back is offered (to ``before=N+1``).
-        before = rows[0]._keyset_other if rows else True
+        # With no row, the EXISTS was never read: asked apart (one more query, on an empty page only), so that an
+        # empty list offers no way "back" into another empty page.
+        before = rows[0]._keyset_other if rows else queryset.filter(**{f"{key}__lte": anchor}).exists()
         return _page(rows[:size], cursor, key, total, has_previous=before, has_next=len(rows) > size)
     other_side = Exists(queryset.order_by().filter(**{f"{key}__gte": anchor}))
     rows = list(
         queryset.filter(**{f"{key}__lt": anchor}).annotate(_keyset_other=other_side).order_by(f"-{key}")[: size + 1]
     )
-    after = rows[0]._keyset_other if rows else True
+    after = rows[0]._keyset_other if rows else queryset.filter(**{f"{key}__gte": anchor}).exists()
     return _page(rows[:size][::-1], cursor, key, total, has_previous=len(rows) > size, has_next=after)
 
 
