@@ -38,7 +38,7 @@ browser: setup-dev
 
 demo: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py load_demo
 
 # The task worker (mail, and other background work) runs in the background of the same shell and is
 # stopped when the server stops, however it stops (Ctrl+C reaches both; the trap covers the rest).

@@ -377,7 +377,7 @@ def link(page: str, rel: str) -> str | None:
 def check_report_page_2(world: World, page: str) -> None:
     # An old offset link (?page=2) still works: page 2 starts after receipt (2 - 1) x page size.
     assert listed(world, page)[0] == REPORT_PAGE_2_SIZE + 1
-    assert link(page, "prev").endswith(f"before={REPORT_PAGE_2_SIZE + 1}#submissions")
+    assert link(page, "prev").endswith(f"before={REPORT_PAGE_2_SIZE + 1}#submission-list")
     assert (link(page, "next") is None) == (len(world.plans) <= 2 * REPORT_PAGE_2_SIZE)
 
 
@@ -385,7 +385,7 @@ def check_report_last(world: World, page: str) -> None:
     total = len(world.plans)
     assert listed(world, page) == list(range(total - REPORT_PAGE_2_SIZE + 1, total + 1))
     assert link(page, "next") is None and link(page, "last") is None
-    assert link(page, "prev").endswith(f"before={total - REPORT_PAGE_2_SIZE + 1}#submissions")
+    assert link(page, "prev").endswith(f"before={total - REPORT_PAGE_2_SIZE + 1}#submission-list")
     assert "<caption>" + plural(total, "submission") + "</caption>" in page
 
 

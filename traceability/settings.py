@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "traceability.accounts.middleware.IdleTimeoutMiddleware",
     "traceability.accounts.middleware.MfaRequiredMiddleware",
     "traceability.accounts.middleware.BlockedRequestMiddleware",
+    "traceability.consultations.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

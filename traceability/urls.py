@@ -1,14 +1,26 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 admin.site.site_header = _("Trace administration")
 admin.site.site_title = _("Trace admin")
 # The admin signs in through the site's sign-in (rate limits, lockout, the second factor), not its own form.
 admin.site.login = secure_admin_login(admin.site.login)
 
+class FaviconView(RedirectView):
+    """``/favicon.ico``, which browsers ask for on pages without an icon link (the admin, JSON): the SVG icon."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args: object, **kwargs: object) -> str:
+        return static("favicon.svg")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("accounts/", include("traceability.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -36,3 +36,23 @@ def test_unknown_addresses_get_an_accessible_404(visitor, process):
     # A missing version of the outcome document is a 404 in the document's own page.
     visitor.goto(f"/processes/{process.slug}/document/?version=7", status=404)
     assert "There is no version 7 of this document." in visitor.main().inner_text()
+
+
+def test_opening_a_form_only_address_says_nothing_was_saved_and_links_back(visitor, process, organiser, stakeholder):
+    """A decision sent after the session expired comes back, after the sign-in, as a visit to the form's address;
+    so does a bookmarked receipt check. A page says what happened (not the browser's empty-405 error)."""
+    submission = file_submission(process, stakeholder)
+    visitor.page.set_viewport_size({"width": 390, "height": 800})
+    verify = f"/processes/{process.slug}/submissions/{submission.reference}/verify/"
+    response = visitor.goto(verify, status=405)
+    assert response.header_value("allow") == "POST"
+    assert visitor.page.get_by_role("heading", level=1).inner_text() == "Nothing was saved"
+    visitor.follow(visitor.main().get_by_role("link", name="Back to the process"))
+    assert visitor.path == f"/processes/{process.slug}/"
+
+    # Signed in again after the session ended, the browser goes to the form's address by GET.
+    visitor.sign_in(organiser)
+    visitor.goto(f"/processes/{process.slug}/workspace/submissions/{submission.reference}/exclude/", status=405)
+    assert visitor.page.get_by_role("heading", level=1).inner_text() == "Nothing was saved"
+    back = visitor.main().get_by_role("link", name="Back to the process")
+    assert back.get_attribute("href") == f"/processes/{process.slug}/"

@@ -696,3 +696,35 @@ def test_a_download_being_built_says_so_in_an_accessible_page_without_scripts(vi
     assert visitor.main().get_by_role("status").inner_text().startswith("Building the spreadsheet: 0%")
     visitor.follow(visitor.main().get_by_role("link", name="Try again"), status=202)
     visitor.follow(visitor.main().get_by_role("link", name="Back to the report"))
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_on_a_phone_the_report_and_its_pages_pass_axe_and_page_links_land_on_the_list(
+    visitor, report_case, width, settings
+):
+    """Tables wider than a phone scroll inside their own box, which the keyboard can reach (axe's
+    scrollable-region-focusable, seen only at phone widths); the page never scrolls sideways; each page of the list
+    opens on the list, not on the filters above it."""
+    settings.TRACE_PAGE_SIZE = 5
+    page = visitor.page
+    page.set_viewport_size({"width": width, "height": 800})
+    path = report_path(report_case)
+    for query in ("", "?after=5", "?last=1", "?status=reflected", "?after=zzz", "?status=reflected&page=9"):
+        visitor.goto(path + query)  # axe, at this width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, query
+    visitor.goto(path)
+    visitor.follow(page.locator("a[rel=next]").first)
+    assert visitor.path.endswith("after=5") and page.url.endswith("#submission-list")
+    # The list, not the filter form, comes to the top of the screen (Bootstrap scrolls there smoothly).
+    top = None
+    for _ in range(40):
+        top = page.locator("#submission-list").evaluate("e => e.getBoundingClientRect().top")
+        if abs(top) < 5:
+            break
+        page.wait_for_timeout(50)
+    assert abs(top) < 5, top
+    # An empty filtered page offers no Previous/Next that only lead to each other.
+    visitor.goto(path + "?status=not_taken_up&page=9")
+    assert page.locator("a[rel=prev], a[rel=next], a[rel=last]").count() == 0
+    for region in page.locator(".table-responsive").all():
+        assert region.get_attribute("tabindex") == "0" and region.get_attribute("aria-labelledby")
