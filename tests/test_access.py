@@ -265,7 +265,8 @@ ACCESS: dict[str, dict[str, object]] = {
     },
 }
 
-SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
+# favicon.ico: a permanent redirect to a static file for everyone (tests/test_admin_and_settings.py).
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/", "favicon.ico")
 # django-allauth's other pages (e-mail, password, two-factor): their access rules are allauth's, and
 # tests/test_accounts.py walks each flow. Its sign-up, sign-in and sign-out are in ACCESS.
 ALLAUTH_NAMES = ("account_", "mfa_")

@@ -20,7 +20,7 @@ class FaviconView(RedirectView):
 
 
 urlpatterns = [
-    path("favicon.ico", FaviconView.as_view()),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("traceability.accounts.urls")),
     path("accounts/", include("allauth.urls")),
