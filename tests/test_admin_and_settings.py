@@ -247,10 +247,10 @@ def test_a_persistent_connection_is_health_checked():
 
 
 def test_favicon_ico_leads_to_the_site_icon(client, settings):
+    """Browsers ask for /favicon.ico on pages without an icon link (the admin, JSON downloads): not a 404."""
     from django.templatetags.static import static
 
-    """Browsers ask for /favicon.ico on pages without an icon link (the admin, JSON downloads): not a 404."""
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"] == static("favicon.svg")
     assert response["Location"].startswith(settings.STATIC_URL) and response["Location"].endswith(".svg")

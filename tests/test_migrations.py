@@ -8,6 +8,7 @@ changed; a decision changed once), then migrated forward.
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import pytest
 from django.db import connection
@@ -117,3 +118,50 @@ def test_old_links_follow_their_paragraph_or_wait_for_re_confirmation():
     revisions = list(Revision.objects.filter(submission__reference="OLD-00003").order_by("number"))
     assert [(r.kind, r.links.count()) for r in revisions] == [("reflected", 1), ("excluded", 0)]
     assert status["OLD-00003"] == "excluded"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_replies_made_before_they_named_their_process_take_it_from_their_decision():
+    """dispositions 0013/0014: every existing reply gets its submission's process (the contest queue reads it)."""
+    from traceability.consultations.models import Process as CurrentProcess
+
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    # Every app at its newest migration but dispositions, taken back to before 0013 (and what depends on it).
+    old = migrate([("dispositions", "0012_history_chain"), *(leaf for leaf in leaves if leaf[0] != "dispositions")])
+    User = old.get_model("accounts", "User")
+    Process = old.get_model("consultations", "Process")
+    Group = old.get_model("consultations", "StakeholderGroup")
+    Submission = old.get_model("consultations", "Submission")
+    Revision = old.get_model("dispositions", "DecisionRevision")
+    Response = old.get_model("dispositions", "Response")
+
+    now = timezone.now()
+    user = User.objects.create(email="old@example.org", password="!", display_name="Old")
+    replies = {}
+    for code in ("ONE", "TWO"):
+        process = Process.objects.create(
+            slug=code.lower(), code=code, title=code, opens_at=now - timezone.timedelta(days=9), closes_at=now
+        )
+        group = Group.objects.create(process=process, name="Civil society")
+        submission = Submission.objects.create(
+            process=process,
+            number=1,
+            reference=f"{code}-00001",
+            author=user,
+            stakeholder_group=group,
+            author_name="Old",
+            title="S",
+            text="t",
+            text_sha256=hashlib.sha256(b"t").hexdigest(),
+            form_token=uuid.uuid4(),
+        )
+        revision = Revision.objects.create(
+            submission=submission, number=1, change="first", kind="reflected", extent="full"
+        )
+        replies[code] = Response.objects.create(revision=revision, kind="contest", reason="Why?").pk
+
+    new = migrate(leaves)
+    NewResponse = new.get_model("dispositions", "Response")
+    for code, pk in replies.items():
+        assert NewResponse.objects.get(pk=pk).process_id == CurrentProcess.objects.get(code=code).pk

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from traceability.consultations.models import CommentRound, Submission, SubmissionStatus
 from traceability.consultations.services import round_open
+from traceability.dispositions.models import ClauseLink
 from traceability.dispositions.services import LinkSpec, disposition_reflect, version_adopt
 from traceability.outcomes.models import ClauseMatch, DocumentVersion, MatchRelation
 from traceability.outcomes.services import version_import
@@ -558,7 +559,8 @@ def test_a_failed_move_keeps_the_focus_on_that_link(organiser_client, process, o
     response = organiser_client.post(
         reverse("dispositions:reconfirm-link", args=[process.slug, second]), {"action": "move", "label": "99"}
     )
-    assert response["Location"].endswith(f"?after={int(second) - 1}&focus={second}#link-{second}")
+    number = ClauseLink.objects.get(pk=second).revision.submission.number
+    assert response["Location"].endswith(f"?after={number - 1}&focus={second}#link-{second}")
     reply = organiser_client.get(response["Location"])
     page = reply.content.decode()
     assert re.search(rf'id="move-{second}"[^>]*autofocus', page)
@@ -566,7 +568,7 @@ def test_a_failed_move_keeps_the_focus_on_that_link(organiser_client, process, o
     assert ": The current version has no clause labelled 99." in text_of(reply)
 
 
-def test_the_queue_pages_by_link_and_a_failed_move_on_a_later_page_comes_back_to_that_link(
+def test_the_queue_pages_by_submission_and_a_failed_move_on_a_later_page_comes_back_to_that_link(
     settings, organiser_client, process, organiser, stakeholder, draft
 ):
     settings.TRACE_PAGE_SIZE = 2
@@ -593,7 +595,7 @@ def test_the_queue_pages_by_link_and_a_failed_move_on_a_later_page_comes_back_to
         if not following:
             break
         query = "?" + following.group(1).replace("&amp;", "&")
-    # Every suspect link once, in the order they were made, on three pages.
+    # Every suspect link once, in receipt order, on three pages (two submissions a page).
     assert seen == sorted(seen, key=int) and len(seen) == len(set(seen)) == 5 and pages == 3
     last = seen[-1]
     response = organiser_client.post(
@@ -689,7 +691,7 @@ def test_the_queue_and_the_redline_run_a_fixed_number_of_queries_whatever_the_si
         shown.append(len(set(re.findall(r"/workspace/reconfirm/(\d+)/", page))) if "reconfirm" in name else page)
     assert counts[0] == counts[1], counts
     if name == "dispositions:reconfirm":
-        assert shown == [2, 4]  # one page of the queue: 2 links, then the first 4 of 24
+        assert shown == [2, 8]  # one page of the queue: 1 submission's 2 links, then the first 4 submissions' 8
     else:
         assert "Linked by 12 submissions:" in text_of_html(
             shown[1]
@@ -698,3 +700,19 @@ def test_the_queue_and_the_redline_run_a_fixed_number_of_queries_whatever_the_si
 
 def text_of_html(page: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def test_re_confirming_one_link_keeps_the_submissions_other_link_where_it_was(settings, organiser, stakeholder):
+    """Acting on a link writes the decision's links anew (new ids): the queue, paged by submission, still shows the
+    same submission's other link first, on the same page."""
+    settings.TRACE_PAGE_SIZE = 1
+    process = _suspect_process(organiser, stakeholder, 3)
+    client = client_for(organiser)
+    url = reverse("dispositions:reconfirm", args=[process.slug])
+    first = client.get(url).content.decode()
+    references = re.findall(rf">({process.code}-\d{{5}})</a>:", first)
+    assert len(references) == 2 and len(set(references)) == 1  # one submission, its two links
+    link = re.findall(r"/workspace/reconfirm/(\d+)/", first)[0]
+    client.post(reverse("dispositions:reconfirm-link", args=[process.slug, link]), {"action": "reconfirm"})
+    after = client.get(url).content.decode()
+    assert re.findall(rf">({process.code}-\d{{5}})</a>:", after) == references[:1]

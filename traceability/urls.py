@@ -10,10 +10,12 @@ admin.site.site_title = _("Trace admin")
 # The admin signs in through the site's sign-in (rate limits, lockout, the second factor), not its own form.
 admin.site.login = secure_admin_login(admin.site.login)
 
-class FaviconView(RedirectView):
-    """``/favicon.ico``, which browsers ask for on pages without an icon link (the admin, JSON): the SVG icon."""
 
-    permanent = True
+class FaviconView(RedirectView):
+    """``/favicon.ico``, which browsers ask for on pages without an icon link (the admin, JSON): the SVG icon. Not
+    permanent: the icon's address changes with its content (hashed static files), and browsers keep a 301 for ever."""
+
+    permanent = False
 
     def get_redirect_url(self, *args: object, **kwargs: object) -> str:
         return static("favicon.svg")

@@ -19,10 +19,9 @@ way may hold fewer rows than the others. Following "First", then "Next", they li
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from operator import attrgetter
 
 from django.db.models import Exists, QuerySet
 from django.http import QueryDict
@@ -100,8 +99,6 @@ class KeysetPage:
     key: str = "number"
     total: int | None = None
     notice: str = field(default="")
-    # What names a row in the page's own link ("BENCH-00026 to BENCH-00050"): its receipt reference by default.
-    label: Callable[[object], str] = attrgetter("reference")
 
     def __iter__(self) -> Iterator:
         return iter(self.rows)
@@ -116,14 +113,6 @@ class KeysetPage:
     @property
     def last_row(self) -> object | None:
         return self.rows[-1] if self.rows else None
-
-    @property
-    def first_label(self) -> str:
-        return self.label(self.rows[0]) if self.rows else ""
-
-    @property
-    def last_label(self) -> str:
-        return self.label(self.rows[-1]) if self.rows else ""
 
     @property
     def first_key(self) -> int | None:
@@ -154,28 +143,14 @@ class KeysetPage:
 
 
 def keyset_page(
-    queryset: QuerySet,
-    *,
-    cursor: Cursor,
-    size: int,
-    key: str = "number",
-    total: int | None = None,
-    label: Callable[[object], str] | None = None,
+    queryset: QuerySet, *, cursor: Cursor, size: int, key: str = "number", total: int | None = None
 ) -> KeysetPage:
-    """The page of ``queryset`` at ``cursor``, ``size`` rows, ordered by the unique integer field ``key``
-    (``label`` names a row in the page's links; a row's ``reference`` if not given).
+    """The page of ``queryset`` at ``cursor``, ``size`` rows, ordered by the unique integer field ``key``.
 
     One query (plus whatever ``prefetch_related`` the queryset asks for): ``size + 1`` rows to know whether
     the list goes on in the direction of travel, and an ``EXISTS`` for the other direction."""
     if size < 1:
         raise ValueError("A page holds at least one row.")
-    page = _rows_at(queryset, cursor, size, key, total)
-    if label is not None:
-        page.label = label
-    return page
-
-
-def _rows_at(queryset: QuerySet, cursor: Cursor, size: int, key: str, total: int | None) -> KeysetPage:
     direction, anchor = cursor.direction, cursor.key
     if direction == Direction.FIRST:
         rows = list(queryset.order_by(key)[: size + 1])

@@ -84,7 +84,7 @@ from . import load_content as words
 
 # Called, in order, with the process id once the rows are in (each one's time is printed): what keeps
 # derived data must be rebuilt after a load that went around the services' triggers (the tallies). The search
-# index needs no step: its trigger fires during the load (``Writer.skip_triggers``).
+# index needs no step: its trigger fires during the load (``RowWriter.skip_triggers``).
 POST_LOAD_STEPS: list[str] = [
     "traceability.reports.tallies.rebuild_tallies",
 ]

@@ -95,8 +95,7 @@ def annotate_states(links: list[ClauseLink]) -> list[ClauseLink]:
 
 
 def reconfirm_queue(process: Process, version: DocumentVersion | None) -> QuerySet[ClauseLink]:
-    """The current links that need the organisers: suspect ones and those to removed clauses, in the order they
-    were made (a decision's links together), for keyset pages by ``pk``."""
+    """The current links that need the organisers: suspect ones and those to removed clauses, by submission."""
     if version is None:
         return ClauseLink.objects.none()
     confirmed = _current_clause(version).filter(fingerprint=OuterRef("fingerprint"))
@@ -111,7 +110,7 @@ def reconfirm_queue(process: Process, version: DocumentVersion | None) -> QueryS
         .annotate(ok=Exists(confirmed))
         .filter(ok=False)
         .select_related("revision__submission__stakeholder_group", "clause__version")
-        .order_by("pk")
+        .order_by("revision__submission__number", "pk")
     )
 
 

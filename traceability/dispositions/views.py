@@ -347,11 +347,13 @@ def reconfirm(request: HttpRequest, slug: str) -> HttpResponse:
     """The re-confirmation queue: each suspect link or link to a removed clause, with the change beside it."""
     process = get_organised_process(request, slug)
     version = DocumentVersion.objects.report_version_for(process)
-    queue = reconfirm_queue(process, version)
     size = settings.TRACE_PAGE_SIZE
-    # Pages by where they start (no count, no offset): the queue may hold tens of thousands of links.
-    page = keyset_page(queue, cursor=cursor_from(request.GET, size=size), size=size, key="pk", label=_link_reference)
-    links = list(page)
+    # Pages of the submissions waiting (keyset on the receipt number: no count, no offset; the queue may hold tens
+    # of thousands), each with its links to look at again: a submission's links stay together on one page, and
+    # acting on one (which writes its links anew) moves no other.
+    waiting = Submission.objects.for_process(process).with_status(SubmissionStatus.NEEDS_RECONFIRMATION)
+    page = keyset_page(waiting.only("pk", "number", "reference"), cursor=cursor_from(request.GET, size=size), size=size)
+    links = list(reconfirm_queue(process, version).filter(revision__submission__in=[s.pk for s in page]))
     _attach_now_text(links, version)
     # The keyboard focus: the link an error was about, else the first link's Re-confirm button.
     focus = request.GET.get("focus", "")
@@ -362,18 +364,20 @@ def reconfirm(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "dispositions/reconfirm.html",
-        {"process": process, "version": version, "page": page, "querystring": other_parameters(request.GET, "focus")},
+        {
+            "process": process,
+            "version": version,
+            "page": page,
+            "links": links,
+            "querystring": other_parameters(request.GET, "focus"),
+        },
     )
 
 
-def _link_reference(link: ClauseLink) -> str:
-    return link.revision.submission.reference
-
-
 def _reconfirm_url_at(process: Process, link: ClauseLink) -> str:
-    """Back to the queue on the page that starts at ``link``, with the focus on its form."""
+    """Back to the queue on the page that starts at ``link``'s submission, with the focus on its form."""
     url = reverse("dispositions:reconfirm", args=[process.slug])
-    return f"{url}?after={link.pk - 1}&focus={link.pk}#link-{link.pk}"
+    return f"{url}?after={link.revision.submission.number - 1}&focus={link.pk}#link-{link.pk}"
 
 
 def _attach_now_text(links: list[ClauseLink], version: DocumentVersion | None) -> None:
@@ -497,8 +501,8 @@ def _contests_context(
     process: Process, page_number: str | None, bound: tuple[int, AnswerForm] | None = None
 ) -> dict[str, object]:
     queue = contest_queue(process)
-    # The page's ids first, from the queue's index alone (a deep page skips thousands of entries there, not
-    # thousands of joined rows), then those rows with what they contest.
+    # The page's ids first, walking the queue's index in its order (a deep page skips thousands of entries of one
+    # table, not thousands of joined rows), then those rows with what they contest.
     page = Paginator(queue.values_list("pk", flat=True), settings.TRACE_PAGE_SIZE).get_page(page_number)
     rows = queue.in_bulk(list(page))
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]

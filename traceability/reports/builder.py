@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.core.cache import cache
 from django.utils import translation
 from django_countries import countries
 
@@ -23,6 +22,7 @@ from traceability.dispositions.models import ClauseLink, ExclusionGround
 from traceability.dispositions.selectors import LinkState
 from traceability.outcomes.models import Clause, DocumentVersion
 
+from .caching import current, process_key
 from .exports.mapping import current_clauses, day, iso
 from .indicators import (
     CACHE_SECONDS,
@@ -76,10 +76,9 @@ def clause_aggregates(process: Process, version: DocumentVersion) -> list[dict[s
 
 def clause_rows(process: Process, version: DocumentVersion) -> list[dict[str, object]]:
     """The clause aggregates, cached like the indicators: every write that changes them bumps ``stats_version``."""
-    # The creation times tell apart rows that reuse the id of a deleted one (SQLite reuses ids).
-    born = f"{process.created_at.timestamp()}:{version.created_at.timestamp()}"
-    key = f"trace:clauses:{process.pk}:{version.pk}:{born}:{process.stats_version}"
-    return cache.get_or_set(key, lambda: clause_aggregates(process, version), CACHE_SECONDS)
+    # The version's creation time tells apart a version that reuses the id of a deleted one (SQLite reuses ids).
+    key = process_key(process, "clauses", "v2", version.pk, version.created_at.timestamp())
+    return current(key, process.stats_version, lambda: clause_aggregates(process, version), CACHE_SECONDS)
 
 
 def ratio(share: Ratio) -> dict[str, object]:

@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from django.core.cache import cache
 from django.db.models import BooleanField, Case, Count, FilteredRelation, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
@@ -37,6 +36,7 @@ from traceability.consultations.models import (
 from traceability.consultations.regions import Region, region_of
 from traceability.dispositions.models import Disposition, ExclusionGround, Extent
 
+from .caching import current, process_key
 from .interaction import COUNT_NAMES, Interaction, counts_by_group, interaction, median_days_to_answer
 from .models import DecisionDayTally, OrganisationTally, Tally
 from .ratio import Ratio
@@ -546,10 +546,9 @@ def _indicators(process: Process, comment_round: CommentRound | None, *, cached:
     organisations = tally_organisations(process, comment_round)
     decided = sum(group.counts.dispositioned for group in groups)
     if cached:
-        # created_at tells apart a process that reuses the id of a deleted one (SQLite reuses ids).
         scope = comment_round.number if comment_round is not None else "all"
-        key = f"trace:indicators:v3:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}:{scope}"
-        found = cache.get_or_set(key, lambda: detail(process, decided, comment_round), CACHE_SECONDS)
+        key = process_key(process, "indicators", "v4", scope)
+        found = current(key, process.stats_version, lambda: detail(process, decided, comment_round), CACHE_SECONDS)
     else:
         found = detail(process, decided, comment_round)
     return _assemble(process, groups, countries, countries_reached, organisations, found)

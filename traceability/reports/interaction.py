@@ -65,7 +65,7 @@ COUNT_NAMES = ("replied", "contested", "contests", "answered")
 
 
 def _responses(process: Process, comment_round: CommentRound | None):  # type: ignore[no-untyped-def]
-    responses = Response.objects.filter(revision__submission__process=process)
+    responses = Response.objects.for_process(process)
     if comment_round is not None:
         responses = responses.filter(revision__submission__round=comment_round)
     return responses

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
@@ -19,6 +18,8 @@ from traceability.consultations.models import CommentRound, HistoryHead, Process
 from traceability.dispositions.models import ClauseLink, ExclusionGround, Extent
 from traceability.dispositions.selectors import annotate_states, with_current_clause
 from traceability.outcomes.models import Clause, DocumentVersion
+
+from .caching import current, process_key
 
 
 def history_head(process: Process) -> HistoryHead | None:
@@ -189,11 +190,9 @@ def group_clause_links(
     ids = [clause.identity_id for clause in clauses]
     scope = comment_round.number if comment_round is not None else "all"
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    key = (
-        f"trace:clause-groups:v1:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}:{scope}:{digest}"
-    )
-    per_clause, samples = cache.get_or_set(
-        key, lambda: _clause_groups_uncached(process, ids, comment_round), CLAUSE_CACHE_SECONDS
+    key = process_key(process, "clause-groups", "v2", scope, digest)
+    per_clause, samples = current(
+        key, process.stats_version, lambda: _clause_groups_uncached(process, ids, comment_round), CLAUSE_CACHE_SECONDS
     )
     for clause in clauses:
         clause_counts_ = per_clause.get(clause.identity_id, {})
@@ -240,8 +239,10 @@ def submissions_by_identity(process: Process, rows: list) -> None:
     it, never with a filing. The commented part is two indexed queries, read live (filings add to it)."""
     ids = sorted({identity for row in rows for identity in row.identity_ids})
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    key = f"trace:redline-links:v1:{process.pk}:{process.created_at.timestamp()}:{process.stats_version}:{digest}"
-    linked_counts, by_linked = cache.get_or_set(key, lambda: _linked_uncached(process, ids), CLAUSE_CACHE_SECONDS)
+    key = process_key(process, "redline-links", "v1", digest)
+    linked_counts, by_linked = current(
+        key, process.stats_version, lambda: _linked_uncached(process, ids), CLAUSE_CACHE_SECONDS
+    )
     comments = Submission.objects.for_process(process).active().filter(target__in=ids).order_by()
     commented_counts = {row["target"]: row["n"] for row in comments.values("target").annotate(n=Count("*")).order_by()}
     commented_sample = (

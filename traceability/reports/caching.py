@@ -1,0 +1,34 @@
+"""Figures and renderings kept in the shared cache while the process's data stays the same.
+
+Each is stored under a key that names what it is (process, scope, page, language...), never the data version,
+together with the ``stats_version`` it was made at: a read at another version computes it again and writes over the
+same entry. Keying by version instead would leave one dead entry per decision (tens of KB each for a rendered
+table), which the database cache deletes only when it culls at ``MAX_ENTRIES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+from traceability.consultations.models import Process
+
+T = TypeVar("T")
+
+
+def process_key(process: Process, *parts: object) -> str:
+    """A cache key of ``process``; its creation time tells it apart from a process that reused a deleted one's id
+    (SQLite reuses ids)."""
+    return ":".join(["trace", str(process.pk), str(process.created_at.timestamp()), *map(str, parts)])
+
+
+def current(key: str, version: int, compute: Callable[[], T], timeout: int) -> T:
+    """The value under ``key`` if it was made at ``version``, else ``compute()`` stored there with ``version``."""
+    found = cache.get(key)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == version:
+        return found[1]
+    value = compute()
+    cache.set(key, (version, value), timeout)
+    return value
