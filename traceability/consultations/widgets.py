@@ -26,6 +26,6 @@ class LongSelect(forms.Select):
                 ),
             )
             groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, items) if group_name else items)
-        return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), SafeString("".join(groups))
-        )
+        # Each part is already safe HTML: joined as is (conditional_escape leaves safe strings alone).
+        options = format_html_join("", "{}", ((part,) for part in groups))
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
