@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev browser lint demo clean backup restore loadtest bench
+.PHONY: run test setup setup-dev browser lint demo clean backup restore loadtest bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ run: demo
 test: browser
 	$(BIN)/python manage.py check
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# After changing user-facing text: refresh every catalogue in locale/ from the code (new strings arrive
+# untranslated, and tests/test_translations.py fails until each is translated), then compile them: the .mo
+# files are committed, so serving needs no gettext. Needs GNU gettext (Debian's gettext package).
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=var --ignore=docs
+messages: setup-dev
+	$(BIN)/python manage.py makemessages --all --no-obsolete --add-location=file $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -357,7 +357,7 @@ def pages(args: argparse.Namespace, host: str, port: int, who: dict[str, object]
     from django.conf import settings
 
     process = who["process"]
-    base = f"/processes/{process.slug}"
+    base = f"/en/processes/{process.slug}"
     cookie = settings.SESSION_COOKIE_NAME
     anonymous = Client(host, port)
     stakeholder = Client(host, port, {cookie: who["stakeholder_cookie"]})
@@ -366,7 +366,7 @@ def pages(args: argparse.Namespace, host: str, port: int, who: dict[str, object]
     queue_first = organiser.request("GET", f"{base}/workspace/")
     ref = who["reference"]
     plan = [
-        ("home", anonymous, "/"),
+        ("home", anonymous, "/en/"),
         ("process page", anonymous, f"{base}/"),
         ("submission form", stakeholder, f"{base}/submit/"),
         ("report, first page", anonymous, f"{base}/report/"),
@@ -379,8 +379,8 @@ def pages(args: argparse.Namespace, host: str, port: int, who: dict[str, object]
         ("document", anonymous, f"{base}/document/"),
         ("document, version 1", anonymous, f"{base}/document/?version=1"),
         ("compare versions", anonymous, f"{base}/document/compare/?old=1&new=2"),
-        ("methodology", anonymous, "/methodology/"),
-        ("/me/", stakeholder, "/me/"),
+        ("methodology", anonymous, "/en/methodology/"),
+        ("/me/", stakeholder, "/en/me/"),
         ("workspace queue, first page", organiser, f"{base}/workspace/"),
         ("workspace queue, last page", organiser, last_page_path(f"{base}/workspace/", queue_first["text"])),
         ("review page", organiser, f"{base}/workspace/submissions/{ref}/"),
@@ -440,7 +440,7 @@ def intake(args: argparse.Namespace, host: str, port: int, who: dict[str, object
     from traceability.operations.bench import ceiling_rows
 
     process = who["process"]
-    path = f"/processes/{process.slug}/submit/"
+    path = f"/en/processes/{process.slug}/submit/"
     cookie = settings.SESSION_COOKIE_NAME
     filers = []
     for session, group in who["intake"][: args.clients]:
@@ -733,7 +733,7 @@ def download_whole(host: str, port: int, path: str, workers: list[int]) -> dict[
         "status": response.status,
         "rows": rows,
         "mb": round(size / 1e6, 1),
-        "seconds": round(seconds, 2),
+        "seconds": round(seconds, 4),  # a small tier downloads in milliseconds
         "peak_worker_growth_mb": grown,
         "peak_worker_rss_mb": rss,
     }
@@ -747,7 +747,7 @@ def exports(
     from traceability.reports.models import ExportKind
 
     process = who["process"]
-    base = f"/processes/{process.slug}/report"
+    base = f"/en/processes/{process.slug}/report"
     results = []
     for name, kind in (
         ("mapping.csv", None),

@@ -303,7 +303,7 @@ class Server:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log}")
             try:
                 conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
-                conn.request("GET", "/")
+                conn.request("GET", "/en/")
                 status = conn.getresponse().status
                 conn.close()
                 if status == 200:
@@ -434,7 +434,7 @@ class Browser:
 
 def file_one(browser: Browser, setup: Setup, group: int, n: int) -> str | None:
     """File one submission through the form; the receipt's reference, or None if it was not accepted."""
-    path = f"/processes/{setup.slug}/submit/"
+    path = f"/en/processes/{setup.slug}/submit/"
     status, _, page = browser.request("form", "GET", path)
     if status != 200:
         return None
@@ -454,13 +454,13 @@ def file_one(browser: Browser, setup: Setup, group: int, n: int) -> str | None:
             "attribution": "group" if n % 2 else "name",
         },
     )
-    match = re.fullmatch(rf"/processes/{re.escape(setup.slug)}/submissions/([\w-]+)/receipt/", location)
+    match = re.fullmatch(rf"/en/processes/{re.escape(setup.slug)}/submissions/([\w-]+)/receipt/", location)
     return match.group(1) if status == 302 and match else None
 
 
 def decide_one(browser: Browser, setup: Setup, reference: str, n: int, *, race: bool) -> list[int]:
     """Decide one submission through its review page; the status of each POST (two when racing)."""
-    status, _, page = browser.request("review", "GET", f"/processes/{setup.slug}/workspace/submissions/{reference}/")
+    status, _, page = browser.request("review", "GET", f"/en/processes/{setup.slug}/workspace/submissions/{reference}/")
     if status != 200:
         return []
     fields = form_values(page)
@@ -471,7 +471,7 @@ def decide_one(browser: Browser, setup: Setup, reference: str, n: int, *, race: 
     else:
         action = "not-taken-up"
         data = {**base, "not_taken_up-reason": "Considered at the load test; not adopted."}
-    path = f"/processes/{setup.slug}/workspace/submissions/{reference}/{action}/"
+    path = f"/en/processes/{setup.slug}/workspace/submissions/{reference}/{action}/"
     if not race:
         return [browser.request("decision", "POST", path, data)[0]]
     statuses: list[int] = []

@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import translation
 
 from traceability.accounts.middleware import MFA_SESSION_KEY
 from traceability.accounts.models import StakeholderKind, User
@@ -44,6 +46,16 @@ def empty_cache(request):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def english_between_tests():
+    """Each test starts and ends in English. A request activates its address's language in the thread that
+    serves it, and the test client serves in the test's own thread: without this, a page read in French would
+    leave the next test reversing URLs and rendering mail in French."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -130,7 +130,7 @@ def test_sign_up_needs_a_confirmed_address_before_signing_in_or_filing(
     assert events(SecurityEventKind.BLOCKED, reason="unverified", process_id=process.pk, user=user)
 
     # Following the link confirms the address; then the account signs in with the address as typed.
-    confirm = inbox.link(r"/accounts/confirm-email/[^/\s]+/")
+    confirm = inbox.link(r"/en/accounts/confirm-email/[^/\s]+/")
     assert client.get(confirm).status_code == 200
     assert client.post(confirm).status_code == 302
     assert user.emailaddress_set.get().verified
@@ -229,7 +229,7 @@ def test_user_input_cannot_forge_a_line_of_the_security_log(db, stakeholder, cap
 
 
 def test_the_admin_signs_in_through_the_site_sign_in():
-    response = Client().get("/admin/login/?next=/admin/")
+    response = Client().get("/en/admin/login/?next=/en/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
@@ -274,7 +274,7 @@ def test_password_reset_works_end_to_end_over_smtp(db, stakeholder, inbox, djang
     response = post(client, "account_reset_password", {"email": stakeholder.email}, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     assert len(inbox.messages) == 1 and inbox.messages[0]["To"] == stakeholder.email
-    link = inbox.link(r"/accounts/password/reset/key/[^\s]+/")
+    link = inbox.link(r"/en/accounts/password/reset/key/[^\s]+/")
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     new = "a brand new passphrase 7"
@@ -370,9 +370,9 @@ def test_an_organiser_signed_in_without_the_code_is_asked_for_it(db, process, or
 
 def test_the_admin_needs_a_second_factor_too(db, admin_user):
     client = client_for(admin_user, mfa=False)
-    response = client.get("/admin/")
+    response = client.get("/en/admin/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_activate_totp"))
-    assert client_for(admin_user).get("/admin/").status_code == 200
+    assert client_for(admin_user).get("/en/admin/").status_code == 200
 
 
 # --------------------------------------------------------------------------------------- roles and the log

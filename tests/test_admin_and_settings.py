@@ -81,7 +81,7 @@ def test_admin_refuses_a_process_that_closes_before_it_opens(admin_user):
 
 
 def test_pages_send_a_strict_content_security_policy(anon_client, process):
-    policy = anon_client.get("/")["Content-Security-Policy"]
+    policy = anon_client.get("/en/")["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
 

@@ -152,7 +152,7 @@ SIGN_UP = st.fixed_dictionaries(
         "country": st.sampled_from(["KE", "FR", "BR"]),
         "password1": st.just("a long enough passphrase 42"),
         "password2": st.just("a long enough passphrase 42"),
-        "next": st.sampled_from(["", "/me/", "0", "me", "https://evil.example/", "//evil.example/", "javascript:x"]),
+        "next": st.sampled_from(["", "/en/me/", "0", "me", "https://evil.example/", "//evil.example/", "javascript:x"]),
     }
 )
 
@@ -182,7 +182,7 @@ def test_sign_up_form_takes_any_text(db, data):
         "0",
         "me",
         "reports:me",
-        "/me/",
+        "/en/me/",
         "https://evil.example/",
         "//evil.example/",
         "javascript:alert(1)",

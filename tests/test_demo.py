@@ -117,7 +117,7 @@ def test_demo_shows_three_processes_in_three_phases_with_many_voices():
 def test_demo_pages_render_for_the_people_a_visitor_signs_in_as():
     load_demo()
     anonymous = client_for(None)
-    page = anonymous.get("/").content.decode()
+    page = anonymous.get("/en/").content.decode()
     assert all(process.title in page for process in Process.objects.all())
     for slug in (OPEN, UNDER_REVIEW, DECIDED):
         assert anonymous.get(reverse("reports:report", args=[slug])).status_code == 200

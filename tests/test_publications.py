@@ -192,7 +192,7 @@ def test_only_the_organisers_of_the_process_may_publish(decided, who, request):
 
 def test_anonymous_visitors_are_sent_to_sign_in(decided, anon_client):
     response = anon_client.post(publish_url(decided.process))
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302 and "/en/accounts/login/" in response["Location"]
     assert not Snapshot.objects.exists()
 
 

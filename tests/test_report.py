@@ -137,11 +137,11 @@ def test_draft_processes_are_not_public(anon_client, organiser):
     draft.opens_at = None
     draft.save()
     assert anon_client.get(reverse("reports:report", args=[draft.slug])).status_code == 404
-    assert draft.title not in anon_client.get("/").content.decode()
+    assert draft.title not in anon_client.get("/en/").content.decode()
 
 
 def test_home_lists_open_processes_first(anon_client, closed_process, process):
-    page = anon_client.get("/").content.decode()
+    page = anon_client.get("/en/").content.decode()
     assert page.index(process.title) < page.index(closed_process.title)
 
 

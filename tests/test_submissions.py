@@ -229,7 +229,7 @@ def test_a_form_replayed_to_another_process_leads_to_the_first_receipt(stakehold
         submit_url(other_process), {**data, "stakeholder_group": group_of(other_process).pk}, follow=True
     )
     assert replay.status_code == 200
-    assert replay.redirect_chain[-1][0].startswith(f"/processes/{process.slug}/submissions/IGF25-00001/")
+    assert replay.redirect_chain[-1][0].startswith(f"/en/processes/{process.slug}/submissions/IGF25-00001/")
     assert Submission.objects.count() == 1
 
 

@@ -75,11 +75,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before everything that writes a body. Compresses pages, and in `make run` the static files too (there
+    # WhiteNoise serves them uncompressed; in production it serves its own precompressed copies, left alone).
+    # Django's GZipMiddleware pads each body with random bytes, which defeats BREACH-style length probes.
+    "django.middleware.gzip.GZipMiddleware",
     # Outside the rest, so that every response carries the policy, redirects of the middleware below too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "traceability.languages.LanguageChoiceMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -254,8 +259,24 @@ else:
 AUDIT_IP_KEY = os.environ.get("AUDIT_IP_KEY", "")
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
+# Every page's address starts with its language (/fr/processes/...), so a cited link keeps its language. A language
+# is offered only once its catalogue in locale/ is complete and compiled: tests/test_translations.py fails otherwise.
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("ar", _("Arabic")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("ru", _("Russian")),
+    ("pt-br", _("Brazilian Portuguese")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers follow the page's language; traceability/formats fills what Django's locales leave out.
+FORMAT_MODULE_PATH = ["traceability.formats"]
+# The reader's last choice, for addresses without a language (old links, the bare domain); set by
+# traceability.languages.LanguageChoiceMiddleware whenever a page is read in a language.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -345,6 +366,7 @@ OUTCOME_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if SESSION_COOKIE_SECURE:
     SESSION_COOKIE_NAME = "__Host-sessionid"
 if CSRF_COOKIE_SECURE:

@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -21,15 +22,18 @@ class FaviconView(RedirectView):
         return static("favicon.svg")
 
 
+# Every page under its language (/en/..., /fr/...): a cited report link keeps its language. An address without one
+# redirects to the reader's last choice (the language cookie), else to their browser's (Accept-Language).
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
-    path("admin/", admin.site.urls),
-    path("accounts/", include("traceability.accounts.urls")),
-    path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("traceability.publications.urls")),
-    path("", include("traceability.reports.urls")),
-    path("", include("traceability.outcomes.urls")),
-    path("", include("traceability.dispositions.urls")),
-    path("", include("traceability.consultations.urls")),
+    *i18n_patterns(
+        path("admin/", admin.site.urls),
+        path("accounts/", include("traceability.accounts.urls")),
+        path("accounts/", include("allauth.urls")),
+        path("", include("traceability.publications.urls")),
+        path("", include("traceability.reports.urls")),
+        path("", include("traceability.outcomes.urls")),
+        path("", include("traceability.dispositions.urls")),
+        path("", include("traceability.consultations.urls")),
+    ),
 ]

@@ -158,21 +158,21 @@ class Visitor:
 
     def sign_in(self, user: User, *, next_path: str = "") -> Response:
         """Sign in through the real sign-in form, and with the authenticator code when the account has one."""
-        self.goto("/accounts/login/" + (f"?next={next_path}" if next_path else ""))
+        self.goto("/en/accounts/login/" + (f"?next={next_path}" if next_path else ""))
         self.field("E-mail address").fill(user.email)
         self.field("Password").fill(PASSWORD)
         response = self.follow(self.main().get_by_role("button", name="Sign in"))
-        assert "/accounts/login/" not in self.page.url, "signing in failed"
-        if self.path.startswith("/accounts/2fa/authenticate/"):
+        assert "/en/accounts/login/" not in self.page.url, "signing in failed"
+        if self.path.startswith("/en/accounts/2fa/authenticate/"):
             self.check()
             secret = totp_secret(user)
             for _attempt in range(2):
                 self.field("Code").fill(totp_code(secret))
                 response = self.follow(self.main().get_by_role("button", name="Sign In"))
-                if not self.path.startswith("/accounts/2fa/authenticate/"):
+                if not self.path.startswith("/en/accounts/2fa/authenticate/"):
                     break
                 time.sleep(31 - time.time() % 30)  # that code was used already: wait for the next one
-            assert not self.path.startswith("/accounts/2fa/"), "the second factor was refused"
+            assert not self.path.startswith("/en/accounts/2fa/"), "the second factor was refused"
         return response
 
     # -- checks ----------------------------------------------------------------------------------

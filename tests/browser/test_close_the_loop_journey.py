@@ -50,7 +50,7 @@ def mails(to, subject: str) -> list[mail.EmailMessage]:  # type: ignore[no-untyp
 
 def linked_path(body: str) -> str:
     """The path of the one trace-page link in a mail's body (an absolute ``SITE_URL`` link)."""
-    urls = re.findall(re.escape(settings.SITE_URL) + r"/processes/\S+/submissions/\S+/", body)
+    urls = re.findall(re.escape(settings.SITE_URL) + r"/en/processes/\S+/submissions/\S+/", body)
     assert len(urls) == 1, body
     return urlsplit(urls[0]).path
 
@@ -64,7 +64,7 @@ def test_decision_mail_to_contest_to_answer_to_publication_and_verification(
     declined = file_submission(process, other_stakeholder, title="A levy on platforms", text=DECLINED_TEXT)
     late = file_submission(process, stakeholder, title="Open formats only", text=LATE_TEXT)
     slug, title = process.slug, process.title
-    workspace = f"/processes/{slug}/workspace/"
+    workspace = f"/en/processes/{slug}/workspace/"
     # The receipts were mailed at once (the tasks run when the filing commits).
     assert len(mails(stakeholder, "Receipt LOOP-")) == 2 and len(mails(other_stakeholder, "Receipt LOOP-")) == 1
 
@@ -135,7 +135,7 @@ def test_decision_mail_to_contest_to_answer_to_publication_and_verification(
     assert decision.subject == f"Decision on {reflected.reference}: {title}"
     assert "It is reflected in the outcome document." in decision.body
     trace_path = linked_path(decision.body)
-    assert trace_path == f"/processes/{slug}/submissions/{reflected.reference}/"
+    assert trace_path == f"/en/processes/{slug}/submissions/{reflected.reference}/"
     until = re.search(r"You may agree or contest it, with a reason, until (.+)\.", decision.body)
     assert until is not None, decision.body
     [other_decision] = mails(other_stakeholder, "Decision on")
@@ -183,7 +183,7 @@ def test_decision_mail_to_contest_to_answer_to_publication_and_verification(
     # -- Publication: blocked while a submission is pending, then published -----------------------------------
     desk.goto(workspace)
     desk.follow(desk.main().get_by_role("link", name="Publish the final report"))
-    publish_path = f"/processes/{slug}/workspace/publish/"
+    publish_path = f"/en/processes/{slug}/workspace/publish/"
     assert desk.path == publish_path
     blockers = page.get_by_test_id("blockers")
     assert blockers.inner_text().strip().startswith("1 submission has no released decision yet.")
@@ -217,7 +217,7 @@ def test_decision_mail_to_contest_to_answer_to_publication_and_verification(
     assert_fits(desk)
     assert mails(stakeholder, "Report published") == []
     desk.follow(desk.main().get_by_role("button", name="Publish the report"))
-    assert desk.path == f"/processes/{slug}/report/"
+    assert desk.path == f"/en/processes/{slug}/report/"
     published_sha = page.get_by_test_id("snapshot-sha256").inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", published_sha)
 
@@ -225,16 +225,16 @@ def test_decision_mail_to_contest_to_answer_to_publication_and_verification(
     for person in (stakeholder, other_stakeholder):
         [publication] = mails(person, "Report published")
         assert publication.subject == f"Report published: {title}"
-        assert f"{settings.SITE_URL}/processes/{slug}/report/" in publication.body
+        assert f"{settings.SITE_URL}/en/processes/{slug}/report/" in publication.body
         assert f"Snapshot 1, SHA-256 {published_sha}." in publication.body
 
     # -- A visitor verifies the snapshot and a receipt --------------------------------------------------------
     visitor = new_visitor()
-    visitor.goto(f"/processes/{slug}/report/")
+    visitor.goto(f"/en/processes/{slug}/report/")
     shown = visitor.page.get_by_test_id("snapshot-sha256").inner_text()
     assert shown == published_sha
     assert "Published: snapshot 1" in visitor.main().inner_text()
-    snapshot_path = f"/processes/{slug}/report/snapshots/1.json"
+    snapshot_path = f"/en/processes/{slug}/report/snapshots/1.json"
     link = visitor.page.get_by_test_id("published-snapshot").get_by_role("link", name="Download snapshot 1 (JSON)")
     assert link.get_attribute("href") == snapshot_path
     with visitor.page.expect_download() as download:

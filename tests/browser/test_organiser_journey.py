@@ -48,27 +48,27 @@ def test_organiser_imports_document_and_dispositions_submissions(visitor, organi
     page = visitor.page
 
     # The workspace needs signing in; the sign-in form brings the organiser back to it.
-    visitor.goto(f"/processes/{slug}/workspace/")
-    assert visitor.path.startswith("/accounts/login/?next=")
+    visitor.goto(f"/en/processes/{slug}/workspace/")
+    assert visitor.path.startswith("/en/accounts/login/?next=")
     visitor.field("E-mail address").fill(organiser.email)
     visitor.field("Password").fill(PASSWORD)
     visitor.follow(visitor.main().get_by_role("button", name="Sign in"))
     # Organisers have a second factor: the code from their authenticator app.
-    assert visitor.path == "/accounts/2fa/authenticate/"
+    assert visitor.path == "/en/accounts/2fa/authenticate/"
     visitor.field("Code").fill(totp_code(totp_secret(organiser)))
     visitor.follow(visitor.main().get_by_role("button", name="Sign In"))
-    assert visitor.path == f"/processes/{slug}/workspace/"
+    assert visitor.path == f"/en/processes/{slug}/workspace/"
     assert page.get_by_test_id("progress").inner_text() == f"0 of {total} submissions dispositioned"
     assert "Import the outcome document" in visitor.main().inner_text()
 
     # Import the outcome document by pasting its Markdown.
     visitor.follow(visitor.main().get_by_role("link", name="Import a document version"))
-    assert visitor.path == f"/processes/{slug}/workspace/document/import/"
+    assert visitor.path == f"/en/processes/{slug}/workspace/document/import/"
     visitor.field("Version label").fill("Zero draft")
     visitor.field("Paste the text").fill(DOCUMENT)
     visitor.follow(visitor.main().get_by_role("button", name="Import"))
     parsed = parse_document(DOCUMENT)
-    assert visitor.path == f"/processes/{slug}/document/"
+    assert visitor.path == f"/en/processes/{slug}/document/"
     assert f"Imported Zero draft with {len(parsed)} clauses." in visitor.main().inner_text()
     anchors = page.locator("section.clause").evaluate_all("sections => sections.map(s => s.id)")
     assert anchors == [clause.eid for clause in parsed]
@@ -84,7 +84,7 @@ def test_organiser_imports_document_and_dispositions_submissions(visitor, organi
 
     # Reflect the first one in two clauses: one fully, one partly with a note.
     visitor.follow(visitor.main().get_by_role("link", name=reflected.reference))
-    assert visitor.path == f"/processes/{slug}/workspace/submissions/{reflected.reference}/"
+    assert visitor.path == f"/en/processes/{slug}/workspace/submissions/{reflected.reference}/"
     first = page.get_by_role("group", name="Clause link 1")
     second = page.get_by_role("group", name="Clause link 2")
     visitor.field("Clause", first).select_option(label="3 — Inclusion of all stakeholder groups.")
@@ -93,7 +93,7 @@ def test_organiser_imports_document_and_dispositions_submissions(visitor, organi
     visitor.field("Extent", second).select_option(label="Partly")
     visitor.field("How it is reflected", second).fill("Equal weight, but only for the listed groups.")
     visitor.follow(visitor.main().get_by_role("button", name="Save as reflected"))
-    assert visitor.path == f"/processes/{slug}/workspace/"
+    assert visitor.path == f"/en/processes/{slug}/workspace/"
     assert f"{reflected.reference} is marked as reflected." in visitor.main().inner_text()
     assert page.get_by_test_id("progress").inner_text() == f"1 of {total} submissions dispositioned"
     links = {link.clause.eid: link for link in ClauseLink.objects.filter(revision__current_of__submission=reflected)}
@@ -154,8 +154,8 @@ def test_organiser_uploads_the_document_as_a_markdown_file(visitor, organiser_an
     organiser, process = organiser_and_process
     slug = process.slug
     page = visitor.page
-    visitor.sign_in(organiser, next_path=f"/processes/{slug}/workspace/document/import/")
-    assert visitor.path == f"/processes/{slug}/workspace/document/import/"
+    visitor.sign_in(organiser, next_path=f"/en/processes/{slug}/workspace/document/import/")
+    assert visitor.path == f"/en/processes/{slug}/workspace/document/import/"
     upload = {"name": "outcome.md", "mimeType": "text/markdown", "buffer": UPLOADED.encode("utf-8")}
 
     # Pasting and uploading at once is refused, with the reason shown.
@@ -163,7 +163,7 @@ def test_organiser_uploads_the_document_as_a_markdown_file(visitor, organiser_an
     visitor.field("Paste the text").fill("# Something else")
     visitor.field("Or upload a file").set_input_files(upload)
     visitor.follow(visitor.main().get_by_role("button", name="Import"))
-    assert visitor.path == f"/processes/{slug}/workspace/document/import/"
+    assert visitor.path == f"/en/processes/{slug}/workspace/document/import/"
     assert "Paste the text or upload a file, not both." in visitor.main().inner_text()
     assert not DocumentVersion.objects.filter(process=process).exists()
 
@@ -172,7 +172,7 @@ def test_organiser_uploads_the_document_as_a_markdown_file(visitor, organiser_an
     visitor.field("Status").select_option(label="Final")
     visitor.field("Or upload a file").set_input_files(upload)
     visitor.follow(visitor.main().get_by_role("button", name="Import"))
-    assert visitor.path == f"/processes/{slug}/document/"
+    assert visitor.path == f"/en/processes/{slug}/document/"
     parsed = parse_document(UPLOADED)
     assert f"Imported Final text with {len(parsed)} clauses." in visitor.main().inner_text()
     version = DocumentVersion.objects.get(process=process)

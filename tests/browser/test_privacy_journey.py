@@ -24,14 +24,14 @@ def test_stakeholder_opts_out_downloads_their_data_and_deletes_their_account(vis
     visitor.sign_in(person)
 
     # The profile: receipts always go, the rest can be turned off.
-    visitor.goto("/accounts/profile/")
+    visitor.goto("/en/accounts/profile/")
     assert "Receipts are always sent." in visitor.main().inner_text()
     visitor.field("E-mail me about my submissions").uncheck()
     visitor.follow(visitor.main().get_by_role("button", name="Save"))
     assert User.objects.get(pk=person.pk).notify_updates is False
 
     # From "My submissions", the download and the account settings.
-    visitor.goto("/me/")
+    visitor.goto("/en/me/")
     with page.expect_download() as download:
         visitor.main().get_by_role("link", name="Download all your data (JSON)").click()
     data = json.loads(open(download.value.path(), encoding="utf-8").read())  # noqa: SIM115
@@ -40,7 +40,7 @@ def test_stakeholder_opts_out_downloads_their_data_and_deletes_their_account(vis
 
     visitor.follow(visitor.main().get_by_role("link", name="E-mail settings and account deletion"))
     visitor.follow(visitor.main().get_by_role("link", name="Delete your account"))
-    assert visitor.path == "/accounts/delete/"
+    assert visitor.path == "/en/accounts/delete/"
 
     # A wrong password deletes nothing and says so.
     visitor.field("Your password").fill("not my password")
@@ -50,7 +50,7 @@ def test_stakeholder_opts_out_downloads_their_data_and_deletes_their_account(vis
 
     visitor.field("Your password").fill(PASSWORD)
     visitor.follow(visitor.main().get_by_role("button", name="Delete my account"))
-    assert visitor.path == "/"
+    assert visitor.path == "/en/"
     assert "Your account was deleted." in visitor.main().inner_text()
     assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").count() == 1
 

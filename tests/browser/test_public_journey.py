@@ -95,11 +95,11 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     process = data["process"]
     slug = process.slug
     page = visitor.page
-    document_path = f"/processes/{slug}/document/"
+    document_path = f"/en/processes/{slug}/document/"
 
-    visitor.goto(f"/processes/{slug}/")
+    visitor.goto(f"/en/processes/{slug}/")
     visitor.follow(visitor.main().get_by_role("link", name="Mapping report"))
-    assert visitor.path == f"/processes/{slug}/report/"
+    assert visitor.path == f"/en/processes/{slug}/report/"
     assert page.get_by_test_id("coverage").inner_text() == "4 of 5 submissions have a disposition."
     assert page.get_by_test_id("pending-gap").inner_text().startswith("1 submission has no disposition yet.")
 
@@ -158,13 +158,13 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     assert page.evaluate("document.querySelector(':target').id") == "para_2__subpara_a"
     page.go_back()
     page.wait_for_load_state()
-    assert visitor.path == f"/processes/{slug}/report/"
+    assert visitor.path == f"/en/processes/{slug}/report/"
     visitor.check()
 
     # Filter by status.
     visitor.field("Status").select_option(label="Excluded")
     visitor.follow(visitor.main().get_by_role("button", name="Filter"))
-    assert visitor.path == f"/processes/{slug}/report/?q=&group=&country=&status=excluded&ground=&clause=&round="
+    assert visitor.path == f"/en/processes/{slug}/report/?q=&group=&country=&status=excluded&ground=&clause=&round="
     assert list(table_rows(visitor, "submission-table")) == [
         data["civil_legal"].reference,
         data["private_morality"].reference,
@@ -181,7 +181,7 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     visitor.follow(visitor.main().get_by_role("button", name="Filter"))
     excluded = data["civil_legal"]
     visitor.follow(page.get_by_test_id("submission-table").get_by_role("link", name=excluded.reference))
-    assert visitor.path == f"/processes/{slug}/submissions/{excluded.reference}/"
+    assert visitor.path == f"/en/processes/{slug}/submissions/{excluded.reference}/"
     main = visitor.main()
     assert main.get_by_role("heading", level=1).inner_text() == f"{excluded.reference}: Publish commenters' data"
     assert "Excluded on this ground: Legal ground" in main.inner_text()

@@ -27,10 +27,10 @@ def test_organiser_publishes_through_the_gate_and_a_visitor_verifies_the_snapsho
     slug = process.slug
 
     organiser_tab = new_visitor()
-    organiser_tab.sign_in(organiser, next_path=f"/processes/{slug}/workspace/")
+    organiser_tab.sign_in(organiser, next_path=f"/en/processes/{slug}/workspace/")
     page = organiser_tab.page
     organiser_tab.follow(organiser_tab.main().get_by_role("link", name="Publish the final report"))
-    assert organiser_tab.path == f"/processes/{slug}/workspace/publish/"
+    assert organiser_tab.path == f"/en/processes/{slug}/workspace/publish/"
     blockers = page.get_by_test_id("blockers")
     assert "1 submission has no released decision yet." in blockers.inner_text()
     assert page.get_by_role("button", name="Publish the report").count() == 0
@@ -41,15 +41,15 @@ def test_organiser_publishes_through_the_gate_and_a_visitor_verifies_the_snapsho
     disposition_exclude(
         submission=pending, actor=organiser, ground=ExclusionGround.LEGAL, legal_provision="Act 12, art. 5(2)"
     )
-    organiser_tab.goto(f"/processes/{slug}/workspace/publish/")
+    organiser_tab.goto(f"/en/processes/{slug}/workspace/publish/")
     organiser_tab.follow(page.get_by_role("button", name="Publish the report"))
-    assert organiser_tab.path == f"/processes/{slug}/report/"
+    assert organiser_tab.path == f"/en/processes/{slug}/report/"
     snapshot = Snapshot.objects.get(process=process)
     assert page.get_by_test_id("snapshot-sha256").inner_text() == snapshot.sha256
 
     # A visitor reads the report, the list of snapshots, downloads snapshot 1 and hashes it.
     visitor = new_visitor()
-    visitor.goto(f"/processes/{slug}/report/")
+    visitor.goto(f"/en/processes/{slug}/report/")
     shown = visitor.page.get_by_test_id("snapshot-sha256").inner_text()
     assert "Published: snapshot 1" in visitor.main().inner_text()
     visitor.follow(visitor.main().get_by_test_id("published-snapshot").get_by_role("link", name="All snapshots"))
@@ -61,5 +61,5 @@ def test_organiser_publishes_through_the_gate_and_a_visitor_verifies_the_snapsho
     assert download.value.suggested_filename == "PUB26-snapshot-1.json"
     with open(path, "rb") as file:
         assert hashlib.sha256(file.read()).hexdigest() == shown
-    visitor.goto(f"/processes/{slug}/")
+    visitor.goto(f"/en/processes/{slug}/")
     assert "Report published" in visitor.main().inner_text()

@@ -23,7 +23,7 @@ def test_a_stakeholder_contests_the_organiser_answers_and_the_trace_page_shows_b
     process = make_process(phase="closed", code="IGF25", organisers=(organiser,))
     submission = file_submission(process, stakeholder, title="Open licences", text=TEXT)
     disposition_exclude(submission=submission, actor=organiser, ground="legal", legal_provision="Act 7, art. 2")
-    trace_path = f"/processes/{process.slug}/submissions/{submission.reference}/"
+    trace_path = f"/en/processes/{process.slug}/submissions/{submission.reference}/"
 
     # The stakeholder opens the trace page: the decision, and a form to answer it with its deadline.
     author = new_visitor()
@@ -48,11 +48,11 @@ def test_a_stakeholder_contests_the_organiser_answers_and_the_trace_page_shows_b
 
     # The organiser sees one contest waiting in the workspace, and answers it from the queue.
     desk = new_visitor()
-    desk.sign_in(organiser, next_path=f"/processes/{process.slug}/workspace/")
+    desk.sign_in(organiser, next_path=f"/en/processes/{process.slug}/workspace/")
     link = desk.page.get_by_test_id("contests-link")
     assert "1 waits for an answer" in link.inner_text()
     desk.follow(link.get_by_role("link", name="Contested decisions"))
-    assert desk.path == f"/processes/{process.slug}/workspace/contests/"
+    assert desk.path == f"/en/processes/{process.slug}/workspace/contests/"
     contest = desk.page.get_by_role("article", name=f"{submission.reference}: Open licences")
     assert REASON in contest.inner_text()
     desk.field("Public answer", within=contest).fill(ANSWER)

@@ -206,7 +206,7 @@ def report_case(db, settings):
 
 
 def report_path(case: dict) -> str:
-    return f"/processes/{case['process'].slug}/report/"
+    return f"/en/processes/{case['process'].slug}/report/"
 
 
 def table_rows(visitor, testid: str) -> dict[str, list[str]]:
@@ -309,7 +309,7 @@ def pdf_media_box(data: bytes) -> tuple[float, float]:
 def test_indicators_tables_chart_and_definitions(visitor, report_case, chromium, live_server):
     case = report_case
     page = visitor.page
-    visitor.goto(f"/processes/{case['process'].slug}/")
+    visitor.goto(f"/en/processes/{case['process'].slug}/")
     visitor.follow(visitor.main().get_by_role("link", name="Mapping report"))
     assert visitor.path == report_path(case)
     assert page.get_by_test_id("coverage").inner_text() == "9 of 11 submissions have a disposition."
@@ -330,7 +330,7 @@ def test_indicators_tables_chart_and_definitions(visitor, report_case, chromium,
         assert details.evaluate("d => d.open") is True
         assert details.locator("code").is_visible()
         link = details.get_by_role("link")
-        assert link.get_attribute("href") == f"/methodology/#{key}"
+        assert link.get_attribute("href") == f"/en/methodology/#{key}"
     formula = page.get_by_test_id("indicator-participation-balance").locator("details code").inner_text()
     assert formula == "−Σ pᵢ ln pᵢ ÷ ln k"
     visitor.check()  # axe with every definition open
@@ -380,7 +380,7 @@ def test_indicators_tables_chart_and_definitions(visitor, report_case, chromium,
     # Follow one definition's link to its anchor on the methodology page.
     balance = page.get_by_test_id("indicator-participation-balance")
     visitor.follow(balance.get_by_role("link", name="Participation balance in the methodology"))
-    assert visitor.path == "/methodology/" and page.url.endswith("#participation-balance")
+    assert visitor.path == "/en/methodology/" and page.url.endswith("#participation-balance")
     assert page.evaluate("document.querySelector(':target').id") == "participation-balance"
     target = page.locator("section:target")
     assert target.get_by_role("heading", level=2).inner_text() == "Participation balance"
@@ -581,7 +581,7 @@ def test_downloads_agree_with_the_page(visitor, report_case, tmp_path):
     assert f"{statistics.median(days):.1f}" + " days" == cards["responsiveness"]["value"] == "4.0 days"
 
     # report.json holds the same indicators as the cards.
-    response = page.request.get(visitor.url(f"/processes/{case['process'].slug}/report/report.json"))
+    response = page.request.get(visitor.url(f"/en/processes/{case['process'].slug}/report/report.json"))
     assert response.ok and response.headers["content-type"].startswith("application/json")
     document = response.json()
     indicators = document["indicators"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -33,17 +34,17 @@ def test_stakeholder_signs_up_files_edits_and_is_shown_by_group_only(visitor, ne
     page = visitor.page
 
     # Home page, then the open process.
-    visitor.goto("/")
+    visitor.goto("/en/")
     visitor.follow(visitor.main().get_by_role("link", name=process.title, exact=True))
-    assert visitor.path == f"/processes/{process.slug}/"
+    assert visitor.path == f"/en/processes/{process.slug}/"
 
     # Filing needs an account: the sign-in page offers sign-up.
     visitor.follow(visitor.main().get_by_role("link", name="File a submission"))
-    assert visitor.path.startswith("/accounts/login/")
+    assert visitor.path.startswith("/en/accounts/login/")
     visitor.follow(visitor.main().get_by_role("link", name="Sign up"))
     # The sign-up page remembers where the visitor was going.
-    assert urlsplit(visitor.path).path == "/accounts/signup/"
-    assert parse_qs(urlsplit(visitor.path).query)["next"] == [f"/processes/{process.slug}/submit/"]
+    assert urlsplit(visitor.path).path == "/en/accounts/signup/"
+    assert parse_qs(urlsplit(visitor.path).query)["next"] == [f"/en/processes/{process.slug}/submit/"]
 
     visitor.field("Display name").fill(NAME)
     visitor.field("E-mail address").fill(EMAIL)
@@ -54,13 +55,13 @@ def test_stakeholder_signs_up_files_edits_and_is_shown_by_group_only(visitor, ne
     visitor.field("Country").select_option(label="Kenya")
     visitor.follow(visitor.main().get_by_role("button", name="Create account"))
     # Signed up, the visitor is asked to confirm the address with the link just mailed.
-    assert visitor.path == "/accounts/confirm-email/"
+    assert visitor.path == "/en/accounts/confirm-email/"
     assert [message.to for message in mail.outbox] == [[EMAIL.lower()]]
-    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(r"https?://[^/\s]+(/en/accounts/confirm-email/\S+/)", mail.outbox[0].body).group(1)
     visitor.goto(link)
     visitor.follow(visitor.main().get_by_role("button", name="Confirm"))
     # Confirmed and signed in, the visitor goes on to the form they were heading for.
-    assert visitor.path == f"/processes/{process.slug}/submit/", visitor.path
+    assert visitor.path == f"/en/processes/{process.slug}/submit/", visitor.path
 
     # File the submission, attributed by stakeholder group only.
     assert visitor.field("Stakeholder group").input_value() == str(process.groups.get(name="Civil society").pk)
@@ -71,19 +72,20 @@ def test_stakeholder_signs_up_files_edits_and_is_shown_by_group_only(visitor, ne
     visitor.follow(visitor.main().get_by_role("button", name="Submit"))
 
     # The receipt: reference, time received, fingerprint of the text.
-    assert visitor.path == f"/processes/{process.slug}/submissions/IGF25-00001/receipt/"
+    assert visitor.path == f"/en/processes/{process.slug}/submissions/IGF25-00001/receipt/"
     assert page.get_by_role("heading", level=1).inner_text() == "Receipt IGF25-00001"
     assert page.get_by_test_id("reference").inner_text() == "IGF25-00001"
     assert page.get_by_test_id("sha256").inner_text() == sha256(TEXT)
     submission = Submission.objects.get(process=process)
     received = page.locator("dd time")
-    assert received.get_attribute("datetime") == submission.received_at.isoformat()
+    # a valid HTML time (whole seconds: the HTML standard allows at most three digits of a fraction), in UTC
+    assert received.get_attribute("datetime") == submission.received_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert re.fullmatch(r"\d{1,2} \w+ \d{4}, \d{2}:\d{2}:\d{2} UTC", received.inner_text())
     assert "A member of Civil society" in visitor.main().inner_text()
 
     # "My submissions" lists it as pending.
     visitor.follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="My submissions"))
-    assert visitor.path == "/me/"
+    assert visitor.path == "/en/me/"
     row = visitor.main().get_by_role("row").filter(has_text="IGF25-00001")
     assert row.count() == 1
     assert "Name an open format" in row.inner_text()
@@ -92,19 +94,19 @@ def test_stakeholder_signs_up_files_edits_and_is_shown_by_group_only(visitor, ne
     # Edit it: the receipt's fingerprint follows the new text.
     visitor.follow(row.get_by_role("link", name="IGF25-00001"))
     visitor.follow(visitor.main().get_by_role("link", name="Edit"))
-    assert visitor.path == f"/processes/{process.slug}/submissions/IGF25-00001/edit/"
+    assert visitor.path == f"/en/processes/{process.slug}/submissions/IGF25-00001/edit/"
     assert visitor.field("Your suggestion").input_value() == TEXT
     assert visitor.field("Show only my stakeholder group").is_checked()
     visitor.field("Your suggestion").fill(EDITED)
     visitor.follow(visitor.main().get_by_role("button", name="Save changes"))
-    assert visitor.path == f"/processes/{process.slug}/submissions/IGF25-00001/receipt/"
+    assert visitor.path == f"/en/processes/{process.slug}/submissions/IGF25-00001/receipt/"
     assert "Your submission was updated" in visitor.main().inner_text()
     assert page.get_by_test_id("reference").inner_text() == "IGF25-00001"
     assert page.get_by_test_id("sha256").inner_text() == sha256(EDITED)
     assert Submission.objects.get(process=process).text == EDITED
 
     # The public trace page, as anyone sees it: the group, never the person.
-    trace_path = f"/processes/{process.slug}/submissions/IGF25-00001/"
+    trace_path = f"/en/processes/{process.slug}/submissions/IGF25-00001/"
     visitor.follow(visitor.main().get_by_role("link", name="Public trace page"))
     assert visitor.path == trace_path
     public = new_visitor()

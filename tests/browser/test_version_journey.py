@@ -103,17 +103,17 @@ def test_organiser_imports_a_docx_corrects_a_match_adopts_and_reconfirms_by_keyb
     upload = tmp_path / "revision-1.docx"
     revision_docx(upload)
 
-    visitor.sign_in(decided["organiser"], next_path=f"/processes/{slug}/workspace/")
-    assert visitor.path == f"/processes/{slug}/workspace/"
+    visitor.sign_in(decided["organiser"], next_path=f"/en/processes/{slug}/workspace/")
+    assert visitor.path == f"/en/processes/{slug}/workspace/"
     assert "The report and new links use version 1: Zero draft." in visitor.main().inner_text()
 
     # Import revision 1 as a Word file.
     visitor.follow(visitor.main().get_by_role("link", name="Import a document version"))
-    assert visitor.path == f"/processes/{slug}/workspace/document/import/"
+    assert visitor.path == f"/en/processes/{slug}/workspace/document/import/"
     visitor.field("Version label").fill("Revision 1")
     visitor.field("Or upload a file").set_input_files(upload)
     visitor.follow(visitor.main().get_by_role("button", name="Import"))
-    matching = f"/processes/{slug}/workspace/document/versions/2/matching/"
+    matching = f"/en/processes/{slug}/workspace/document/versions/2/matching/"
     assert visitor.path == matching
     main = visitor.main()
     assert "Imported Revision 1 with 7 clauses. Review how they match the version before" in main.inner_text()
@@ -163,7 +163,7 @@ def test_organiser_imports_a_docx_corrects_a_match_adopts_and_reconfirms_by_keyb
 
     # Adopt: two links are suspect now, so the re-confirmation queue comes next.
     visitor.follow(visitor.main().get_by_role("button", name="Adopt this matching"))
-    assert visitor.path == f"/processes/{slug}/workspace/reconfirm/"
+    assert visitor.path == f"/en/processes/{slug}/workspace/reconfirm/"
     assert "Adopted Revision 1. 2 submissions wait for their links to be re-confirmed." in visitor.main().inner_text()
     revision.refresh_from_db()
     assert revision.is_adopted
@@ -191,7 +191,7 @@ def test_organiser_imports_a_docx_corrects_a_match_adopts_and_reconfirms_by_keyb
         response = navigation.value
         assert response is not None and response.status == 200
         visitor.check()
-        assert visitor.path == f"/processes/{slug}/workspace/reconfirm/"
+        assert visitor.path == f"/en/processes/{slug}/workspace/reconfirm/"
         assert f"The link of {reference} is re-confirmed." in visitor.main().inner_text()
     assert "Every link is confirmed against the current version." in visitor.main().inner_text()
     assert visitor.main().locator("article").count() == 0
@@ -237,13 +237,13 @@ def test_public_reads_the_redline_and_the_trace_of_a_renumbered_clause(visitor, 
     slug = process.slug
     page = visitor.page
     weight = revised["weight"]
-    document_path = f"/processes/{slug}/document/"
+    document_path = f"/en/processes/{slug}/document/"
 
-    visitor.goto(f"/processes/{slug}/")
+    visitor.goto(f"/en/processes/{slug}/")
     visitor.follow(visitor.main().get_by_role("link", name="Outcome document"))
     assert visitor.path == document_path
     visitor.follow(visitor.main().get_by_role("link", name="Compare versions (redline)"))
-    assert visitor.path == f"/processes/{slug}/document/compare/"
+    assert visitor.path == f"/en/processes/{slug}/document/compare/"
     main = visitor.main()
     assert "From Zero draft to Revision 1" in main.inner_text()
     redline = page.get_by_test_id("redline")
@@ -272,7 +272,7 @@ def test_public_reads_the_redline_and_the_trace_of_a_renumbered_clause(visitor, 
 
     # Follow the submission to its trace: the clause is named as it is now, and as it was.
     visitor.follow(moved.get_by_role("link", name=weight.reference))
-    assert visitor.path == f"/processes/{slug}/submissions/{weight.reference}/"
+    assert visitor.path == f"/en/processes/{slug}/submissions/{weight.reference}/"
     main = visitor.main()
     links = main.get_by_test_id("links")
     assert "Clause 4 of Revision 1 (Fully)" in links.inner_text()

@@ -34,7 +34,7 @@ SIGNED_IN_SESSION_KEY = "trace_signed_in_at"
 LAST_SEEN_RESOLUTION = 60
 
 # The pages of organisers (every process's workspace) and of site admins.
-MFA_REQUIRED_PATHS = re.compile(r"^/(admin/|processes/[^/]+/workspace/)")
+MFA_REQUIRED_PATHS = re.compile(r"^/[\w-]+/(admin/|processes/[^/]+/workspace/)")  # after the language: /fr/admin/
 
 
 def mfa_verified(request: HttpRequest) -> bool:

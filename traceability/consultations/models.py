@@ -15,12 +15,12 @@ from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Sum, Val
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from traceability import languages
 from traceability.accounts.models import WITHDRAWN_PARTICIPANT, StakeholderKind
 from traceability.text import normalise_newlines
 
@@ -259,7 +259,7 @@ class ProcessEvent(models.Model):
         detail = self.detail
         if self.kind in (ProcessEventKind.ROUND_OPENED, ProcessEventKind.ROUND_EXTENDED, ProcessEventKind.ROUND_CLOSED):
             closes = datetime.fromisoformat(detail["closes_at"])
-            values = {"number": detail["round"], "closes": date_format(timezone.localtime(closes), "j F Y, H:i e")}
+            values = {"number": detail["round"], "closes": languages.when(closes)}
             if self.kind == ProcessEventKind.ROUND_OPENED:
                 return gettext("Comment round %(number)d opened, until %(closes)s.") % values
             if self.kind == ProcessEventKind.ROUND_EXTENDED:

@@ -9,9 +9,9 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from traceability import languages
 from traceability.accounts.models import NotificationKind, StakeholderKind, User
 from traceability.accounts.services import notify
 
@@ -207,7 +207,7 @@ def _notify_receipt(submission: Submission) -> None:
             "process_code": submission.process.code,
             "process_title": submission.process.title,
             "title": submission.title,
-            "received_at": date_format(timezone.localtime(submission.received_at), "j F Y, H:i e"),
+            "received_at": languages.when(submission.received_at),
             "text_sha256": submission.text_sha256,
             "trace_path": submission.get_absolute_url(),
         },

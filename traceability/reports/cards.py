@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, npgettext
 
 from .indicators import Indicators, Interaction
 
@@ -157,7 +157,7 @@ def indicator_cards(indicators: Indicators) -> list[Card]:
         Card(
             "reach",
             str(indicators.countries_reached),
-            ngettext("country", "countries", indicators.countries_reached)
+            npgettext("countries reached", "country", "countries", indicators.countries_reached)
             + "; "
             + ngettext("%(n)d organisation", "%(n)d organisations", indicators.organisations_reached)
             % {"n": indicators.organisations_reached},

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django import template
-from django.utils import timezone
-from django.utils.formats import date_format
 
+from traceability import languages
 from traceability.consultations.models import SubmissionStatus
 
 register = template.Library()
@@ -35,7 +34,13 @@ def when(value: datetime | None, public: bool = False) -> str:
     on public pages (an exact time can tell who filed or replied)."""
     if value is None:
         return ""
-    return date_format(timezone.localtime(value), "j F Y" if public else "j F Y, H:i e")
+    return languages.when(value, public=public)
+
+
+@register.filter
+def when_to_the_second(value: datetime | None) -> str:
+    """A receipt's time, to the second."""
+    return "" if value is None else languages.when_to_the_second(value)
 
 
 @register.filter
@@ -44,3 +49,10 @@ def stamp(value: datetime | None, public: bool = False) -> str:
     if value is None:
         return ""
     return value.astimezone(UTC).strftime("%Y-%m-%d" if public else "%Y-%m-%dT%H:%M:%SZ")
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: template.Context) -> list[languages.LanguageLink]:
+    """This page in each offered language, for the switcher (links, not a form: no token, no JavaScript)."""
+    request = context.get("request")
+    return languages.language_links(request) if request is not None else []  # the 500 page has no request

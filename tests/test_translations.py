@@ -1,0 +1,133 @@
+"""Every offered language has a complete catalogue that matches the code, compiled, with its placeholders and markup
+intact; pages are served in the language of their address, with the right ``lang`` and ``dir``.
+
+A language is offered (``settings.LANGUAGES``) only once its catalogue is complete: adding one to the setting
+without its catalogue, or a new string to a template without translating it in every catalogue (``make messages``
+brings it in untranslated), fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
+
+from traceability import languages
+
+OFFERED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
+TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def catalogue(code: str) -> Path:
+    return Path(settings.LOCALE_PATHS[0]) / translation.to_locale(code) / "LC_MESSAGES" / "django.po"
+
+
+def entries(po: polib.POFile) -> set[tuple[str, str, str]]:
+    return {(e.msgctxt or "", e.msgid, e.msgid_plural or "") for e in po if not e.obsolete and e.msgid}
+
+
+def translations(entry: polib.POEntry) -> list[str]:
+    return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+
+
+def test_the_seven_languages_are_offered():
+    assert [code for code, _name in settings.LANGUAGES] == ["en", "fr", "es", "ar", "zh-hans", "ru", "pt-br"]
+
+
+@pytest.mark.parametrize("code", OFFERED)
+def test_an_offered_language_has_every_string_translated(code):
+    po = polib.pofile(str(catalogue(code)))
+    assert [e.msgid for e in po.untranslated_entries()] == []
+    assert [e.msgid for e in po.fuzzy_entries()] == []  # gettext ignores fuzzy entries: they would show in English
+    assert all(text.strip() for e in po if not e.obsolete for text in translations(e))
+
+
+@pytest.mark.parametrize("code", OFFERED)
+def test_translations_keep_the_placeholders_and_the_markup(code):
+    po = polib.pofile(str(catalogue(code)))
+    for entry in po:
+        wanted = set(PLACEHOLDER.findall(entry.msgid)) | set(PLACEHOLDER.findall(entry.msgid_plural or ""))
+        tags = sorted(TAG.findall(entry.msgid))
+        for text in translations(entry):
+            # A placeholder the original lacks would raise when the string is formatted: a 500 in that language.
+            assert set(PLACEHOLDER.findall(text)) <= wanted, (entry.msgid, text)
+            if not entry.msgid_plural:  # a plural form may leave the number out ("un seul", "واحد")
+                assert set(PLACEHOLDER.findall(text)) == wanted, (entry.msgid, text)
+            assert sorted(TAG.findall(text)) == tags, (entry.msgid, text)
+
+
+@pytest.mark.parametrize("code", OFFERED)
+def test_the_compiled_catalogue_is_up_to_date(code):
+    """The .mo files are committed (serving needs no gettext): each says what its .po says."""
+    po = polib.pofile(str(catalogue(code)))
+    mo = polib.mofile(str(catalogue(code).with_suffix(".mo")))
+    compiled = {(e.msgctxt or "", e.msgid): translations(e) for e in mo if e.msgid}
+    written = {(e.msgctxt or "", e.msgid): translations(e) for e in po if not e.obsolete and e.msgid}
+    assert compiled == written, "run `make messages`"
+
+
+def test_every_catalogue_holds_exactly_the_strings_of_the_code(tmp_path, monkeypatch):
+    """Extracts the strings afresh (as `make messages` does, with GNU gettext's xgettext) and compares: a string
+    added to, changed in or removed from the code without `make messages` fails here. The extraction runs on a
+    copy of the code, whose locale/ is empty: makemessages writes into the locale/ beside the files it reads."""
+    for part in ("templates", "traceability"):
+        shutil.copytree(settings.BASE_DIR / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "locale").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with override_settings(LOCALE_PATHS=[tmp_path / "locale"]):
+        call_command("makemessages", locale=["xx"], verbosity=0)
+    fresh = entries(polib.pofile(str(tmp_path / "locale" / "xx" / "LC_MESSAGES" / "django.po")))
+    assert len(fresh) > 1000
+    for code in OFFERED:
+        held = entries(polib.pofile(str(catalogue(code))))
+        assert fresh - held == set(), f"{code}: strings missing from the catalogue; run `make messages`"
+        assert held - fresh == set(), f"{code}: strings no longer in the code; run `make messages`"
+
+
+@pytest.mark.parametrize(
+    ("code", "direction", "sample"),
+    [
+        ("fr", "ltr", "Processus"),
+        ("es", "ltr", "Procesos"),
+        ("ar", "rtl", "العمليات"),
+        ("zh-hans", "ltr", "进程"),
+        ("ru", "ltr", "Процессы"),
+        ("pt-br", "ltr", "Processos"),
+    ],
+)
+def test_a_page_is_served_in_the_language_of_its_address(anon_client, process, code, direction, sample):
+    with translation.override(code):
+        url = reverse("consultations:process-list")
+    assert url.startswith(f"/{code}/")
+    page = anon_client.get(url).content.decode()
+    assert f'<html lang="{code}" dir="{direction}">' in page
+    assert sample in page
+    assert "bootstrap.rtl.min.css" in page if direction == "rtl" else "bootstrap.min.css" in page
+
+
+@pytest.mark.parametrize(
+    ("code", "day", "to_the_second"),
+    [
+        ("en", "30 November 2026", "30 November 2026, 14:05:09 UTC"),
+        ("fr", "30 novembre 2026", "30 novembre 2026 14:05:09 UTC"),
+        ("es", "30 de noviembre de 2026", "30 de noviembre de 2026 a las 14:05:09 UTC"),
+        ("ar", "30 نوفمبر، 2026", "30 نوفمبر، 2026، 14:05:09 UTC"),
+        ("zh-hans", "2026年11月30日", "2026年11月30日 14:05:09 UTC"),
+        ("ru", "30 ноября 2026 г.", "30 ноября 2026 г. 14:05:09 UTC"),
+    ],
+)
+def test_dates_are_written_the_way_each_language_writes_them(code, day, to_the_second):
+    moment = datetime(2026, 11, 30, 14, 5, 9, 123456, tzinfo=UTC)
+    with translation.override(code):
+        assert languages.when(moment, public=True) == day
+        assert languages.when_to_the_second(moment) == to_the_second
