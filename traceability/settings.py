@@ -390,3 +390,7 @@ LOGGING = {
 }
 
 TRACE_PAGE_SIZE = 50
+# The report's page for anonymous readers is the same for all of them (no form token, no name, no message): it is
+# kept whole in the shared cache under the version of everything it shows, for this many seconds at most (the phase
+# and the days left move with the clock alone; admin edits of a title show within this time). 0 turns it off.
+TRACE_REPORT_PAGE_SECONDS = int(os.environ.get("TRACE_REPORT_PAGE_SECONDS", "60"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -8,7 +9,8 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils.http import content_disposition_header
+from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import get_language
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
@@ -78,9 +80,52 @@ def _clause_table(
     return current(key, process.stats_version, render_table, CLAUSE_TABLE_SECONDS)
 
 
+# Addresses with other parameters (or longer ones) are rendered every time: nobody can fill the cache with them.
+_PAGE_QUERY_LIMIT = 512
+
+
+def _page_version(process: Process) -> tuple[int, int, int]:
+    """What every change the report shows moves: a decision, a withdrawal, an edit, a new version or round
+    (``stats_version``), a filing (``last_number``) and a publication or any other entry of the history chain."""
+    head = history_head(process)
+    return (process.stats_version, process.last_number, head.entries if head is not None else 0)
+
+
+def _shared_page_key(request: HttpRequest, process: Process) -> str | None:
+    """The cache key of this page if every anonymous reader gets the same page for this address, else ``None``."""
+    if not settings.TRACE_REPORT_PAGE_SECONDS or request.user.is_authenticated:
+        return None
+    if len(request.META.get("QUERY_STRING", "")) > _PAGE_QUERY_LIMIT:
+        return None
+    if set(request.GET) - set(ReportFilterForm.base_fields) - {"cpage", *PARAMETERS}:
+        return None
+    # A message waiting to be shown (after signing out, say) is for this reader only.
+    if request.COOKIES.get("messages") or (request.session.session_key and "_messages" in request.session):
+        return None
+    query = urlencode(sorted((name, value) for name, values in request.GET.lists() for value in values))
+    # Hashed: a key must stay short (the database cache's column holds 255 characters, memcached's keys 250).
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return process_key(process, "report-page", "v1", process.slug, get_language(), digest)
+
+
 @require_safe
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_visible_process(slug)
+    key = _shared_page_key(request, process)
+    if key is None:
+        return _render_report(request, process)
+    html = current(
+        key,
+        _page_version(process),
+        lambda: _render_report(request, process).content.decode(),
+        settings.TRACE_REPORT_PAGE_SECONDS,
+    )
+    response = HttpResponse(html)
+    patch_vary_headers(response, ["Cookie"])  # a signed-in reader gets another page: no shared cache may mix them
+    return response
+
+
+def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
     version = report_version(process)
     if version is not None:
         version.process = process  # its links name the process: no second read of it

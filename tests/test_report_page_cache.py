@@ -1,0 +1,137 @@
+"""The report's page for anonymous readers is kept whole and served from the shared cache until anything it shows
+changes: a filing, a decision, a withdrawal, a publication. Signed-in readers and readers with a message waiting
+get their own page; nothing of one reader reaches another."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from traceability.consultations.services import submission_withdraw
+from traceability.dispositions.services import disposition_exclude
+from traceability.publications.services import snapshot_create
+
+from .conftest import client_for
+from .factories import file_submission, import_document
+
+
+def url(process, language: str = "en") -> str:
+    with translation.override(language):
+        return reverse("reports:report", args=[process.slug])
+
+
+def read(client: Client, address: str, **params) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address, params)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+@pytest.fixture
+def filed(process, stakeholder):
+    return file_submission(process, stakeholder, title="Open formats for every dataset")
+
+
+def test_a_second_anonymous_reader_gets_the_same_page_from_the_cache_in_three_queries(process, filed):
+    first, rendering = read(Client(), url(process))
+    second, cached = read(Client(), url(process))
+    assert second == first
+    assert "Open formats for every dataset" in second
+    # the process, the head of its history chain (part of the page's version), the cache entry
+    assert cached == 3 < rendering
+
+
+def test_an_anonymous_page_holds_nothing_of_its_reader(process, filed):
+    client = Client(enforce_csrf_checks=True)
+    response = client.get(url(process))
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "csrftoken" not in response.cookies and "sessionid" not in response.cookies
+    assert "Cookie" in response["Vary"]
+
+
+def test_a_filing_shows_at_once(process, filed, other_stakeholder):
+    read(Client(), url(process))
+    file_submission(process, other_stakeholder, title="Plain language summaries")
+    page, _ = read(Client(), url(process))
+    assert "Plain language summaries" in page
+
+
+def test_a_decision_and_a_withdrawal_show_at_once(closed_process, stakeholder, other_stakeholder, organiser):
+    process = closed_process
+    import_document(process, by=organiser)
+    kept = file_submission(process, stakeholder, title="Home addresses of everyone")
+    taken_back = file_submission(process, other_stakeholder, title="Second thoughts")
+    before, _ = read(Client(), url(process))
+    assert "Second thoughts" in before
+    disposition_exclude(submission=kept, actor=organiser, ground="legal", legal_provision="Data Protection Act s. 25")
+    submission_withdraw(submission=taken_back, author=other_stakeholder, now=process.closes_at - timedelta(hours=1))
+    after, _ = read(Client(), url(process))
+    assert "Data Protection Act s. 25" in after
+    assert "Second thoughts" not in after
+
+
+def test_a_publication_shows_at_once(closed_process, stakeholder, organiser):
+    process = closed_process
+    import_document(process, by=organiser)
+    submission = file_submission(process, stakeholder, title="Home addresses of everyone")
+    disposition_exclude(submission=submission, actor=organiser, ground="legal", legal_provision="Act s. 25")
+    before, _ = read(Client(), url(process))
+    assert 'data-testid="published-snapshot"' not in before
+    snapshot_create(process=process, actor=organiser)
+    after, _ = read(Client(), url(process))
+    assert 'data-testid="published-snapshot"' in after
+
+
+def test_each_language_and_each_filter_has_its_own_page(process, filed):
+    english, _ = read(Client(), url(process))
+    french, _ = read(Client(), url(process, "fr"))
+    assert '<html lang="fr"' in french and '<html lang="en"' in english
+    filtered, _ = read(Client(), url(process), status="excluded")
+    assert "Open formats for every dataset" not in filtered
+    assert "Open formats for every dataset" in read(Client(), url(process))[0]
+
+
+def test_a_signed_in_reader_gets_a_page_of_their_own(process, filed, stakeholder):
+    read(Client(), url(process))
+    mine, queries = read(client_for(stakeholder), url(process))
+    assert stakeholder.display_name in mine and "csrfmiddlewaretoken" in mine  # the sign-out form
+    assert queries > 3
+    anonymous, _ = read(Client(), url(process))
+    assert stakeholder.display_name not in anonymous and "csrfmiddlewaretoken" not in anonymous
+
+
+def test_a_message_waiting_for_an_anonymous_reader_is_shown_to_them_only(rf, process, filed):
+    read(Client(), url(process))
+    # A message waits in the cookie, as after signing out.
+    request = rf.get("/")
+    storage = CookieStorage(request)
+    storage.add(constants.INFO, "You have signed out.")
+    response = Client().get("/")  # any response to carry the cookie
+    storage.update(response)
+    reader = Client()
+    reader.cookies["messages"] = response.cookies["messages"].value
+    theirs, _ = read(reader, url(process))
+    assert "You have signed out." in theirs
+    others, _ = read(Client(), url(process))
+    assert "You have signed out." not in others
+
+
+def test_the_page_cache_can_be_turned_off(process, filed, settings):
+    settings.TRACE_REPORT_PAGE_SECONDS = 0
+    read(Client(), url(process))
+    _page, queries = read(Client(), url(process))
+    assert queries > 3
+
+
+def test_unknown_parameters_are_rendered_every_time_not_kept(process, filed):
+    read(Client(), url(process), utm_source="x")
+    _page, queries = read(Client(), url(process), utm_source="x")
+    assert queries > 3
