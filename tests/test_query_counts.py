@@ -319,7 +319,7 @@ def group_row(world: World, group: int) -> str:
     reflected = c["reflected_full"] + c["reflected_partial"]
     uptake = f"{reflected / decided * 100:.1f}%" if decided else "n/a"
     cells += f'<td class="text-end">{uptake}</td>'
-    return f'<tr><th scope="row">{world.groups[group].name}</th>{cells}</tr>'
+    return f'<tr><th scope="row" dir="auto">{world.groups[group].name}</th>{cells}</tr>'
 
 
 def plural(count: int, word: str) -> str:

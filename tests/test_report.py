@@ -57,7 +57,8 @@ def submission_rows(client, process, **params) -> str:
 
 
 def row(page: str, header: str) -> list[str]:
-    match = re.search(rf"<th scope=\"row\">{re.escape(header)}</th>(.*?)</tr>", page, re.S)
+    # A group's name is the organisers' text, so its cell takes its own direction (dir="auto"); "All groups" is ours.
+    match = re.search(rf"<th scope=\"row\"(?: dir=\"auto\")?>{re.escape(header)}</th>(.*?)</tr>", page, re.S)
     assert match, header
     return re.findall(r"<td class=\"text-end\">(\d+)</td>", match.group(1))
 
@@ -79,8 +80,8 @@ def test_every_submission_shows_where_it_went_or_why_not(anon_client, process, m
     page = report(anon_client, process)
     document = reverse("outcomes:document", args=[process.slug])
     # Clauses are linked in the version the report is computed against, so a renumbering never misleads.
-    assert f'<a href="{document}?version=1#para_3">3</a> (Fully)' in page
-    assert f'<a href="{document}?version=1#para_3">3</a> (Partly)' in page
+    assert f'<a href="{document}?version=1#para_3"><bdi>3</bdi></a> (Fully)' in page
+    assert f'<a href="{document}?version=1#para_3"><bdi>3</bdi></a> (Partly)' in page
     assert 'Legal ground: <span dir="auto">Competition Act s. 4</span>' in page
     assert 'Public morality: <span dir="auto">Defamatory</span>' in page
     assert "Awaiting a decision" in page
@@ -91,7 +92,7 @@ def test_every_clause_lists_the_submissions_it_reflects_including_none(anon_clie
     page = report(anon_client, process)
     clause_table = page.split('data-testid="clause-table"')[1]
     assert mapped["full"].reference in clause_table and mapped["partial"].reference in clause_table
-    assert "Civil society (2):" in clause_table
+    assert "<bdi>Civil society</bdi> (2):" in clause_table
     assert clause_table.count("None") == mapped["version"].clauses.count() - 1
 
 
@@ -155,7 +156,8 @@ def test_a_clause_reflecting_many_submissions_shows_a_sample_and_links_to_all(an
 
     clause_table = report(anon_client, process).split('data-testid="clause-table"')[1].split("</table>")[0]
     row = clause_table.split('#para_3"')[1].split("</tr>")[0]
-    assert "Academia (3):" in row and "Civil society (12):" in row  # every group with its full count
+    # every group with its full count
+    assert "<bdi>Academia</bdi> (3):" in row and "<bdi>Civil society</bdi> (12):" in row
     assert sum(s.reference in row for s in submissions) == 12  # a sample of the references
     assert "See all 15 submissions reflected in this clause" in row
     assert "?clause=para_3#submissions" in row
@@ -178,11 +180,11 @@ def test_the_clause_table_read_from_the_cache_follows_each_decision_and_withdraw
 
     assert "None" in row()
     disposition_reflect(submission=submissions[0], actor=organiser, links=[LinkSpec(clause=clause)])
-    assert "Civil society (1):" in row() and submissions[0].reference in row()
+    assert "<bdi>Civil society</bdi> (1):" in row() and submissions[0].reference in row()
     disposition_reflect(submission=submissions[1], actor=organiser, links=[LinkSpec(clause=clause)])
-    assert "Civil society (2):" in row() and submissions[1].reference in row()
+    assert "<bdi>Civil society</bdi> (2):" in row() and submissions[1].reference in row()
     submission_withdraw(submission=submissions[1], author=authors[1])
-    assert "Civil society (1):" in row() and submissions[1].reference not in row()
+    assert "<bdi>Civil society</bdi> (1):" in row() and submissions[1].reference not in row()
 
 
 def test_text_search_never_matches_the_words_of_a_withdrawn_submission(anon_client, process, stakeholder):

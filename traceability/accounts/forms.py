@@ -56,8 +56,11 @@ class SignUpForm(AllauthSignupForm):
         label=_("Display name"),
         max_length=120,
         help_text=_("Shown beside your submissions if you choose to be named."),
+        widget=forms.TextInput(attrs={"dir": "auto"}),
     )
-    organisation = forms.CharField(label=_("Organisation"), max_length=200)
+    organisation = forms.CharField(
+        label=_("Organisation"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"})
+    )
     stakeholder_kind = forms.ChoiceField(
         label=_("Stakeholder group"),
         choices=[("", "---------"), *StakeholderKind.choices],
@@ -123,6 +126,11 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("display_name", "organisation", "stakeholder_kind", "country", "notify_updates")
+        # Names are typed in any script: each field takes the direction of what is typed in it.
+        widgets = {
+            "display_name": forms.TextInput(attrs={"dir": "auto"}),
+            "organisation": forms.TextInput(attrs={"dir": "auto"}),
+        }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

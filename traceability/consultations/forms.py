@@ -19,11 +19,16 @@ def _clause_identities():  # type: ignore[no-untyped-def]
 
 
 class SubmissionForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200, help_text=_("A short summary of your suggestion."))
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        help_text=_("A short summary of your suggestion."),
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
     text = forms.CharField(
         label=_("Your suggestion"),
         max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=forms.Textarea(attrs={"rows": 10, "dir": "auto"}),
         help_text=_("Up to 20,000 characters. A SHA-256 fingerprint of this text is recorded on your receipt."),
     )
     target_clause = forms.CharField(
@@ -36,7 +41,7 @@ class SubmissionForm(forms.Form):
         label=_("Proposed change (optional)"),
         max_length=20000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
         help_text=_("Wording you would like the document to use."),
     )
     stakeholder_group = forms.ModelChoiceField(

@@ -14,7 +14,9 @@ STATUS_CHOICES = [("", _("Any status")), *SubmissionStatus.choices]
 
 
 class QueueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=200, widget=forms.TextInput(attrs={"dir": "auto"})
+    )
     group = forms.ModelChoiceField(
         label=_("Stakeholder group"),
         queryset=StakeholderGroup.objects.none(),
@@ -37,7 +39,9 @@ class ClauseChoiceField(forms.ModelChoiceField):
 class ClauseLinkForm(forms.Form):
     clause = ClauseChoiceField(label=_("Clause"), queryset=Clause.objects.none(), required=False)
     extent = forms.ChoiceField(label=_("Extent"), choices=Extent.choices, initial=Extent.FULL)
-    note = forms.CharField(label=_("How it is reflected"), required=False, max_length=2000)
+    note = forms.CharField(
+        label=_("How it is reflected"), required=False, max_length=2000, widget=forms.TextInput(attrs={"dir": "auto"})
+    )
 
     def __init__(self, *args: object, clauses: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -87,12 +91,13 @@ class ExcludeForm(forms.Form):
         required=False,
         max_length=2000,
         help_text=_("Required for a legal ground: the law, article and paragraph."),
+        widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     justification = forms.CharField(
         label=_("Justification"),
         required=False,
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         help_text=_("Required for public morality: why including it would be contrary to public morality."),
     )
     withhold = forms.BooleanField(
@@ -118,7 +123,7 @@ class NotTakenUpForm(forms.Form):
     reason = forms.CharField(
         label=_("Public reason"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         help_text=_(
             "Why the suggestion was considered and not adopted. Shown on the report. This is not a legitimate "
             "ground: the report counts it apart from exclusions on law or public morality."
@@ -178,7 +183,7 @@ class ResponseForm(forms.Form):
         label=_("Why you contest it"),
         required=False,
         max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         help_text=_("Required when you contest; shown publicly on this page with the organisers' answer."),
     )
 
@@ -196,7 +201,7 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Public answer"),
         max_length=ANSWER_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         help_text=_("Shown on the submission's trace page. A contest is answered once."),
         error_messages={"required": _("Write the answer to the submitter.")},
     )

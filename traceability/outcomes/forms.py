@@ -17,14 +17,17 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 class ImportForm(forms.Form):
     label = forms.CharField(
-        label=_("Version label"), max_length=120, help_text=_("For example: Zero draft, Final text.")
+        label=_("Version label"),
+        max_length=120,
+        help_text=_("For example: Zero draft, Final text."),
+        widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     status = forms.ChoiceField(label=_("Status"), choices=VersionStatus.choices, initial=VersionStatus.DRAFT)
     text = forms.CharField(
         label=_("Paste the text"),
         required=False,
         max_length=500_000,
-        widget=forms.Textarea(attrs={"rows": 14}),
+        widget=forms.Textarea(attrs={"rows": 14, "dir": "auto"}),
         help_text=_("Plain text or Markdown. Headings (# ...) become sections; 1., 1.2 and (a) become clauses."),
     )
     upload = forms.FileField(

@@ -28,7 +28,9 @@ class ClauseFilterField(forms.ModelChoiceField):
 class ReportFilterForm(forms.Form):
     """Filters of the report's list of submissions. Unknown values are form errors, never server errors."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=200, widget=forms.TextInput(attrs={"dir": "auto"})
+    )
     round = RoundChoiceField(
         label=_("Comment round"), queryset=None, required=False, to_field_name="number", empty_label=_("All rounds")
     )
@@ -128,6 +130,6 @@ class VerifyReceiptForm(forms.Form):
         label=_("Text to check"),
         strip=False,
         max_length=100_000,
-        widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off", "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto", "autocomplete": "off", "spellcheck": "false"}),
         error_messages={"required": _("Paste the text you want to check.")},
     )
