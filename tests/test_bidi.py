@@ -21,7 +21,7 @@ CASES = {
     "en": {
         "process": "الشفافية في العمليات (2025)",
         "summary": "مشاورة مفتوحة (2) للجميع",
-        "group": "المجتمع المدني",
+        "group": "منظمات المجتمع المدني في المنطقة",  # not a default group's name in any language
         "name": "أمينة",
         "organisation": "منظمة الشفافية",
         "label": "المسودة (1)",

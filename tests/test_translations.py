@@ -131,3 +131,16 @@ def test_dates_are_written_the_way_each_language_writes_them(code, day, to_the_s
     with translation.override(code):
         assert languages.when(moment, public=True) == day
         assert languages.when_to_the_second(moment) == to_the_second
+
+
+def test_default_group_names_are_shown_in_the_readers_language_and_given_ones_as_written(anon_client, process):
+    groups = process.groups.order_by("position")
+    assert groups[0].name == "Government"  # stored in English, whatever the organiser's language
+    renamed = groups[1]
+    renamed.name = "Youth caucus"
+    renamed.save()
+    with translation.override("fr"):
+        page = anon_client.get(reverse("consultations:process-detail", args=[process.slug])).content.decode()
+    assert '<li dir="auto">Gouvernements</li>' in page
+    assert '<li dir="auto">Youth caucus</li>' in page
+    assert "Government" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import uuid
@@ -14,7 +15,7 @@ from django.db import models
 from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -293,8 +294,27 @@ class HistoryHead(models.Model):
         return f"{self.process_id}: {self.entries} entries, {self.entry_hash[:16]}"
 
 
+@functools.cache
+def _default_group_names() -> dict[str, str]:
+    """The six default groups' names in every offered language, each with its kind: a group still so named was
+    not renamed, whatever language its process was created in."""
+    names = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.update({str(label): value for value, label in StakeholderKind.choices})
+    return names
+
+
+def group_label(name: str, kind: str) -> str:
+    """A group's name for a reader: a default group's in the reader's language, a name organisers gave as written."""
+    if kind and _default_group_names().get(name) == kind:
+        return str(StakeholderKind(kind).label)
+    return name
+
+
 class StakeholderGroup(models.Model):
-    """A stakeholder group as one process names it."""
+    """A stakeholder group as one process names it. ``name`` is stored as created (the default groups' in English)
+    or as organisers renamed it; readers see ``label``."""
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="groups")
     name = models.CharField(_("name"), max_length=80)
@@ -310,7 +330,11 @@ class StakeholderGroup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return group_label(self.name, self.kind)
 
 
 class Attribution(models.TextChoices):
@@ -572,7 +596,7 @@ class Submission(models.Model):
             if self.organisation:
                 return f"{self.author_name} ({self.organisation})"
             return self.author_name
-        return str(_("A member of %(group)s") % {"group": self.stakeholder_group.name})
+        return str(_("A member of %(group)s") % {"group": self.stakeholder_group.label})
 
     @property
     def public_country(self) -> str:

@@ -6,9 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from traceability import languages
@@ -49,11 +50,13 @@ class SubmissionContent:
 
 
 def process_create_default_groups(*, process: Process) -> list[StakeholderGroup]:
-    """Give a process the six default stakeholder groups (renameable later)."""
-    groups = [
-        StakeholderGroup(process=process, name=str(label), kind=value, position=index)
-        for index, (value, label) in enumerate(StakeholderKind.choices)
-    ]
+    """Give a process the six default stakeholder groups (renameable later), named in English whatever the
+    organiser's language: readers see them in theirs (``StakeholderGroup.label``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        groups = [
+            StakeholderGroup(process=process, name=str(label), kind=value, position=index)
+            for index, (value, label) in enumerate(StakeholderKind.choices)
+        ]
     return StakeholderGroup.objects.bulk_create(groups)
 
 

@@ -142,7 +142,7 @@ def indicator_cards(indicators: Indicators) -> list[Card]:
         Card(
             "uptake-parity",
             parity.display,
-            _("lowest: %(low)s; highest: %(high)s") % {"low": parity.lowest, "high": parity.highest}
+            _("lowest: %(low)s; highest: %(high)s") % {"low": parity.lowest_label, "high": parity.highest_label}
             if parity.value is not None
             else "",
             parity.empty_reason,

@@ -66,7 +66,7 @@ def group_bars(groups: list[GroupRow]) -> StackedBars:
                 segments.append(Segment(css=css, label=str(label), count=count, x=round(x, 2), width=round(width, 2)))
             x += width
         y = TOP + index * ROW_HEIGHT
-        bars.append(Bar(name=group.name, total=total, y=y, text_y=y + BAR_HEIGHT - 5, segments=segments))
+        bars.append(Bar(name=group.label, total=total, y=y, text_y=y + BAR_HEIGHT - 5, segments=segments))
     return StackedBars(
         bars=bars,
         width=LABEL_WIDTH + BAR_WIDTH + 60,

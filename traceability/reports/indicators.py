@@ -30,6 +30,7 @@ from traceability.consultations.models import (
     StakeholderGroup,
     Submission,
     SubmissionStatus,
+    group_label,
     public_location_annotations,
     shown_by_name,
 )
@@ -106,9 +107,15 @@ COUNT_FIELDS = tuple(Counts.__dataclass_fields__)
 @dataclass(frozen=True)
 class GroupRow:
     pk: int
-    name: str
+    name: str  # as stored: cached figures are shared by every language
+    kind: str
     counts: Counts
     interaction: Interaction = Interaction()
+
+    @property
+    def label(self) -> str:
+        """The group's name in the reader's language (a default group's) or as organisers wrote it."""
+        return group_label(self.name, self.kind)
 
 
 @dataclass(frozen=True)
@@ -133,13 +140,23 @@ class CountryRow:
 @dataclass(frozen=True)
 class Parity:
     value: float | None
-    lowest: str = ""
+    lowest: str = ""  # group names as stored; ``lowest_label`` and ``highest_label`` are for readers
     highest: str = ""
+    lowest_kind: str = ""
+    highest_kind: str = ""
     empty_reason: str = ""
 
     @property
     def display(self) -> str:
         return gettext("n/a") if self.value is None else f"{self.value:.2f}"
+
+    @property
+    def lowest_label(self) -> str:
+        return group_label(self.lowest, self.lowest_kind)
+
+    @property
+    def highest_label(self) -> str:
+        return group_label(self.highest, self.highest_kind)
 
 
 @dataclass(frozen=True)
@@ -220,7 +237,7 @@ def group_rows(process: Process, comment_round: CommentRound | None = None) -> l
     """Counts per stakeholder group, in the process's group order (one query)."""
     scope = Q(submissions__round=comment_round) if comment_round is not None else None
     groups = StakeholderGroup.objects.filter(process=process).annotate(**_count_annotations("submissions__", scope))
-    return [GroupRow(pk=g.pk, name=g.name, counts=_counts(g)) for g in groups.order_by("position", "pk")]
+    return [GroupRow(pk=g.pk, name=g.name, kind=g.kind, counts=_counts(g)) for g in groups.order_by("position", "pk")]
 
 
 def _submissions(process: Process, comment_round: CommentRound | None) -> QuerySet[Submission]:
@@ -281,7 +298,7 @@ def reach(process: Process, comment_round: CommentRound | None = None) -> dict[s
 
 def uptake_parity(groups: list[GroupRow]) -> Parity:
     """Lowest group uptake divided by the highest, over groups with at least one decision."""
-    rated = [(g.counts.uptake.value, g.name) for g in groups if g.counts.dispositioned]
+    rated = [(g.counts.uptake.value, g) for g in groups if g.counts.dispositioned]
     if len(rated) < 2:
         return Parity(None, empty_reason=_("fewer than two stakeholder groups have decided submissions"))
     # On a tie, the group that comes first in the process's order of groups is named.
@@ -289,7 +306,14 @@ def uptake_parity(groups: list[GroupRow]) -> Parity:
     high = max(rated, key=lambda rate: rate[0])
     if high[0] == 0:
         return Parity(None, empty_reason=_("no submission of any group was reflected"))
-    return Parity(low[0] / high[0], lowest=low[1], highest=high[1])
+    lowest, highest = low[1], high[1]
+    return Parity(
+        low[0] / high[0],
+        lowest=lowest.name,
+        highest=highest.name,
+        lowest_kind=lowest.kind,
+        highest_kind=highest.kind,
+    )
 
 
 def participation_balance(groups: list[GroupRow]) -> Balance:
@@ -399,7 +423,7 @@ def tally_group_rows(process: Process, comment_round: CommentRound | None = None
         .annotate(**_tally_sums("t__"))
         .order_by("position", "pk")
     )
-    return [GroupRow(pk=g.pk, name=g.name, counts=_counts(g)) for g in rows]
+    return [GroupRow(pk=g.pk, name=g.name, kind=g.kind, counts=_counts(g)) for g in rows]
 
 
 def tally_country_rows(process: Process, comment_round: CommentRound | None = None) -> tuple[list[CountryRow], int]:
@@ -547,7 +571,7 @@ def _indicators(process: Process, comment_round: CommentRound | None, *, cached:
     decided = sum(group.counts.dispositioned for group in groups)
     if cached:
         scope = comment_round.number if comment_round is not None else "all"
-        key = process_key(process, "indicators", "v4", scope)
+        key = process_key(process, "indicators", "v5", scope)
         found = current(key, process.stats_version, lambda: detail(process, decided, comment_round), CACHE_SECONDS)
     else:
         found = detail(process, decided, comment_round)

@@ -150,7 +150,7 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
     page = keyset_page(submissions, cursor=cursor_from(request.GET, size=size), size=size, total=total)
     state_links(page.rows)
 
-    groups = [(group.pk, group.name) for group in indicators.groups]
+    groups = [(group.pk, group.label) for group in indicators.groups]
     # The filter's lists, from rows already read (validating a submitted value still asks the database).
     filters.show_choices(groups=groups, clauses=[clause for clause in all_clauses if clause.linkable])
     clause_page = clause_table = None
