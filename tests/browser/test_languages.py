@@ -61,6 +61,12 @@ def english_strings(code: str) -> set[str]:
     }
 
 
+# The smallest type of any text in the report's chart, as rendered (its names used to be SVG text, scaled down with
+# the chart to about 6 px on a phone).
+CHART_TYPE = """() => [...document.querySelectorAll('figure.chart *')]
+    .filter(e => e.getClientRects().length && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+    .map(e => parseFloat(getComputedStyle(e).fontSize))"""
+
 TEXTS = """() => {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     const texts = [];
@@ -169,6 +175,7 @@ def sweep(visitor, addresses_of, tmp_path: Path, weigh_core=None) -> None:  # ty
                 scroll_width = page.evaluate("document.documentElement.scrollWidth")
                 wide = page.evaluate(WIDE, width)[:8] if scroll_width > width else []
                 assert scroll_width <= width, f"{code} {name}: {scroll_width}px wide at {width}px: {wide}"
+                assert min(page.evaluate(CHART_TYPE), default=12) >= 12, (code, name, width)
             visitor.check()  # axe at 320 px
             if core and weigh_core is not None:
                 weights[f"{code} {name}"] = weigh_core(name, path)

@@ -8,11 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .indicators import GroupRow
 
-LABEL_WIDTH = 200
+# A bar's length in the SVG's own units: each bar stretches to the width its row leaves (preserveAspectRatio="none"),
+# and the names beside the bars are the page's text, so they stay readable however narrow the screen.
 BAR_WIDTH = 560
-ROW_HEIGHT = 30
-BAR_HEIGHT = 20
-TOP = 10
 
 # Segment order, CSS class (colour-blind-safe palette in trace.css) and legend label.
 SEGMENTS = (
@@ -38,26 +36,22 @@ class Segment:
 class Bar:
     name: str
     total: int
-    y: float
-    text_y: float
     segments: list[Segment]
 
 
 @dataclass(frozen=True)
 class StackedBars:
     bars: list[Bar]
-    width: int
-    height: int
-    label_width: int
+    bar_width: int
     legend: list[tuple[str, str]]
 
 
 def group_bars(groups: list[GroupRow]) -> StackedBars:
     """One bar per stakeholder group, each split into the five outcomes, as shares of the group's submissions."""
     bars = []
-    for index, group in enumerate(groups):
+    for group in groups:
         total = group.counts.submitted
-        x = float(LABEL_WIDTH)
+        x = 0.0
         segments = []
         for field, css, label in SEGMENTS:
             count = getattr(group.counts, field)
@@ -65,12 +59,5 @@ def group_bars(groups: list[GroupRow]) -> StackedBars:
             if count:
                 segments.append(Segment(css=css, label=str(label), count=count, x=round(x, 2), width=round(width, 2)))
             x += width
-        y = TOP + index * ROW_HEIGHT
-        bars.append(Bar(name=group.label, total=total, y=y, text_y=y + BAR_HEIGHT - 5, segments=segments))
-    return StackedBars(
-        bars=bars,
-        width=LABEL_WIDTH + BAR_WIDTH + 60,
-        height=TOP * 2 + ROW_HEIGHT * len(groups),
-        label_width=LABEL_WIDTH,
-        legend=[(css, str(label)) for _field, css, label in SEGMENTS],
-    )
+        bars.append(Bar(name=group.label, total=total, segments=segments))
+    return StackedBars(bars=bars, bar_width=BAR_WIDTH, legend=[(css, str(label)) for _field, css, label in SEGMENTS])
