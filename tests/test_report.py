@@ -207,3 +207,19 @@ def test_the_chart_draws_in_every_language(anon_client, process, mapped, languag
     assert lengths
     for x, width in lengths:
         assert re.fullmatch(r"-?\d+(\.\d+)?", x) and re.fullmatch(r"\d+(\.\d+)?", width), (x, width)
+
+
+def test_the_report_opens_with_a_sentence_per_group_that_gives_its_numbers(anon_client, process, mapped):
+    page = report(anon_client, process)
+    brief = page.split('data-testid="in-brief"')[1].split("</section>")[0]
+    items = re.findall(r"<li[^>]*>(.*?)</li>", brief, re.S)
+    sentences = [" ".join(re.sub(r"<[^>]+>", "", item).split()) for item in items]
+    # Groups without submissions say nothing; a rate from fewer than 10 decisions is flagged.
+    assert sentences == [
+        "Government: 1 submission, none decided yet.",
+        "Private sector: 0 of 2 decided submissions reflected (0.0%), 2 excluded on a legitimate ground, "
+        "0 not taken up. Few decisions: read this rate with care.",
+        "Civil society: 2 of 2 decided submissions reflected (100.0%), 0 excluded on a legitimate ground, "
+        "0 not taken up. Few decisions: read this rate with care.",
+    ]
+    assert 'data-testid="figures-as-of">Figures as of ' in brief

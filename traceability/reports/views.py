@@ -42,6 +42,9 @@ from .selectors import (
     submissions_by_identity,
 )
 
+# A group's rate from fewer decisions than this is flagged as fragile beside it ("In brief").
+SMALL_N = 10
+
 # The clause table is rendered once per data version and kept this long (its key changes with the data, so this
 # bounds only how long an unused rendering stays in the cache).
 CLAUSE_TABLE_SECONDS = 3600
@@ -179,6 +182,7 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
             "panels": report_panels(process, process.stats_version),
             "history_head": history_head(process),
             "clause_table": clause_table,
+            "small_n": SMALL_N,
         },
     )
 
