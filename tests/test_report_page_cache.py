@@ -4,6 +4,7 @@ get their own page; nothing of one reader reaches another."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from traceability.accounts.middleware import LAST_SEEN_SESSION_KEY
 from traceability.consultations.services import submission_withdraw
 from traceability.dispositions.services import disposition_exclude
 from traceability.publications.services import snapshot_create
@@ -49,12 +51,36 @@ def test_a_second_anonymous_reader_gets_the_same_page_from_the_cache_in_three_qu
     assert cached == 3 < rendering
 
 
-def test_an_anonymous_page_holds_nothing_of_its_reader(process, filed):
-    client = Client(enforce_csrf_checks=True)
-    response = client.get(url(process))
-    assert "csrfmiddlewaretoken" not in response.content.decode()
-    assert "csrftoken" not in response.cookies and "sessionid" not in response.cookies
-    assert "Cookie" in response["Vary"]
+def test_an_anonymous_page_holds_nothing_of_its_reader(process, filed, settings):
+    for _fresh_then_kept in range(2):
+        response = Client(enforce_csrf_checks=True).get(url(process))
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+        assert settings.CSRF_COOKIE_NAME not in response.cookies
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+        assert "Cookie" in response["Vary"]
+
+
+def test_only_the_plain_report_and_its_status_and_ground_views_are_kept(process, filed):
+    """Each kept address costs a cache entry: those anyone could vary without end (a search, a page of the list,
+    any group, country or clause id) are rendered each time."""
+    for params in ({"status": "pending"}, {"ground": "legal"}):
+        read(Client(), url(process), **params)
+        assert read(Client(), url(process), **params)[1] == 3, params
+    group = process.groups.first().pk
+    for params in ({"q": "formats"}, {"group": group}, {"after": "1"}, {"status": "nonsense"}, {"cpage": "2"}):
+        read(Client(), url(process), **params)
+        assert read(Client(), url(process), **params)[1] > 3, params
+
+
+def test_a_reader_signed_out_for_inactivity_sees_the_notice_and_no_one_else_does(process, filed, stakeholder):
+    client = client_for(stakeholder)
+    session = client.session
+    session[LAST_SEEN_SESSION_KEY] = int(time.time()) - 10 * 24 * 60 * 60
+    session.save()
+    theirs, _ = read(client, url(process))
+    assert "You were signed out after a period without activity" in theirs
+    others, _ = read(Client(), url(process))
+    assert "You were signed out" not in others
 
 
 def test_a_filing_shows_at_once(process, filed, other_stakeholder):

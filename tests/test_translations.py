@@ -12,6 +12,7 @@ import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import polib
 import pytest
@@ -144,3 +145,52 @@ def test_default_group_names_are_shown_in_the_readers_language_and_given_ones_as
     assert '<li dir="auto">Gouvernements</li>' in page
     assert '<li dir="auto">Youth caucus</li>' in page
     assert "Government" not in page
+
+
+def report_in(code: str, process) -> str:
+    with translation.override(code):
+        return reverse("reports:report", args=[process.slug])
+
+
+def test_language_in_the_query_opens_the_same_page_in_that_language_and_is_remembered(anon_client, process):
+    response = anon_client.get(report_in("en", process), {"status": "excluded", "language": "fr"})
+    assert response.status_code == 302
+    assert response["Location"] == report_in("fr", process) + "?status=excluded"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    # An address without a language then opens in the remembered one.
+    bare = anon_client.get(f"/processes/{process.slug}/report/")
+    assert bare.status_code == 302 and bare["Location"] == report_in("fr", process)
+    # An unknown language is ignored; a form's POST is never redirected by it.
+    assert anon_client.get(report_in("en", process), {"language": "xx"}).status_code == 200
+
+
+def test_reading_a_page_in_a_language_remembers_it(anon_client, process):
+    response = anon_client.get(report_in("ar", process))
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ar"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME]["samesite"] == "Lax"
+    assert anon_client.get("/")["Location"] == "/ar/"
+
+
+@pytest.mark.parametrize("path", ["/%2Fevil.example/", "/%2F%2Fevil.example/x/", "/en/%2Fevil.example/"])
+def test_the_language_redirect_stays_on_this_site(anon_client, path):
+    location = anon_client.get(path, {"language": "fr"})["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+    assert urlsplit(location).netloc == ""
+    if not path.startswith("/en/"):
+        assert location == "/fr/"  # no page of the site: the home page in that language
+
+
+def test_the_switcher_links_to_this_page_in_every_language_keeping_the_filters(anon_client, process):
+    page = anon_client.get(report_in("en", process), {"status": "excluded"}).content.decode()
+    for code, _name in settings.LANGUAGES:
+        link = (report_in(code, process) + "?status=excluded").replace("&", "&amp;")
+        assert f'<a href="{link}" hreflang="{code}" lang="{code}"' in page, code
+    assert 'aria-current="page">English</a>' in page
+
+
+def test_pages_are_compressed_and_downloads_are_not(anon_client, process):
+    page = anon_client.get(report_in("en", process), HTTP_ACCEPT_ENCODING="gzip")
+    assert page["Content-Encoding"] == "gzip"
+    with translation.override("en"):
+        csv = anon_client.get(reverse("reports:mapping-csv", args=[process.slug]), HTTP_ACCEPT_ENCODING="gzip")
+    assert csv.status_code == 200 and not csv.has_header("Content-Encoding")

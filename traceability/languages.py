@@ -17,8 +17,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import translate_url
 from django.utils import timezone, translation
+from django.utils.encoding import escape_uri_path
 from django.utils.formats import date_format, get_format
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 QUERY_PARAMETER = "language"
 
@@ -53,7 +54,11 @@ class LanguageChoiceMiddleware:
             rest = request.GET.copy()
             del rest[QUERY_PARAMETER]
             query = f"?{urlencode(sorted(rest.lists()), doseq=True)}" if rest else ""
-            response: HttpResponse = HttpResponseRedirect(translate_url(request.path + query, asked))
+            target = translate_url(escape_uri_path(request.path) + query, asked)
+            # Only a page of this site: a path such as //evil.example/ must not become an open redirect.
+            if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+                target = f"/{asked}/"
+            response: HttpResponse = HttpResponseRedirect(target)
             remember(response, asked)
             return response
         response = self.get_response(request)

@@ -75,10 +75,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Before everything that writes a body. Compresses pages, and in `make run` the static files too (there
-    # WhiteNoise serves them uncompressed; in production it serves its own precompressed copies, left alone).
-    # Django's GZipMiddleware pads each body with random bytes, which defeats BREACH-style length probes.
-    "django.middleware.gzip.GZipMiddleware",
+    # Before everything that writes a body. Compresses pages, and in `make run` the CSS too (there WhiteNoise serves
+    # it uncompressed; in production it serves its own precompressed copies, left alone); never downloads.
+    "traceability.consultations.middleware.PageGZipMiddleware",
     # Outside the rest, so that every response carries the policy, redirects of the middleware below too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -116,7 +116,7 @@ def run():
             entry[f"{direction} plan"] = plan
             entry[f"{direction} sql ms"] = float(plan.rsplit("Execution Time: ", 1)[1].split(" ")[0])
             query = "&".join(f"{k}={v}" for k, v in data.items())
-            url = f"/processes/{process.slug}/report/?{query}" + ("&last=1" if direction == "last" else "")
+            url = f"/en/processes/{process.slug}/report/?{query}" + ("&last=1" if direction == "last" else "")
             if name == "none":
                 entry[f"{direction} page ms"], entry[f"{direction} queries"] = page_time(anon, url, n=3)
                 breakdown(anon, url)
@@ -155,7 +155,7 @@ def run():
             entry[f"{direction} plan"] = plan
             entry[f"{direction} sql ms"] = float(plan.rsplit("Execution Time: ", 1)[1].split(" ")[0])
             query = "&".join(f"{k}={v}" for k, v in data.items())
-            url = f"/processes/{process.slug}/workspace/?{query}" + ("&last=1" if direction == "last" else "")
+            url = f"/en/processes/{process.slug}/workspace/?{query}" + ("&last=1" if direction == "last" else "")
             entry[f"{direction} page ms"], entry[f"{direction} queries"] = page_time(org, url)
         results["workspace: " + name] = entry
         print(

@@ -1,10 +1,12 @@
-"""A page, not an empty answer, for a visit to an address that only takes a submitted form."""
+"""A page, not an empty answer, for a visit to an address that only takes a submitted form; compression of pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
@@ -34,3 +36,22 @@ class MethodNotAllowedPageMiddleware:
         if response.has_header("Allow"):
             page["Allow"] = response["Allow"]
         return page
+
+
+# What is worth compressing on the fly: pages and the small text files `make run` serves. Downloads (attachments,
+# hundreds of MB at a million submissions) and partial responses are left alone: compressing them in Python would
+# hold a worker, drop their Content-Length and break byte ranges. In production WhiteNoise serves static files
+# compressed at build time, and marks them Content-Encoding, which GZipMiddleware never touches.
+_COMPRESSED_TYPES = ("text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml")
+
+
+class PageGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its BREACH mitigation: random bytes in each gzip header), for pages and static
+    text only."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        content_type = response.get("Content-Type", "").split(";")[0].strip()
+        attachment = response.get("Content-Disposition", "").startswith("attachment")
+        if response.status_code == 206 or attachment or content_type not in _COMPRESSED_TYPES:
+            return response
+        return super().process_response(request, response)

@@ -149,7 +149,7 @@ def submission_file(
                 "You file for %(group)s in this process, as your earlier submissions did: one account speaks "
                 "for one group in a process. Nothing was saved."
             )
-            % {"group": StakeholderGroup.objects.get(pk=declared).name}
+            % {"group": StakeholderGroup.objects.get(pk=declared).label}
         )
     if content.target is not None and content.target.process_id != process.pk:
         raise ValidationError(_("Comment on a clause of this process's document."))

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from traceability.consultations.access import get_visible_process
 from traceability.consultations.keyset import PARAMETERS, cursor_from, keyset_page, other_parameters
 from traceability.consultations.models import CommentRound, Process, Submission
-from traceability.dispositions.forms import ResponseForm
+from traceability.dispositions.forms import STATUS_CHOICES, ResponseForm
 from traceability.dispositions.selectors import decision_trail
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.redline import word_diff
@@ -27,7 +27,7 @@ from traceability.outcomes.selectors import compare_rows
 from .caching import current, process_key
 from .cards import DEFINITIONS, indicator_cards
 from .charts import group_bars
-from .forms import CompareForm, ReportFilterForm, VerifyReceiptForm
+from .forms import GROUND_CHOICES, CompareForm, ReportFilterForm, VerifyReceiptForm
 from .indicators import indicators_for
 from .panels import report_panels
 from .personal_data import personal_data
@@ -83,8 +83,13 @@ def _clause_table(
     return current(key, process.stats_version, render_table, CLAUSE_TABLE_SECONDS)
 
 
-# Addresses with other parameters (or longer ones) are rendered every time: nobody can fill the cache with them.
-_PAGE_QUERY_LIMIT = 512
+# The addresses kept: the report as a link or the sections' filters give it, with no parameter or one status or
+# ground from their fixed lists. Every other address (a search, a page of the list, a filter by group, country,
+# clause or round) is rendered each time: the kept ones stay a few per process and language, whatever anyone asks.
+_SHARED_QUERIES = {
+    "status": {value for value, _label in STATUS_CHOICES if value},
+    "ground": {value for value, _label in GROUND_CHOICES if value},
+}
 
 
 def _page_version(process: Process) -> tuple[int, int, int]:
@@ -98,17 +103,18 @@ def _shared_page_key(request: HttpRequest, process: Process) -> str | None:
     """The cache key of this page if every anonymous reader gets the same page for this address, else ``None``."""
     if not settings.TRACE_REPORT_PAGE_SECONDS or request.user.is_authenticated:
         return None
-    if len(request.META.get("QUERY_STRING", "")) > _PAGE_QUERY_LIMIT:
+    query = request.GET
+    if len(query) > 1 or any(len(query.getlist(name)) > 1 for name in query):
         return None
-    if set(request.GET) - set(ReportFilterForm.base_fields) - {"cpage", *PARAMETERS}:
+    if query:
+        ((name, value),) = query.items()
+        if value not in _SHARED_QUERIES.get(name, ()):
+            return None
+    # A message for this reader (queued by this request, as the idle sign-out does, or waiting from an earlier
+    # one): counted without being consumed.
+    if len(get_messages(request)):
         return None
-    # A message waiting to be shown (after signing out, say) is for this reader only.
-    if request.COOKIES.get("messages") or (request.session.session_key and "_messages" in request.session):
-        return None
-    query = urlencode(sorted((name, value) for name, values in request.GET.lists() for value in values))
-    # Hashed: a key must stay short (the database cache's column holds 255 characters, memcached's keys 250).
-    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
-    return process_key(process, "report-page", "v1", process.slug, get_language(), digest)
+    return process_key(process, "report-page", "v2", process.slug, get_language(), query.urlencode())
 
 
 @require_safe
@@ -183,6 +189,8 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
             "history_head": history_head(process),
             "clause_table": clause_table,
             "small_n": SMALL_N,
+            # The site's own address, not the request's host: a kept page is the same whichever host served it.
+            "printed_from": settings.SITE_URL + request.get_full_path(),
         },
     )
 
