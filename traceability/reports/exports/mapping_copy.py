@@ -245,17 +245,29 @@ def copy_stream(process: Process, *, chunk_bytes: int = CHUNK_BYTES, streaming: 
     read_end, write_end = os.pipe()
     failures: list[BaseException] = []
 
+    # Inside a transaction (a test's, or a caller's atomic block), a cancelled COPY would abort the whole of it:
+    # the statement runs in a savepoint, rolled back when it fails, so the connection stays usable either way.
+    in_transaction = connection.in_atomic_block
+
     def copy() -> None:
         with open(write_end, "wb", buffering=PIPE_BYTES) as pipe:
             try:
                 with raw.cursor() as cursor:
+                    if in_transaction:
+                        cursor.execute("SAVEPOINT trace_mapping_copy")
                     if streaming:
                         cursor.execute(STREAMING_PLAN)
                     try:
                         cursor.copy_expert(statement, pipe)
+                    except BaseException:
+                        if in_transaction and not raw.closed:
+                            cursor.execute("ROLLBACK TO SAVEPOINT trace_mapping_copy")  # undoes the plan's SETs too
+                        raise
                     finally:
                         if streaming and not raw.closed and raw.get_transaction_status() != TRANSACTION_STATUS_INERROR:
                             cursor.execute(DEFAULT_PLAN)
+                    if in_transaction:
+                        cursor.execute("RELEASE SAVEPOINT trace_mapping_copy")
             except BaseException as failure:  # noqa: BLE001 (raised again in the request's thread)
                 failures.append(failure)
 
