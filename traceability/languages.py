@@ -79,7 +79,7 @@ class LanguageLink:
 
 def language_links(request: HttpRequest) -> list[LanguageLink]:
     """This page in every offered language, the current one marked. The query string is kept (a filtered report
-    stays filtered); an address that names no page (a 404) links to the same address under each language."""
+    stays filtered). An address that names no page (a 404) cannot be translated: each link repeats it as it is."""
     current = translation.get_language()
     links = []
     for code in offered():
