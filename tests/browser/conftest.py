@@ -165,14 +165,21 @@ class Visitor:
         assert "/en/accounts/login/" not in self.page.url, "signing in failed"
         if self.path.startswith("/en/accounts/2fa/authenticate/"):
             self.check()
-            secret = totp_secret(user)
-            for _attempt in range(2):
-                self.field("Code").fill(totp_code(secret))
-                response = self.follow(self.main().get_by_role("button", name="Sign In"))
-                if not self.path.startswith("/en/accounts/2fa/authenticate/"):
-                    break
-                time.sleep(31 - time.time() % 30)  # that code was used already: wait for the next one
-            assert not self.path.startswith("/en/accounts/2fa/"), "the second factor was refused"
+            response = self.enter_second_factor(user)
+        return response
+
+    def enter_second_factor(self, user: User) -> Response:
+        """Type the authenticator app's current code on the second-factor page, as the user would. A code
+        read at the very end of its 30-second step, or one this user already spent in that step, is refused;
+        the user then types the next one, and so does this."""
+        secret = totp_secret(user)
+        for _attempt in range(2):
+            self.field("Code").fill(totp_code(secret))
+            response = self.follow(self.main().get_by_role("button", name="Sign In"))
+            if not self.path.startswith("/en/accounts/2fa/authenticate/"):
+                break
+            time.sleep(31 - time.time() % 30)
+        assert not self.path.startswith("/en/accounts/2fa/"), "the second factor was refused"
         return response
 
     # -- checks ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from traceability.dispositions.models import ClauseLink, DecisionRevision, Dispo
 from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.parsing import parse_document
 
-from ..factories import DOCUMENT, PASSWORD, file_submission, make_process, make_user, totp_code, totp_secret
+from ..factories import DOCUMENT, PASSWORD, file_submission, make_process, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -55,8 +55,7 @@ def test_organiser_imports_document_and_dispositions_submissions(visitor, organi
     visitor.follow(visitor.main().get_by_role("button", name="Sign in"))
     # Organisers have a second factor: the code from their authenticator app.
     assert visitor.path == "/en/accounts/2fa/authenticate/"
-    visitor.field("Code").fill(totp_code(totp_secret(organiser)))
-    visitor.follow(visitor.main().get_by_role("button", name="Sign In"))
+    visitor.enter_second_factor(organiser)
     assert visitor.path == f"/en/processes/{slug}/workspace/"
     assert page.get_by_test_id("progress").inner_text() == f"0 of {total} submissions dispositioned"
     assert "Import the outcome document" in visitor.main().inner_text()
