@@ -413,6 +413,7 @@ def valid_post(name: str, world) -> dict[str, object]:
             "organisation": "Elsewhere",
             "stakeholder_kind": "academia",
             "country": "NZ",
+            "language": "fr",
         },
         "consultations:submission-create": submission_form,
         "consultations:submission-edit": dict(submission_form, text="Edited text", form_token=submission.form_token),

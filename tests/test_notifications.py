@@ -208,6 +208,7 @@ def test_receipts_always_go_but_updates_respect_the_opt_out_read_at_send_time(st
             "organisation": "X",
             "stakeholder_kind": "civil_society",
             "country": "KE",
+            "language": "en",
         },
     )
     stakeholder.refresh_from_db()

@@ -9,8 +9,10 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import translation
 
 from . import audit, crypto
 from .models import SecurityEventKind, User
@@ -24,6 +26,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user.organisation = data["organisation"]
         user.stakeholder_kind = data["stakeholder_kind"]
         user.country = data["country"]
+        user.language = translation.get_language() or settings.LANGUAGE_CODE  # the language signed up in
         if commit:
             user.save()
         return user

@@ -17,7 +17,7 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ("email", "password")}),
         (
             _("Profile"),
-            {"fields": ("display_name", "organisation", "stakeholder_kind", "country", "notify_updates")},
+            {"fields": ("display_name", "organisation", "stakeholder_kind", "country", "notify_updates", "language")},
         ),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined", "anonymised_at")}),

@@ -4,8 +4,10 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context as allauth_context
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -125,7 +127,7 @@ class SignInForm(AllauthLoginForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ("display_name", "organisation", "stakeholder_kind", "country", "notify_updates")
+        fields = ("display_name", "organisation", "stakeholder_kind", "country", "notify_updates", "language")
         # Names are typed in any script: each field takes the direction of what is typed in it.
         widgets = {
             "display_name": forms.TextInput(attrs={"dir": "auto"}),
@@ -134,6 +136,15 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        # Each language under its own name, as the footer's switcher offers them; blank only for older accounts.
+        languages = [(code, translation.get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+        self.fields["language"] = forms.ChoiceField(
+            label=self.fields["language"].label,
+            help_text=self.fields["language"].help_text,
+            choices=languages,
+        )
+        if not self.initial.get("language"):
+            self.initial["language"] = translation.get_language() or settings.LANGUAGE_CODE
         # The group is declared once: after the first submission, only an organiser or admin changes it,
         # so one account cannot speak for one group today and another tomorrow.
         if self.instance.pk and self.instance.submissions.exists():

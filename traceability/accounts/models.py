@@ -73,6 +73,16 @@ class User(AbstractUser):
             "Receipts are always sent."
         ),
     )
+    # The language of the e-mails this person receives: the one they signed up in, changed on their profile. Blank
+    # for accounts older than the field (their mail goes in the language of the page that caused it).
+    language = models.CharField(
+        _("language of e-mails"),
+        max_length=12,
+        blank=True,
+        default="",
+        db_default="",  # rows written by COPY (generate_load) name no language
+        help_text=_("Receipts, decisions and other e-mails about your submissions come in this language."),
+    )
     # Set when the person deleted their account: the row stays (submissions point to it), scrubbed.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 

@@ -21,7 +21,10 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import get_template, render_to_string
+from django.urls import translate_url
 from django.utils import timezone, translation
+
+from traceability import languages
 
 from .models import Notification, NotificationKind, NotificationStatus, SecurityEvent, User
 from .signals import user_anonymised
@@ -74,7 +77,9 @@ def notify(*, user: User, kind: str, template: str, context: dict[str, object]) 
         kind=kind,
         template=template,
         context=json.loads(serialised),
-        language=translation.get_language() or settings.LANGUAGE_CODE,
+        # The recipient's language when they chose one, not that of whoever caused the mail (an organiser who
+        # decides in English writes to a submitter who reads Arabic).
+        language=user.language or translation.get_language() or settings.LANGUAGE_CODE,
     )
     if _queue_in_this_transaction(Notification):
         # The queue is a table of the same database: the task row commits with the write (one commit, not two),
@@ -162,11 +167,38 @@ def _wanted(notification: Notification) -> bool:
 def render_notification(notification: Notification) -> EmailMessage:
     """The e-mail as it would be sent now: subject and body rendered in the notification's language."""
     subject_name, body_name = template_names(notification.template)
-    context = {**notification.context, "site_url": settings.SITE_URL, "recipient": notification.recipient}
-    with translation.override(notification.language or settings.LANGUAGE_CODE):
+    language = notification.language or settings.LANGUAGE_CODE
+    context = {
+        **_localised(notification.context, language),
+        "site_url": settings.SITE_URL,
+        "recipient": notification.recipient,
+    }
+    with translation.override(language):
         subject = " ".join(render_to_string(subject_name, context).split())
         body = render_to_string(body_name, context)
     return EmailMessage(subject=subject, body=body, to=[notification.recipient.email])
+
+
+def _localised(context: dict[str, object], language: str) -> dict[str, object]:
+    """The stored context as the recipient's language shows it: addresses (``*_path``) in that language's URLs,
+    and moments (``*_at`` and ``*_until``, stored as ISO 8601) in its date format. A value that is not one of
+    these (a date already formatted by an older version) is kept as it is."""
+    shown = dict(context)
+    for key, value in context.items():
+        if not isinstance(value, str):
+            continue
+        if key.endswith("_path"):
+            # An address resolves in the language it was written in (its prefix), then is written in this one.
+            with translation.override(translation.get_language_from_path(value) or settings.LANGUAGE_CODE):
+                shown[key] = translate_url(value, language)
+        elif key.endswith(("_at", "_until")):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            with translation.override(language):
+                shown[key] = languages.when(moment)
+    return shown
 
 
 def _finish(notification: Notification, *, status: str, sent_at: datetime | None = None) -> None:

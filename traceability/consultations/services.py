@@ -12,7 +12,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from traceability import languages
 from traceability.accounts.models import NotificationKind, StakeholderKind, User
 from traceability.accounts.services import notify
 
@@ -210,7 +209,7 @@ def _notify_receipt(submission: Submission) -> None:
             "process_code": submission.process.code,
             "process_title": submission.process.title,
             "title": submission.title,
-            "received_at": languages.when(submission.received_at),
+            "received_at": submission.received_at.isoformat(),  # shown in the recipient's language when sent
             "text_sha256": submission.text_sha256,
             "trace_path": submission.get_absolute_url(),
         },

@@ -97,6 +97,9 @@ EMAIL_DOMAIN = "load.trace"
 WITHDRAWN_SHARE = 0.03
 DECIDED_SHARE = 0.72  # of the submissions not withdrawn
 CAMPAIGN_SHARE = 0.10
+# The languages accounts receive their e-mails in, per hundred accounts (a deterministic spread: no draw from the
+# random stream, so the rest of the data stays what a seed made before this column existed).
+MAIL_LANGUAGES = ["en"] * 50 + ["fr"] * 15 + ["es"] * 15 + ["ar"] * 7 + ["zh-hans"] * 5 + ["ru"] * 4 + ["pt-br"] * 4
 GROUP_SHARE = 0.18  # shown by stakeholder group only
 RESPONSE_SHARE = 0.05
 REVISED_SHARE = 0.04  # of the submissions partly reflected on the revision: contested, then revised
@@ -530,6 +533,7 @@ class Generator:
             "is_active",
             "date_joined",
             "notify_updates",
+            "language",
         )
         rows = []
         for i in range(total):
@@ -539,7 +543,10 @@ class Generator:
             country = "" if rng.random() < 0.01 else author_countries[i]
             kind = author_kinds[i]
             rows.append(
-                (pk, "!", False, f"{self.slug}.{i}@{EMAIL_DOMAIN}", name, org, kind, country, False, True, joined, True)
+                (
+                    *(pk, "!", False, f"{self.slug}.{i}@{EMAIL_DOMAIN}", name, org, kind, country),
+                    *(False, True, joined, True, MAIL_LANGUAGES[(i * 37) % len(MAIL_LANGUAGES)]),
+                )
             )
             attribution = Attribution.GROUP if rng.random() < GROUP_SHARE else Attribution.NAME
             self.authors.append((pk, self.groups[kind], country, org, name, attribution))

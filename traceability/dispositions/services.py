@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from traceability import languages
 from traceability.accounts.models import NotificationKind, User
 from traceability.accounts.services import notify
 from traceability.consultations.history import event_record
@@ -181,7 +180,7 @@ def _tell_author(submission: Submission, kind: str, decided_at: datetime) -> Non
             "process_title": process.title,
             "decision": kind,
             "trace_path": submission.get_absolute_url(),
-            "respond_until": languages.when(until),
+            "respond_until": until.isoformat(),  # shown in the recipient's language when sent
         },
     )
 

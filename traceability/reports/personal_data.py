@@ -48,6 +48,7 @@ def personal_data(user: User) -> dict[str, object]:
             "stakeholder_group": user.stakeholder_kind,
             "country": user.country.code or None,
             "notify_updates": user.notify_updates,
+            "language": user.language,
             "date_joined": iso(user.date_joined),
             "last_login": iso(user.last_login),
         },
