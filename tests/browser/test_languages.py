@@ -35,6 +35,9 @@ CORE_PAGE_LIMIT = 150_000  # bytes transferred, cold cache
 def pages() -> list[tuple[str, str, bool]]:
     """(name, path, core) in the active language."""
     traced = Submission.objects.filter(process__slug=DECIDED, disposition__isnull=False).order_by("number").first()
+    own = Submission.objects.filter(author__email="stakeholder@demo.trace").order_by("number")
+    own_open = own.filter(process__slug=OPEN).first()
+    own_decided = own.filter(process__slug=DECIDED, disposition__isnull=False).first()
     return [
         ("home", reverse("consultations:process-list"), True),
         ("process", reverse("consultations:process-detail", args=[DECIDED]), True),
@@ -46,6 +49,29 @@ def pages() -> list[tuple[str, str, bool]]:
         ("snapshots", reverse("publications:snapshot-list", args=[DECIDED]), False),
         ("methodology", reverse("reports:methodology"), False),
         ("my submissions", reverse("reports:me"), False),
+        # The stakeholder's own: a receipt, the edit and withdraw forms of a submission in an open round, the
+        # trace page of a decided one with its reply form, and the account pages.
+        ("receipt", reverse("consultations:submission-receipt", args=[OPEN, own_open.reference]), False),
+        ("edit", reverse("consultations:submission-edit", args=[OPEN, own_open.reference]), False),
+        ("withdraw", reverse("consultations:submission-withdraw-confirm", args=[OPEN, own_open.reference]), False),
+        ("own trace page", reverse("reports:submission-trace", args=[DECIDED, own_decided.reference]), False),
+        ("security", reverse("accounts:security"), False),
+        ("e-mail addresses", reverse("account_email"), False),
+        ("password change", reverse("account_change_password"), False),
+        ("account deletion", reverse("accounts:delete"), False),
+    ]
+
+
+def anonymous_pages() -> list[tuple[str, str, bool]]:
+    """The pages of someone not signed in, in the active language: signing in and up, a forgotten password, and
+    an address that leads nowhere."""
+    return [
+        ("sign-in", reverse("account_login"), False),
+        ("sign-up", reverse("account_signup"), False),
+        ("password reset", reverse("account_reset_password"), False),
+        ("password reset sent", reverse("account_reset_password_done"), False),
+        ("confirmation sent", reverse("account_email_verification_sent"), False),
+        ("not found", reverse("consultations:process-detail", args=["no-such-process"]), False),
     ]
 
 
@@ -137,6 +163,9 @@ def organiser_pages() -> list[tuple[str, str, bool]]:
         ("publish", reverse("publications:publish", args=[DECIDED]), False),
         ("blocked attempts", reverse("consultations:blocked-attempts", args=[OPEN]), False),
         ("profile", reverse("accounts:profile"), False),
+        ("matching", reverse("outcomes:matching", args=[UNDER_REVIEW, 2]), False),
+        ("round opening", reverse("outcomes:round-open", args=[UNDER_REVIEW]), False),
+        ("two-factor", reverse("mfa_index"), False),
     ]
 
 
@@ -161,7 +190,7 @@ def sweep(visitor, addresses_of, tmp_path: Path, weigh_core=None) -> None:  # ty
         for name, path, core in addresses:
             page = visitor.page
             page.set_viewport_size({"width": 1366, "height": 900})
-            response = visitor.goto(path)
+            response = visitor.goto(path, status=404 if name == "not found" else 200)
             html = response.text()
             direction = "rtl" if translation.get_language_info(code)["bidi"] else "ltr"
             assert f'<html lang="{code}" dir="{direction}">' in html, (code, name)
@@ -203,6 +232,10 @@ def test_every_public_and_stakeholder_page_in_every_language_at_every_width(
             context.close()
 
     sweep(visitor, pages, tmp_path, weigh_core)
+
+
+def test_every_page_of_someone_signed_out_in_every_language_at_every_width(new_visitor, demo, tmp_path):
+    sweep(new_visitor(), anonymous_pages, tmp_path)
 
 
 def test_every_organiser_page_in_every_language_at_every_width(new_visitor, demo, tmp_path):
