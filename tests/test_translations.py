@@ -188,6 +188,17 @@ def test_the_switcher_links_to_this_page_in_every_language_keeping_the_filters(a
     assert 'aria-current="page">English</a>' in page
 
 
+def test_on_a_page_not_found_the_switcher_gives_the_same_address_in_each_language(anon_client):
+    response = anon_client.get("/fr/no-such-page/?x=1")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert 'lang="fr"' in page
+    for code, _name in settings.LANGUAGES:
+        assert f'<a href="/{code}/no-such-page/?x=1" hreflang="{code}"' in page, code
+    arabic = anon_client.get("/ar/no-such-page/?x=1")
+    assert arabic.status_code == 404 and '<html lang="ar" dir="rtl">' in arabic.content.decode()
+
+
 def test_pages_are_compressed_and_downloads_are_not(anon_client, process):
     page = anon_client.get(report_in("en", process), HTTP_ACCEPT_ENCODING="gzip")
     assert page["Content-Encoding"] == "gzip"

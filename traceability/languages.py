@@ -79,16 +79,21 @@ class LanguageLink:
 
 def language_links(request: HttpRequest) -> list[LanguageLink]:
     """This page in every offered language, the current one marked. The query string is kept (a filtered report
-    stays filtered). An address that names no page (a 404) cannot be translated: each link repeats it as it is."""
+    stays filtered). An address that names no page (a 404) cannot be resolved to be translated: its language prefix
+    is swapped, so the reader still gets the "not found" page in the language they pick."""
     current = translation.get_language()
+    full_path = request.get_full_path()
     links = []
     for code in offered():
         info = translation.get_language_info(code)
+        url = translate_url(full_path, code)
+        if url == full_path and code != current and full_path.startswith(f"/{current}/"):
+            url = f"/{code}/{full_path[len(current) + 2 :]}"
         links.append(
             LanguageLink(
                 code=code,
                 name=info["name_local"],
-                url=translate_url(request.get_full_path(), code),
+                url=url,
                 current=code == current,
                 bidi=info["bidi"],
             )
