@@ -63,6 +63,17 @@ FOCUS_STATE = """() => {
     const colour = getComputedStyle(e).backgroundColor;
     if (colour !== 'transparent' && !/^rgba\\(.*, 0\\)$/.test(colour)) { behind = colour; break; }
   }
+  // How much of the outline (drawn outline-offset beyond the box) a scrolling box around it cuts off, in px.
+  const reach = (parseFloat(style.outlineWidth) || 0) + Math.max(0, parseFloat(style.outlineOffset) || 0);
+  let ringCut = 0;
+  for (let e = el.parentElement; e && style.outlineStyle !== 'none'; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+    const c = e.getBoundingClientRect();
+    const sides = [c.left - (box.left - reach), (box.right + reach) - c.right,
+                   c.top - (box.top - reach), (box.bottom + reach) - c.bottom];
+    ringCut = Math.max(ringCut, ...sides.map((side) => Math.min(side, reach)));
+  }
   const html = el.outerHTML;
   return {
     name: text(name).replace(/\\s*\\*$/, ''),
@@ -71,7 +82,7 @@ FOCUS_STATE = """() => {
     viewportWidth: document.documentElement.clientWidth, viewportHeight: document.documentElement.clientHeight,
     outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth) || 0,
     outlineColor: style.outlineColor, behind: behind, boxShadow: style.boxShadow,
-    coveredBy: covered ? top.outerHTML.slice(0, 120) : null,
+    coveredBy: covered ? top.outerHTML.slice(0, 120) : null, ringCut: ringCut,
   };
 }"""
 
@@ -105,7 +116,8 @@ def assert_focus_visible(state: dict) -> None:
         f"no visible focus indicator (outline {state['outlineStyle']} {state['outlineWidth']}px, "
         f"box-shadow {state['boxShadow']}): {where}"
     )
-    if ringed:  # WCAG 1.4.11: the ring stands out 3:1 from what surrounds it
+    if ringed:  # WCAG 1.4.11: the ring stands out 3:1 from what surrounds it, and no scrolling box cuts it
+        assert state["ringCut"] < 0.5, f"the focus ring is cut by {state['ringCut']:.1f}px by a scrolling box: {where}"
         ratio = contrast(state["outlineColor"], state["behind"])
         assert ratio >= 3, f"focus ring {state['outlineColor']} on {state['behind']} is {ratio:.1f}:1: {where}"
 
