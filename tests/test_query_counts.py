@@ -301,25 +301,26 @@ def grow(world: World, upto: int) -> None:
 
 
 def group_row(world: World, group: int) -> str:
+    """The group's row as the report renders it: each cell names its column (a phone shows the rows as cards)."""
     c = world.counts(group)
+    columns = {
+        "submitted": "Submitted",
+        "reflected_full": "Reflected fully",
+        "reflected_partial": "Reflected partly",
+        "excluded_legal": "Excluded: legal",
+        "excluded_morality": "Excluded: public morality",
+        "not_taken_up": "Not taken up",
+        "pending": "Pending",
+        "withdrawn": "Withdrawn",
+    }
     cells = "".join(
-        f'<td class="text-end">{c[key]}</td>'
-        for key in (
-            "submitted",
-            "reflected_full",
-            "reflected_partial",
-            "excluded_legal",
-            "excluded_morality",
-            "not_taken_up",
-            "pending",
-            "withdrawn",
-        )
+        f'<td role="cell" data-label="{label}" class="text-end">{c[key]}</td>' for key, label in columns.items()
     )
     decided = c["dispositioned"]
     reflected = c["reflected_full"] + c["reflected_partial"]
     uptake = f"{reflected / decided * 100:.1f}%" if decided else "n/a"
-    cells += f'<td class="text-end">{uptake}</td>'
-    return f'<tr><th scope="row" dir="auto">{world.groups[group].name}</th>{cells}</tr>'
+    cells += f'<td role="cell" data-label="Uptake" class="text-end">{uptake}</td>'
+    return f'<tr role="row"><th scope="row" role="rowheader" dir="auto">{world.groups[group].name}</th>{cells}</tr>'
 
 
 def plural(count: int, word: str) -> str:

