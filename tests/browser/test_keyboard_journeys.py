@@ -358,7 +358,8 @@ def reader_journey(visitor, process, inclusion, viewport: dict) -> None:  # type
     assert "2 matching submissions" in page.get_by_test_id("submission-table").locator("caption").inner_text()
 
     # The form's answer opens on the list: Tab goes into it, first to the table's box, which scrolls sideways with
-    # the arrow keys where the table is wider than the screen (on the phone); then its first link, Enter opens it.
+    # the arrow keys where the table is wider than its box (on a phone it is stacked as cards and does not); then its
+    # first link, Enter opens it.
     # (Scrolled back first: Chromium does not bring a link that is half scrolled out of the box fully into view
     # when it takes focus; the browser's doing, and the link's visible half still shows its ring.)
     tab_to(page, "By submission table, scrolls sideways", limit=2)
