@@ -93,8 +93,10 @@ TEXTS = """() => {
     while (walker.nextNode()) {
         const node = walker.currentNode;
         const owner = node.parentElement;
-        // What users wrote (marked dir=auto or <bdi>), and the languages' own names, may be in any language.
+        // What users wrote (marked dir=auto or <bdi>), and the languages' own names (marked with their lang), may be
+        // in any language.
         if (owner.closest('[dir=auto], bdi, code, script, style, [hreflang]')) continue;
+        if (owner.closest('[lang]') !== document.documentElement) continue;
         const text = node.textContent.trim();
         if (text) texts.push(text);
     }

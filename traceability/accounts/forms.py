@@ -124,6 +124,17 @@ class SignInForm(AllauthLoginForm):
         self.fields["password"].widget.attrs.pop("placeholder", None)
 
 
+class LanguageSelect(forms.Select):
+    """Each language's option in that language's own name, marked as such (``lang``): a screen reader reads
+    "français" in French on an English page (WCAG 3.1.2)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):  # type: ignore[no-untyped-def]
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
@@ -142,6 +153,7 @@ class ProfileForm(forms.ModelForm):
             label=self.fields["language"].label,
             help_text=self.fields["language"].help_text,
             choices=languages,
+            widget=LanguageSelect,
         )
         if not self.initial.get("language"):
             self.initial["language"] = translation.get_language() or settings.LANGUAGE_CODE
