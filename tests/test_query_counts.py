@@ -319,6 +319,12 @@ def group_row(world: World, group: int) -> str:
     decided = c["dispositioned"]
     reflected = c["reflected_full"] + c["reflected_partial"]
     uptake = f"{reflected / decided * 100:.1f}%" if decided else "n/a"
+    if 0 < decided < 10:  # a rate from few decisions is flagged
+        uptake += (
+            '<span class="position-relative"><span aria-hidden="true">*</span>'
+            '<span class="visually-hidden"> (few decisions)</span></span>'
+        )
+    cells += f'<td role="cell" data-label="Decided" class="text-end">{decided}</td>'
     cells += f'<td role="cell" data-label="Uptake" class="text-end">{uptake}</td>'
     return f'<tr role="row"><th scope="row" role="rowheader" dir="auto">{world.groups[group].name}</th>{cells}</tr>'
 
@@ -350,7 +356,7 @@ def check_report(world: World, page: str) -> None:
     replied = sum(1 for plan in world.plans if plan.reply)
     contests = sum(1 for plan in world.plans if plan.reply == ResponseKind.CONTEST)
     answered = sum(1 for plan in world.plans if plan.answered)
-    assert shows(page, f"{replied} of {c['dispositioned']} dispositioned submissions got a reply;")
+    assert shows(page, f"{replied} of {c['dispositioned']} decided submissions got a reply from their submitters")
     assert shows(page, f"{answered} of {contests} contests answered")
     for group in range(6):
         assert group_row(world, group) in page
