@@ -137,19 +137,30 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     # Clause labels link into the version the report is computed against.
     assert hrefs[1:] == [f"{document_path}?version=1#para_2", f"{document_path}?version=1#para_2__subpara_a"]
 
-    # By clause: every clause is listed, including those that reflect nothing.
-    clause_rows = page.get_by_test_id("clause-table").locator("tbody tr")
+    # By clause: every clause is listed, including those that reflect nothing, with the start of its text, its
+    # submissions reflected and how many of each group; the references are one click away.
+    clause_table = page.get_by_test_id("clause-table")
+    clause_rows = clause_table.locator("tbody tr")
     assert clause_rows.count() == len(data["clause"])
     by_eid = {}
-    for eid, text in clause_rows.evaluate_all(
-        "rows => rows.map(r => [r.querySelector('th a').hash.slice(1), r.cells[1].innerText.trim()])"
+    for eid, snippet, total, groups in clause_rows.evaluate_all(
+        """rows => rows.map(r => [
+            r.querySelector('th a').hash.slice(1),
+            r.querySelector('[data-testid=clause-snippet]')?.innerText.trim() ?? '',
+            r.cells[1].innerText.trim(),
+            [...r.querySelectorAll('[data-testid=clause-groups] li')].map(li => li.innerText.trim()),
+        ])"""
     ):
-        by_eid[eid] = text
-    assert by_eid["para_2"] == f"Civil society (1): {data['civil_full'].reference} (Fully)"
-    assert by_eid["para_2__subpara_a"] == f"Civil society (1): {data['civil_full'].reference} (Partly)"
-    assert by_eid["para_3-1"] == f"Private sector (1): {data['private_partial'].reference} (Partly)"
-    assert by_eid["para_2__subpara_b"] == "None"
-    assert by_eid["principles"] == "None"
+        by_eid[eid] = (snippet, total, groups)
+    assert by_eid["para_2"] == ("Organisers publish the outcome document.", "1", ["Civil society: 1"])
+    assert by_eid["para_2__subpara_a"] == ("in an open format;", "1", ["Civil society: 1"])
+    assert by_eid["para_3-1"] == ("Equal weight for every group.", "1", ["Private sector: 1"])
+    assert by_eid["para_2__subpara_b"] == ("with every clause addressable.", "0", [])
+    assert by_eid["principles"] == ("", "0", [])
+    para_2 = clause_rows.filter(has=page.locator("th a[href$='#para_2']"))
+    assert para_2.locator("td").nth(1).inner_text().strip() == "Civil society: 1\nWhich submissions"
+    para_2.locator("summary").click()
+    assert para_2.locator("details p").inner_text() == f"Civil society: {data['civil_full'].reference} (Fully)"
 
     # Follow a clause label to the document: the address names the clause, which exists there.
     visitor.follow(row.get_by_role("link", name="2(a)", exact=True))
