@@ -304,7 +304,8 @@ def test_interaction_is_in_report_json_and_on_the_report(exchanges, anon_client)
     private = next(g for g in document["groups"] if g["name"] == "Private sector")
     assert private["after_consultation_interaction"]["contested"]["numerator"] == 2
     page = anon_client.get(reverse("reports:report", args=[process.slug])).content.decode()
-    assert "4 of 5 dispositioned submissions got a reply; 3 contested (60.0%); 3 of 4 contests answered" in page
+    assert "4 of 5 decided submissions got a reply from their submitters" in page
+    assert "3 contested (60.0%); 3 of 4 contests answered" in page
     methodology = anon_client.get(reverse("reports:methodology")).content.decode()
     assert 'id="after-consultation-interaction"' in methodology
     assert "never as agreement" in methodology

@@ -319,6 +319,12 @@ def group_row(world: World, group: int) -> str:
     decided = c["dispositioned"]
     reflected = c["reflected_full"] + c["reflected_partial"]
     uptake = f"{reflected / decided * 100:.1f}%" if decided else "n/a"
+    if 0 < decided < 10:  # a rate from few decisions is flagged
+        uptake += (
+            '<span class="position-relative"><span aria-hidden="true">*</span>'
+            '<span class="visually-hidden"> (few decisions)</span></span>'
+        )
+    cells += f'<td role="cell" data-label="Decided" class="text-end">{decided}</td>'
     cells += f'<td role="cell" data-label="Uptake" class="text-end">{uptake}</td>'
     return f'<tr role="row"><th scope="row" role="rowheader" dir="auto">{world.groups[group].name}</th>{cells}</tr>'
 
@@ -350,11 +356,34 @@ def check_report(world: World, page: str) -> None:
     replied = sum(1 for plan in world.plans if plan.reply)
     contests = sum(1 for plan in world.plans if plan.reply == ResponseKind.CONTEST)
     answered = sum(1 for plan in world.plans if plan.answered)
-    assert shows(page, f"{replied} of {c['dispositioned']} dispositioned submissions got a reply;")
+    assert shows(page, f"{replied} of {c['dispositioned']} decided submissions got a reply from their submitters")
     assert shows(page, f"{answered} of {contests} contests answered")
     for group in range(6):
         assert group_row(world, group) in page
     assert "<caption>" + plural(c["total"], "submission") + "</caption>" in page
+    assert clause_groups(page) == expected_clause_groups(world)
+
+
+def clause_groups(page: str) -> dict[str, tuple[int, dict[str, int]]]:
+    """Each clause of the "by clause" table: its submissions reflected, and how many of each group."""
+    table = page.split('data-testid="clause-table"')[1].split("</table>")[0]
+    shown = {}
+    for row in table.split('<tr role="row">')[2:]:
+        eid = re.search(r'href="[^"#]*#([^"]+)"', row).group(1)
+        total = int(re.search(r'<td role="cell" class="text-end"[^>]*>(\d+)</td>', row).group(1))
+        groups = re.findall(r'<li class="list-inline-item"><bdi>([^<]+)</bdi>: (\d+)</li>', row)
+        shown[eid] = (total, {name: int(n) for name, n in groups})
+    return shown
+
+
+def expected_clause_groups(world: World) -> dict[str, tuple[int, dict[str, int]]]:
+    """The same, worked out from the plans: the reflected submissions linked to each clause, by group."""
+    by_clause: dict[str, Counter] = {clause.eid: Counter() for clause in world.clauses}
+    for plan in world.plans:
+        if plan.status == "reflected":
+            for clause in linked_clauses(world, plan.number):
+                by_clause[clause.eid][world.groups[plan.group].name] += 1
+    return {eid: (sum(counts.values()), dict(counts)) for eid, counts in by_clause.items()}
 
 
 def submission_table(page: str) -> str:

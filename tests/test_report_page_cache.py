@@ -111,9 +111,12 @@ def test_a_publication_shows_at_once(closed_process, stakeholder, organiser):
     disposition_exclude(submission=submission, actor=organiser, ground="legal", legal_provision="Act s. 25")
     before, _ = read(Client(), url(process))
     assert 'data-testid="published-snapshot"' not in before
+    assert 'data-testid="coverage-by-design"' not in before
     snapshot_create(process=process, actor=organiser)
     after, _ = read(Client(), url(process))
     assert 'data-testid="published-snapshot"' in after
+    # The first sentence now says why every submission has a decision.
+    assert 'data-testid="coverage-by-design"' in after
 
 
 def test_each_language_and_each_filter_has_its_own_page(process, filed):

@@ -78,49 +78,83 @@ GROUP_COLUMNS = [
     "Not taken up",
     "Pending",
     "Withdrawn",
+    "Decided",
     "Uptake",
 ]
-EXPECTED_GROUPS = {  # uptake = reflected / (reflected + excluded)
-    "Government": ["1", "0", "1", "0", "0", "0", "0", "1", "100.0%"],
-    "Private sector": ["2", "1", "0", "0", "1", "0", "0", "0", "50.0%"],
-    "Civil society": ["4", "1", "1", "1", "0", "0", "1", "0", "66.7%"],  # 2 / 3
-    "Academia": ["1", "0", "0", "0", "0", "0", "1", "0", "n/a"],
-    "Technical community": ["3", "2", "0", "1", "0", "0", "0", "0", "66.7%"],  # 2 / 3
-    "International organisation": ["0", "0", "0", "0", "0", "0", "0", "0", "n/a"],
-    "All groups": ["11", "4", "2", "2", "1", "0", "2", "1", "66.7%"],  # 6 / 9
+# A rate from fewer than 10 decisions is flagged: a star, and its words for a screen reader (a block in innerText).
+FEW = "*\n(few decisions)"
+EXPECTED_GROUPS = {  # decided = reflected + excluded; uptake = reflected / decided, every one of them on few
+    "Government": ["1", "0", "1", "0", "0", "0", "0", "1", "1", "100.0%" + FEW],
+    "Private sector": ["2", "1", "0", "0", "1", "0", "0", "0", "2", "50.0%" + FEW],
+    "Civil society": ["4", "1", "1", "1", "0", "0", "1", "0", "3", "66.7%" + FEW],  # 2 / 3
+    "Academia": ["1", "0", "0", "0", "0", "0", "1", "0", "0", "n/a"],
+    "Technical community": ["3", "2", "0", "1", "0", "0", "0", "0", "3", "66.7%" + FEW],  # 2 / 3
+    "International organisation": ["0", "0", "0", "0", "0", "0", "0", "0", "0", "n/a"],
+    "All groups": ["11", "4", "2", "2", "1", "0", "2", "1", "9", "66.7%" + FEW],  # 6 / 9
 }
 # Per country, most submissions first, then by ISO code, then "Not disclosed": the submissions not shown by
 # name are counted there, not under their country: aca_pending (France, group only), ps_morality (Germany,
 # withheld) and gov_withdrawn (Japan, withdrawn; not among the submitted).
-COUNTRY_COLUMNS = ["Submitted", "Reflected fully", "Reflected partly", "Left out", "Pending", "Uptake"]
+COUNTRY_COLUMNS = ["Submitted", "Reflected fully", "Reflected partly", "Left out", "Pending", "Decided", "Uptake"]
 EXPECTED_COUNTRIES = {
-    "Kenya": ["3", "2", "0", "1", "0", "66.7%"],
-    "Brazil": ["2", "0", "2", "0", "0", "100.0%"],
-    "United States of America": ["2", "1", "0", "1", "0", "50.0%"],
-    "Not disclosed": ["2", "0", "0", "1", "1", "0.0%"],
-    "Germany": ["1", "1", "0", "0", "0", "100.0%"],
-    "India": ["1", "0", "0", "0", "1", "n/a"],
+    "Kenya": ["3", "2", "0", "1", "0", "3", "66.7%" + FEW],
+    "Brazil": ["2", "0", "2", "0", "0", "2", "100.0%" + FEW],
+    "United States of America": ["2", "1", "0", "1", "0", "2", "50.0%" + FEW],
+    "Not disclosed": ["2", "0", "0", "1", "1", "1", "0.0%" + FEW],
+    "Germany": ["1", "1", "0", "0", "0", "1", "100.0%" + FEW],
+    "India": ["1", "0", "0", "0", "1", "0", "n/a"],
 }
 SUBMITTED_PER_GROUP = [1, 2, 4, 1, 3, 0]  # all six groups of the process, International organisation included
 _entropy = -sum(n / 11 * math.log(n / 11) for n in SUBMITTED_PER_GROUP if n)
 BALANCE = _entropy / math.log(6)  # 0.8194
 MEDIAN_DAYS = statistics.median(max(0, d) for d in FIRST_DECISION_DAYS.values())  # 0,1,2,3,[4],5,6,8,10
-EXPECTED_CARDS = {  # key: (title, value, detail)
-    "coverage": ("Coverage", "81.8%", "9 of 11 submissions dispositioned"),
-    "uptake": ("Uptake", "66.7%", "fully 44.4%, partly 22.2%"),  # 6/9; 4/9; 2/9
-    "justified-exclusion": ("Justified exclusion", "100.0%", "3 of 3 views left out"),
-    "uptake-parity": ("Uptake parity", "0.50", "lowest: Private sector; highest: Government"),  # 0.5 / 1.0
-    "participation-balance": ("Participation balance", "0.82", "across 6 stakeholder groups"),
+FEW_DECISIONS = "Few decisions: read this rate with care."
+# The headline cards: what a reader grasps at once, each rate with its n. Coverage is the first sentence instead
+# (once published it is 100% by design), and the indices sit behind one click (EXPECTED_EVENNESS).
+EXPECTED_CARDS = {  # key: (title, value, n, detail, flag): every rate here comes from fewer than 10 cases
+    "uptake": ("Uptake", "66.7%", "6 of 9 decided submissions reflected", "fully 44.4%, partly 22.2%", FEW_DECISIONS),
+    "justified-exclusion": (
+        "Justified exclusion",
+        "100.0%",
+        "3 of 3 views left out, on a legal or public-morality ground",
+        "",
+        FEW_DECISIONS,
+    ),
     # KE, BR, IN, DE, FR, US (not JP: withdrawn). Organisations ignoring case and spaces: Open Rights Lab,
     # Favela Digital, Acme GmbH, Ministry of Communications, Sorbonne, Internet Society, W3C.
-    "reach": ("Reach", "6", "countries; 7 organisations"),
-    "responsiveness": ("Responsiveness", "4.0 days", "median from the close of submissions to a first decision"),
+    "reach": ("Reach", "6", "", "countries; 7 organisations", ""),
+    "responsiveness": (
+        "Responsiveness",
+        "4.0 days",
+        "median of 9 decided submissions, from the close of submissions to their first decision",
+        "",
+        FEW_DECISIONS,
+    ),
     # Nobody answered back: no reply is 0%, never agreement; with no contest, the answered share is n/a.
     "after-consultation-interaction": (
         "After-consultation interaction",
         "0.0%",
-        "0 of 9 dispositioned submissions got a reply; 0 contested (0.0%); 0 of 0 contests answered (n/a); "
-        "median wait for an answer: n/a",
+        "0 of 9 decided submissions got a reply from their submitters",
+        "0 contested (0.0%); 0 of 0 contests answered (n/a); median wait for an answer: n/a",
+        FEW_DECISIONS,
+    ),
+}
+EVENNESS = "How evenly the stakeholder groups took part and were heard"
+EXPECTED_EVENNESS = {  # key: (plain title, value, n, detail, flag)
+    # 0.5 / 1.0: Private sector 1 of 2, Government 1 of 1
+    "uptake-parity": (
+        "Evenness of uptake across groups",
+        "0.50",
+        "",
+        "Least heard: Private sector, 50.0% of 2 decided. Most heard: Government, 100.0% of 1 decided.",
+        "One of the two groups has few decisions: read this figure with care.",
+    ),
+    "participation-balance": (
+        "Evenness of participation across groups",
+        "0.82",
+        "11 submissions across 6 stakeholder groups",
+        "",
+        "",
     ),
 }
 CHART_DESC = (
@@ -224,11 +258,29 @@ def listed(visitor) -> list[str]:
 
 def card(visitor, key: str) -> dict[str, str]:
     locator = visitor.page.get_by_test_id(f"indicator-{key}")
+
+    def first(selector: str) -> str:
+        found = locator.locator(selector)
+        return found.first.inner_text() if found.count() else ""
+
     return {
         "title": locator.get_by_role("heading").inner_text(),
         "value": locator.locator(".indicator-value").inner_text(),
-        "detail": locator.locator(".card-body > p.small").first.inner_text(),
+        "n": first("[data-testid=indicator-n]"),
+        "detail": first(".card-body > p.small:not([data-testid]), .card-body > [data-testid=parity]"),
+        "flag": first("[data-testid=small-n]"),
     }
+
+
+def expected_card(title: str, value: str, n: str, detail: str, flag: str) -> dict[str, str]:
+    return {"title": title, "value": value, "n": n, "detail": detail, "flag": flag}
+
+
+def open_evenness(visitor) -> None:
+    """Open the indices' <details> (one click), if it is not open yet."""
+    details = visitor.page.get_by_test_id("evenness")
+    if not details.evaluate("d => d.open"):
+        details.locator("summary").click()
 
 
 def filter_submissions(visitor, **values: str) -> None:
@@ -316,12 +368,16 @@ def test_indicators_tables_chart_and_definitions(visitor, report_case, chromium,
     assert page.get_by_test_id("coverage").inner_text() == "9 of 11 submissions have a disposition."
     assert page.get_by_test_id("pending-gap").inner_text().startswith("2 submissions have no disposition yet.")
 
-    # 1. The indicator cards, each with the hand-computed value and detail.
+    # 1. The headline cards, each with the hand-computed value, its n and its flag; the chart is above them.
     assert f"{BALANCE:.2f}" == "0.82" and f"{MEDIAN_DAYS:.1f}" == "4.0"
-    cards = page.locator("[data-testid^='indicator-']")
-    assert cards.evaluate_all("cs => cs.map(c => c.dataset.testid)") == [f"indicator-{k}" for k in EXPECTED_CARDS]
-    for key, (title, value, detail) in EXPECTED_CARDS.items():
-        assert card(visitor, key) == {"title": title, "value": value, "detail": detail}, key
+    chart_top = page.locator("figure.chart").bounding_box()["y"]
+    assert page.get_by_test_id("in-brief").bounding_box()["y"] < chart_top
+    assert chart_top < page.locator("#indicators").bounding_box()["y"]
+    cards = page.locator("#indicators section.indicator")
+    expected_order = [*EXPECTED_CARDS, *EXPECTED_EVENNESS]
+    assert cards.evaluate_all("cs => cs.map(c => c.dataset.testid)") == [f"indicator-{k}" for k in expected_order]
+    for key, expected in EXPECTED_CARDS.items():
+        assert card(visitor, key) == expected_card(*expected), key
 
     # Each card's definition opens (a plain <details>) and links to its section of the methodology.
     for key in EXPECTED_CARDS:
@@ -332,8 +388,19 @@ def test_indicators_tables_chart_and_definitions(visitor, report_case, chromium,
         assert details.locator("code").is_visible()
         link = details.get_by_role("link")
         assert link.get_attribute("href") == f"/en/methodology/#{key}"
-    formula = page.get_by_test_id("indicator-participation-balance").locator("details code").inner_text()
-    assert formula == "−Σ pᵢ ln pᵢ ÷ ln k"
+
+    # The indices are behind one click, under plain names, each read in one line and linked to the methodology.
+    evenness = page.get_by_test_id("evenness")
+    assert evenness.locator("summary").inner_text() == EVENNESS
+    assert evenness.evaluate("d => d.open") is False
+    assert not page.get_by_test_id("indicator-uptake-parity").is_visible()
+    open_evenness(visitor)
+    for key, expected in EXPECTED_EVENNESS.items():
+        assert page.get_by_test_id(f"indicator-{key}").is_visible(), key
+        assert card(visitor, key) == expected_card(*expected), key
+        found = page.get_by_test_id(f"indicator-{key}")
+        assert "1.00 means" in found.get_by_test_id("indicator-reading").inner_text()
+        assert found.get_by_role("link").get_attribute("href") == f"/en/methodology/#{key}"
     visitor.check()  # axe with every definition open
 
     # 2. Per stakeholder group: the table, the parity sentence and the chart, which agree.
@@ -341,9 +408,8 @@ def test_indicators_tables_chart_and_definitions(visitor, report_case, chromium,
     assert header == ["Stakeholder group", *GROUP_COLUMNS]
     groups = table_rows(visitor, "group-table")
     assert groups == EXPECTED_GROUPS
-    assert page.get_by_test_id("parity").inner_text() == (
-        "Uptake parity is 0.50: the uptake of Private sector divided by that of Government (1.00 is parity)."
-    )
+    note = "* A rate from fewer than 10 decided submissions: read it with care."
+    assert page.get_by_test_id("group-table").get_by_test_id("small-n-note").inner_text() == note
     chart = page.locator("figure.chart [role='img']")
     assert chart.count() == 1
     labelled_by = chart.get_attribute("aria-labelledby").split()
@@ -373,7 +439,8 @@ def test_indicators_tables_chart_and_definitions(visitor, report_case, chromium,
     caption = page.get_by_test_id("country-table").locator("caption").inner_text()
     assert caption == (
         "Submitters from 6 countries, as each declared it when submitting. Submitters shown by stakeholder group "
-        "only are counted under “Not disclosed”, not under their country."
+        "only are counted under “Not disclosed”, not under their country.\n"
+        "* A rate from fewer than 10 decided submissions: read it with care."
     )
 
     # Follow one definition's link to its anchor on the methodology page.
@@ -383,8 +450,9 @@ def test_indicators_tables_chart_and_definitions(visitor, report_case, chromium,
     assert page.evaluate("document.querySelector(':target').id") == "participation-balance"
     target = page.locator("section:target")
     assert target.get_by_role("heading", level=2).inner_text() == "Participation balance"
-    assert target.locator("code").inner_text() == formula
-    for key in EXPECTED_CARDS:  # every card's anchor exists on the methodology page
+    assert target.locator("code").inner_text() == "−Σ pᵢ ln pᵢ ÷ ln k"
+    assert "Evenness of participation across groups" in target.inner_text()
+    for key in ("coverage", *EXPECTED_CARDS, *EXPECTED_EVENNESS):  # every card's anchor exists on the methodology page
         assert page.locator(f"section[id='{key}']").count() == 1, key
 
     # The definitions work without JavaScript: <details> is plain HTML, and the site ships no script.
@@ -393,10 +461,14 @@ def test_indicators_tables_chart_and_definitions(visitor, report_case, chromium,
         bare = context.new_page()
         assert bare.goto(live_server.url + report_path(case)).status == 200
         assert bare.locator("script").count() == 0
-        details = bare.get_by_test_id("indicator-coverage").locator("details")
+        details = bare.get_by_test_id("indicator-uptake").locator("details")
         details.locator("summary").click()
         assert details.locator("code").is_visible()
-        assert details.locator("code").inner_text() == "dispositioned ÷ submitted"
+        assert details.locator("code").inner_text() == "reflected ÷ dispositioned (fully and partly also apart)"
+        parity = bare.get_by_test_id("indicator-uptake-parity")
+        assert not parity.is_visible()
+        bare.get_by_test_id("evenness").locator("summary").click()
+        assert parity.is_visible() and parity.locator(".indicator-value").inner_text() == "0.50"
     finally:
         context.close()
 
@@ -481,7 +553,7 @@ def test_filter_the_submission_list(visitor, report_case):
         "Select a valid choice. That choice is not one of the available choices.",
     ]
     # The rest of the report is intact.
-    assert card(visitor, "coverage")["value"] == "81.8%"
+    assert card(visitor, "uptake")["value"] == "66.7%"
     assert table_rows(visitor, "group-table") == EXPECTED_GROUPS
     visitor.follow(visitor.main().get_by_role("link", name="Clear the filters"))
     assert listed(visitor) == [ref[k] for k in ORDER[:PAGE_SIZE]]
@@ -491,7 +563,9 @@ def test_downloads_agree_with_the_page(visitor, report_case, tmp_path):
     case, ref = report_case, report_case["ref"]
     page = visitor.page
     visitor.goto(report_path(case))
-    cards = {key: card(visitor, key) for key in EXPECTED_CARDS}
+    open_evenness(visitor)
+    cards = {key: card(visitor, key) for key in [*EXPECTED_CARDS, *EXPECTED_EVENNESS]}
+    coverage_sentence = page.get_by_test_id("coverage").inner_text()
     groups = table_rows(visitor, "group-table")
     downloads = page.locator("#downloads")
 
@@ -553,10 +627,12 @@ def test_downloads_agree_with_the_page(visitor, report_case, tmp_path):
         counts[0] += status != "withdrawn"
     for name, counts in recomputed.items():
         reflected, excluded_n = counts[1] + counts[2], counts[3] + counts[4] + counts[5]
-        assert groups[name] == [*map(str, counts), percent(reflected, reflected + excluded_n)], name
+        decided_n = reflected + excluded_n
+        uptake = percent(reflected, decided_n) + (FEW if 0 < decided_n < 10 else "")
+        assert groups[name] == [*map(str, counts), str(decided_n), uptake], name
     active = [row for row in outcome.values() if row["status"] != "withdrawn"]
     decided = [row for row in active if row["status"] in ("reflected", "excluded")]
-    assert cards["coverage"]["detail"] == f"{len(decided)} of {len(active)} submissions dispositioned"
+    assert coverage_sentence == f"{len(decided)} of {len(active)} submissions have a disposition."
     reflected_n = sum(row["status"] == "reflected" for row in decided)
     assert cards["uptake"]["value"] == percent(reflected_n, len(decided))
     # Hidden countries and organisations are not in the download, so it can only show a lower bound of the
@@ -585,20 +661,23 @@ def test_downloads_agree_with_the_page(visitor, report_case, tmp_path):
     document = response.json()
     indicators = document["indicators"]
     coverage, uptake = indicators["coverage"], indicators["uptake"]
-    assert cards["coverage"]["value"] == f"{coverage['value'] * 100:.1f}%"
+    assert coverage_sentence.startswith(f"{coverage['numerator']} of {coverage['denominator']} submissions")
     assert (coverage["numerator"], coverage["denominator"]) == (9, 11)
     assert cards["uptake"]["value"] == f"{uptake['value'] * 100:.1f}%"
     full, partial = indicators["uptake_full"]["value"], indicators["uptake_partial"]["value"]
     assert cards["uptake"]["detail"] == f"fully {full * 100:.1f}%, partly {partial * 100:.1f}%"
     justified = indicators["justified_exclusion"]
     assert cards["justified-exclusion"]["value"] == f"{justified['value'] * 100:.1f}%"
-    assert cards["justified-exclusion"]["detail"] == "{numerator} of {denominator} views left out".format(**justified)
+    assert cards["justified-exclusion"]["n"] == (
+        "{numerator} of {denominator} views left out, on a legal or public-morality ground".format(**justified)
+    )
     parity = indicators["uptake_parity"]
     assert cards["uptake-parity"]["value"] == f"{parity['value']:.2f}"
     assert (parity["lowest_group"], parity["highest_group"]) == ("Private sector", "Government")
     balance = indicators["participation_balance"]
     assert cards["participation-balance"]["value"] == f"{balance['value']:.2f}"
     assert balance["groups"] == 6 and math.isclose(balance["value"], BALANCE)
+    assert cards["participation-balance"]["n"] == f"11 submissions across {balance['groups']} stakeholder groups"
     submitted = [g["submitted"] for g in document["groups"]]
     assert submitted == SUBMITTED_PER_GROUP
     assert indicators["reach"] == {"countries": 6, "organisations": 7}
@@ -654,8 +733,11 @@ def test_report_prints_on_a4_and_letter(visitor, report_case, tmp_path):
     # The site's own address (SITE_URL), whichever host served the page: a kept page is the same for every reader.
     printed = f"Printed from {settings.SITE_URL}{report_path(case)}; figures as of "
     assert print_line.inner_text().startswith(printed)
-    for testid in ("group-table", "country-table", "submission-table", "clause-table", "indicator-coverage"):
+    for testid in ("group-table", "country-table", "submission-table", "clause-table", "indicator-uptake"):
         assert page.get_by_test_id(testid).is_visible(), testid
+    # The indices, behind one click on screen, are printed: paper has no click.
+    for key in EXPECTED_EVENNESS:
+        assert page.get_by_test_id(f"indicator-{key}").is_visible(), key
     assert page.locator("figure.chart [role='img']").is_visible()
     visitor.check()  # axe in print media as well
 
@@ -666,7 +748,7 @@ def test_report_prints_on_a4_and_letter(visitor, report_case, tmp_path):
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= width, f"{paper}: {scroll_width}px > {width}px: {overflowing(page)[:8]}"
         assert overflowing(page) == [], paper
-        # Four indicator cards side by side, none cut: each fits its column.
+        # Three indicator cards side by side (two for the indices), none cut: each fits its column.
         too_narrow = page.locator(".indicator").evaluate_all(
             "cs => cs.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.dataset.testid)"
         )

@@ -40,7 +40,7 @@ from traceability.dispositions.models import Disposition, ExclusionGround, Exten
 from .caching import current, process_key
 from .interaction import COUNT_NAMES, Interaction, counts_by_group, interaction, median_days_to_answer
 from .models import DecisionDayTally, OrganisationTally, Tally
-from .ratio import Ratio
+from .ratio import SMALL_N, Ratio
 
 CACHE_SECONDS = 24 * 3600
 
@@ -145,10 +145,18 @@ class Parity:
     lowest_kind: str = ""
     highest_kind: str = ""
     empty_reason: str = ""
+    # The two groups' uptake, with its n: a parity from a group of three decisions is read with care.
+    lowest_uptake: Ratio | None = None
+    highest_uptake: Ratio | None = None
 
     @property
     def display(self) -> str:
         return gettext("n/a") if self.value is None else f"{self.value:.2f}"
+
+    @property
+    def is_small(self) -> bool:
+        """Whether either group's uptake rests on few decisions (see ``Ratio.is_small``)."""
+        return any(rate is not None and rate.is_small for rate in (self.lowest_uptake, self.highest_uptake))
 
     @property
     def lowest_label(self) -> str:
@@ -164,6 +172,11 @@ class Balance:
     value: float | None
     groups: int = 0
     empty_reason: str = ""
+    submitted: int = 0  # its n
+
+    @property
+    def is_small(self) -> bool:
+        return 0 < self.submitted < SMALL_N
 
     @property
     def display(self) -> str:
@@ -313,6 +326,8 @@ def uptake_parity(groups: list[GroupRow]) -> Parity:
         highest=highest.name,
         lowest_kind=lowest.kind,
         highest_kind=highest.kind,
+        lowest_uptake=lowest.counts.uptake,
+        highest_uptake=highest.counts.uptake,
     )
 
 
@@ -325,7 +340,7 @@ def participation_balance(groups: list[GroupRow]) -> Balance:
     if total == 0:
         return Balance(None, k, _("no submissions yet"))
     entropy = -sum((n / total) * math.log(n / total) for n in (g.counts.submitted for g in groups) if n)
-    return Balance(entropy / math.log(k), k)
+    return Balance(entropy / math.log(k), k, submitted=total)
 
 
 def responsiveness(process: Process, decided: int, comment_round: CommentRound | None = None) -> Responsiveness:

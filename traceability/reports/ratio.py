@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
+# A rate from fewer cases than this is shown with a flag: one more decision would move it by ten points or more.
+SMALL_N = 10
+
 
 @dataclass(frozen=True)
 class Ratio:
@@ -23,6 +26,11 @@ class Ratio:
     def missing(self) -> str:
         """Why there is no value, or "" when there is one."""
         return self.empty_reason if self.denominator == 0 else ""
+
+    @property
+    def is_small(self) -> bool:
+        """Whether the rate rests on so few cases that the report flags it (a rate of nothing is "n/a" instead)."""
+        return 0 < self.denominator < SMALL_N
 
     @property
     def percent(self) -> str:

@@ -149,7 +149,8 @@ def _clause_groups_uncached(
         _effective(links)
         .filter(effective__in=ids)
         .values("effective", "revision__submission__stakeholder_group_id")
-        .annotate(n=Count("pk"))
+        # Submissions, not links: one linked to two clauses that a new version merged counts once.
+        .annotate(n=Count("revision__submission", distinct=True))
         .order_by()
     )
     per_clause: dict[int, dict[int, int]] = {}
@@ -181,7 +182,7 @@ def group_clause_links(
     process: Process, clauses: list[Clause], groups: list[tuple[int, str]], comment_round: CommentRound | None = None
 ) -> None:
     """Give each clause ``link_count``, ``more`` and ``by_group``: per stakeholder group (in ``groups`` order),
-    its count of uptake links and a sample of them (of one round's submissions, if given).
+    how many reflected submissions it reflects and a sample of their links (of one round's submissions, if given).
 
     Two queries on a cache miss, whatever the number of links, and one cache read otherwise: the figures change
     only with a decision (which bumps ``stats_version``), never with a filing. Their cost grows with the process's
@@ -190,7 +191,7 @@ def group_clause_links(
     ids = [clause.identity_id for clause in clauses]
     scope = comment_round.number if comment_round is not None else "all"
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    key = process_key(process, "clause-groups", "v2", scope, digest)
+    key = process_key(process, "clause-groups", "v3", scope, digest)
     per_clause, samples = current(
         key, process.stats_version, lambda: _clause_groups_uncached(process, ids, comment_round), CLAUSE_CACHE_SECONDS
     )

@@ -25,12 +25,13 @@ from traceability.outcomes.redline import word_diff
 from traceability.outcomes.selectors import compare_rows
 
 from .caching import current, process_key
-from .cards import DEFINITIONS, indicator_cards
+from .cards import DEFINITIONS, evenness_cards, indicator_cards
 from .charts import group_bars
 from .forms import GROUND_CHOICES, CompareForm, ReportFilterForm, VerifyReceiptForm
-from .indicators import indicators_for
+from .indicators import Indicators, indicators_for
 from .panels import report_panels
 from .personal_data import personal_data
+from .ratio import SMALL_N
 from .selectors import (
     filtered_total,
     group_clause_links,
@@ -41,9 +42,6 @@ from .selectors import (
     state_links,
     submissions_by_identity,
 )
-
-# A group's rate from fewer decisions than this is flagged as fragile beside it ("In brief").
-SMALL_N = 10
 
 # The clause table is rendered once per data version and kept this long (its key changes with the data, so this
 # bounds only how long an unused rendering stays in the cache).
@@ -175,6 +173,8 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
             "process": process,
             "indicators": indicators,
             "cards": indicator_cards(indicators),
+            "evenness": evenness_cards(indicators),
+            "flagged": _flagged(indicators),
             "totals": indicators.totals,
             "chart": group_bars(indicators.groups),
             "filters": filters,
@@ -195,9 +195,20 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
     )
 
 
+def _flagged(indicators: Indicators) -> dict[str, bool]:
+    """Which tables hold a rate on few cases, so that they explain the flag beside it."""
+    groups = [group.counts for group in indicators.groups] + [indicators.totals]
+    replies = [group.interaction for group in indicators.groups] + [indicators.interaction]
+    return {
+        "groups": any(counts.uptake.is_small for counts in groups),
+        "interaction": any(i.replied_share.is_small for i in replies),
+        "countries": any(country.counts.uptake.is_small for country in indicators.countries),
+    }
+
+
 @require_safe
 def methodology(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/methodology.html", {"definitions": DEFINITIONS})
+    return render(request, "reports/methodology.html", {"definitions": DEFINITIONS, "small_n": SMALL_N})
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Template helpers for the one status vocabulary, and for times as the public may read them."""
+"""Template helpers for the one status vocabulary, for times as the public may read them, and for text snippets."""
 
 from __future__ import annotations
 
@@ -49,6 +49,20 @@ def stamp(value: datetime | None, public: bool = False) -> str:
     if value is None:
         return ""
     return value.astimezone(UTC).strftime("%Y-%m-%d" if public else "%Y-%m-%dT%H:%M:%SZ")
+
+
+@register.filter
+def snippet(text: str, length: int = 120) -> str:
+    """The start of ``text`` on one line, about ``length`` characters, cut after a whole word (or at ``length`` in a
+    script written without spaces), with "…" when something was cut."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text[:length]
+    space = cut.rfind(" ")
+    if space > length // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
 
 
 @register.simple_tag(takes_context=True)
