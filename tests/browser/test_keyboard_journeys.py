@@ -325,7 +325,14 @@ def reader_journey(visitor, process, inclusion, viewport: dict) -> None:  # type
     assert stops[0] == "Skip to main content"
     assert_in_order(
         stops,
-        ["Skip to main content", "By submission", "Definition", "Stakeholder group", "Filter", inclusion.reference],
+        [
+            "Skip to main content",
+            "By submission",
+            "Definition: Reach",
+            "Stakeholder group",
+            "Filter",
+            inclusion.reference,
+        ],
     )
     # The skip link, visible when focused, puts focus in main; the next stop is the page's own first control.
     state = focus_state(page)
@@ -340,7 +347,7 @@ def reader_journey(visitor, process, inclusion, viewport: dict) -> None:  # type
 
     # An indicator's definition opens with Enter (a <details>); Shift+Tab goes back up to the report's contents,
     # whose link jumps to the list of submissions; the filters come next in the Tab order.
-    tab_to(page, "Definition", limit=15)
+    tab_to(page, re.compile(r"^Definition: "), limit=15)  # each named after its indicator
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.parentElement.open")
     tab_to(page, "By submission", role="link", limit=15, back=True)
