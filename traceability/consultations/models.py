@@ -25,6 +25,8 @@ from traceability import languages
 from traceability.accounts.models import WITHDRAWN_PARTICIPANT, StakeholderKind
 from traceability.text import normalise_newlines
 
+from . import content_languages
+from .content_languages import LanguageSource
 from .regions import Region, region_of, region_when
 
 
@@ -71,6 +73,16 @@ def active_submission_count(process: object) -> Subquery:
         .values("active")
     )
     return Coalesce(Subquery(tallies), 0)
+
+
+def validate_content_language(code: str) -> None:
+    """A language code of ``content_languages.CODES`` (blank is left to the field's ``blank``)."""
+    if code and not content_languages.is_known(code):
+        raise ValidationError(
+            _("%(code)s is not a language code Trace knows. Choose a language from the list."),
+            code="unknown_language",
+            params={"code": code},
+        )
 
 
 class Process(models.Model):
@@ -401,6 +413,12 @@ def shown_by_name() -> Q:
     )
 
 
+def public_text() -> Q:
+    """The submissions whose words are public: not withdrawn, not withheld. What is derived from the words (their
+    language) is public on the same terms."""
+    return ~Q(status=SubmissionStatus.WITHDRAWN) & Q(withheld=False)
+
+
 def public_location_annotations(process: Process) -> dict[str, Case]:
     """``public_country`` (ISO code or ``""``) and ``public_region`` (``Region`` value or ``""``), computed in
     the database, so that a hidden country never leaves it."""
@@ -431,6 +449,15 @@ class SubmissionQuerySet(models.QuerySet["Submission"]):
 
     def with_public_location(self, process: Process) -> SubmissionQuerySet:
         return self.annotate(**public_location_annotations(process))
+
+    def public_text(self) -> SubmissionQuerySet:
+        return self.filter(public_text())
+
+    def in_language(self, code: str) -> SubmissionQuerySet:
+        """Submissions written in ``code`` (``content_languages.NOT_RECORDED``: not recorded) whose words are public:
+        the language of a withdrawn or withheld text is not told."""
+        language = "" if code == content_languages.NOT_RECORDED else code
+        return self.public_text().filter(language=language)
 
 
 class Submission(models.Model):
@@ -478,8 +505,14 @@ class Submission(models.Model):
     # and author are kept from every public page and download. Kept by the decision services.
     withheld = models.BooleanField(_("withheld from the public"), default=False, editable=False)
     proposed_change = models.TextField(_("proposed change"), max_length=20000, blank=True)
-    # A code of settings.LANGUAGES, or blank: which text search configuration parses it (consultations.search).
-    language = models.CharField(_("language"), max_length=12, blank=True, default="")
+    # The language the title and text are written in (content_languages.CODES), chosen by the author or detected
+    # when filed or edited; blank: not recorded. Its text search configuration parses it (consultations.search).
+    language = models.CharField(
+        _("language"), max_length=12, blank=True, default="", validators=[validate_content_language]
+    )
+    language_source = models.CharField(
+        _("language set by"), max_length=8, blank=True, default="", choices=LanguageSource.choices
+    )
     text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
 
     form_token = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -527,6 +560,12 @@ class Submission(models.Model):
                 fields=["process", "country", "number"],
                 name="submission_named_country",
                 condition=shown_by_name(),
+            ),
+            # The language filter lists only submissions whose words are public (see public_text): the same.
+            models.Index(
+                fields=["process", "language", "number"],
+                name="submission_public_language",
+                condition=public_text(),
             ),
         ]
 
@@ -609,6 +648,11 @@ class Submission(models.Model):
         if self.is_shown_by_name or self.process.group_only_location != GroupOnlyLocation.REGION:
             return ""
         return region_of(self.country.code or "") if self.country else ""
+
+    @property
+    def public_language(self) -> str:
+        """The language code the public may see (that of a text the public may read), or ``""``."""
+        return self.language if not (self.is_withdrawn or self.withheld) else ""
 
     @property
     def public_location(self) -> str:

@@ -52,6 +52,7 @@ from django.utils.module_loading import import_string
 from django_countries import countries
 
 from traceability.accounts.models import BlockReason, SecurityEvent, SecurityEventKind, StakeholderKind, User
+from traceability.consultations.content_languages import LanguageSource
 from traceability.consultations.history import REVISION, entry_hash
 from traceability.consultations.models import (
     Attribution,
@@ -820,6 +821,7 @@ class Generator:
                 withheld,
                 change,
                 language,
+                LanguageSource.DETECTED.value,
                 hashlib.sha256(text.encode()).hexdigest(),
                 f"{rng.getrandbits(128):032x}",  # a one-time form token: the hex form both databases read
                 received_at,
@@ -1054,6 +1056,7 @@ SUBMISSION_COLUMNS = (
     "withheld",
     "proposed_change",
     "language",
+    "language_source",
     "text_sha256",
     "form_token",
     "received_at",

@@ -132,6 +132,51 @@ HOW_TO_TAKE_PART = (
     "submission until the deadline."
 )
 
+# --- Submissions written in other languages -----------------------------------------------------------
+# A few filers write in their own language: the form detects it, the report can be filtered by it. (title, text)
+FOREIGN_SUBMISSIONS = {
+    "fr": (
+        (
+            "Consulter les communautés dans leur langue",
+            "Nous proposons que le texte exige de consulter les communautés concernées dans une langue qu'elles "
+            "comprennent, et de publier les documents dans des formats accessibles. Sans cela, la participation "
+            "reste théorique pour une grande partie des personnes concernées.",
+        ),
+        (
+            "Un recours simple et gratuit",
+            "Toute personne affectée devrait pouvoir contester une décision par une procédure simple, gratuite et "
+            "accessible en ligne comme hors ligne. Nous demandons que ce droit figure explicitement dans le texte.",
+        ),
+    ),
+    "es": (
+        (
+            "Plazos realistas para las organizaciones pequeñas",
+            "Solicitamos que el texto prevea plazos realistas para las organizaciones pequeñas y las redes "
+            "comunitarias, que no cuentan con equipos jurídicos. Un periodo de transición de dieciocho meses "
+            "permitiría cumplir con las obligaciones sin excluir a nadie.",
+        ),
+        (
+            "Informes públicos cada dos años",
+            "Proponemos que los gobiernos informen públicamente cada dos años sobre la aplicación de estos "
+            "principios, con datos desagregados por región y por grupo de partes interesadas.",
+        ),
+    ),
+    "ar": (
+        (
+            "إشراك المجتمعات المحلية بلغتها",
+            "نقترح أن ينص النص صراحة على استشارة المجتمعات المعنية بلغة تفهمها، وعلى نشر الوثائق بصيغ مفتوحة "
+            "ومتاحة للجميع. فمن دون ذلك تبقى المشاركة نظرية بالنسبة لكثير من الناس.",
+        ),
+        (
+            "تقارير علنية عن التنفيذ",
+            "نطلب أن تلتزم الحكومات بنشر تقرير علني عن التنفيذ كل سنتين، مع بيانات مفصلة حسب المنطقة وحسب "
+            "مجموعات أصحاب المصلحة.",
+        ),
+    ),
+}
+# Of the submissions on a topic, this share is written in one of the languages above.
+FOREIGN_SHARE = 0.06
+
 # --- Shared phrases -------------------------------------------------------------------------------
 
 OPENERS = (
