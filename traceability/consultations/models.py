@@ -85,6 +85,21 @@ def validate_content_language(code: str) -> None:
         )
 
 
+# The texts of a process that organisers may give in several languages (``Process.translations``).
+TRANSLATED_FIELDS = ("title", "summary", "description", "how_to_take_part")
+
+
+class LocalisedText(str):
+    """A text as a reader is shown it, with ``lang``: the language it is written in (for the ``lang`` attribute)."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> LocalisedText:
+        value = super().__new__(cls, text)
+        value.lang = lang
+        return value
+
+
 class Process(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     code = models.CharField(
@@ -98,6 +113,19 @@ class Process(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     how_to_take_part = models.TextField(_("how to take part"), blank=True)
+    # The language the fields above are written in; readers in another language see them with a ``lang`` attribute
+    # naming it, unless ``translations`` holds their language's version.
+    original_language = models.CharField(
+        _("original language"),
+        max_length=12,
+        default=settings.LANGUAGE_CODE,
+        validators=[validate_content_language],
+        help_text=_("The language the title, summary and description above are written in."),
+    )
+    # {"fr": {"title": ..., "summary": ..., "description": ..., "how_to_take_part": ...}, ...}: a version of those
+    # texts per interface language, each field optional (a missing one shows the original). One column on the row
+    # every page reads already: no query, no join, whatever the page lists.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     published_at = models.DateTimeField(_("report published at"), null=True, blank=True)
@@ -187,6 +215,7 @@ class Process(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        self._clean_translations()
         if self.pk is None:
             return
         before = Process.objects.filter(pk=self.pk).values("slug", "code", "opens_at").first()
@@ -199,6 +228,63 @@ class Process(models.Model):
             errors["code"] = _("The process is public: its receipt references are cited and the code cannot change.")
         if errors:
             raise ValidationError(errors)
+
+    def _clean_translations(self) -> None:
+        translations = self.translations
+        offered = {code for code, _name in settings.LANGUAGES}
+        limits = {name: self._meta.get_field(name).max_length for name in TRANSLATED_FIELDS}
+        if not isinstance(translations, dict) or not all(
+            code in offered and isinstance(texts, dict) for code, texts in translations.items()
+        ):
+            raise ValidationError({"translations": _("Give translations only for the languages Trace is offered in.")})
+        for code, texts in translations.items():
+            if code == self.original_language and any(texts.values()):
+                raise ValidationError(
+                    {"translations": _("This is the original language: write its texts in the fields above.")}
+                )
+            for field, text in texts.items():
+                if field not in limits or not isinstance(text, str):
+                    raise ValidationError(
+                        {
+                            "translations": _(
+                                "Only the title, summary, description and how to take part can be translated."
+                            )
+                        }
+                    )
+                if limits[field] is not None and len(text) > limits[field]:
+                    raise ValidationError(
+                        {
+                            "translations": _("A translated %(field)s is longer than %(limit)d characters.")
+                            % {"field": self._meta.get_field(field).verbose_name, "limit": limits[field]}
+                        }
+                    )
+
+    def localised(self, field: str, language: str | None = None) -> LocalisedText:
+        """``field`` (one of ``TRANSLATED_FIELDS``) in ``language`` (the active one by default) when the process
+        gives it, else the original, each with the language it is written in."""
+        language = language or translation.get_language() or settings.LANGUAGE_CODE
+        translated = (
+            (self.translations or {}).get(language, {}).get(field, "") if language != self.original_language else ""
+        )
+        if translated:
+            return LocalisedText(translated, language)
+        return LocalisedText(getattr(self, field), self.original_language)
+
+    @property
+    def localised_title(self) -> LocalisedText:
+        return self.localised("title")
+
+    @property
+    def localised_summary(self) -> LocalisedText:
+        return self.localised("summary")
+
+    @property
+    def localised_description(self) -> LocalisedText:
+        return self.localised("description")
+
+    @property
+    def localised_how_to_take_part(self) -> LocalisedText:
+        return self.localised("how_to_take_part")
 
     def is_organiser(self, user: settings.AUTH_USER_MODEL) -> bool:
         if not user.is_authenticated:

@@ -92,6 +92,8 @@ _LOCKED_FIELDS = (
     "round_closes_at",
     "published_at",
     "group_only_location",
+    "original_language",
+    "translations",
     "created_at",
 )
 
@@ -220,7 +222,7 @@ def _notify_receipt(submission: Submission) -> None:
         context={
             "reference": submission.reference,
             "process_code": submission.process.code,
-            "process_title": submission.process.title,
+            "process_title": str(submission.process.localised_title),
             "title": submission.title,
             "received_at": languages.when(submission.received_at),
             "text_sha256": submission.text_sha256,

@@ -122,6 +122,8 @@ class Theme:
     documents: tuple[tuple[str, str, str], ...]  # (label, status, Markdown source), oldest first
     topics: tuple[Topic, ...]
     objections: tuple[Objection, ...]
+    # The title, summary, description and how to take part in other interface languages (Process.translations).
+    translations: dict[str, dict[str, str]] | None = None
 
 
 HOW_TO_TAKE_PART = (
@@ -1324,5 +1326,33 @@ THEMES = (
         ),
         topics=NET_TOPICS,
         objections=NET_OBJECTIONS,
+        translations={
+            "fr": {
+                "title": "Un Internet ouvert, sûr et résilient : déclaration multipartite",
+                "summary": "Une déclaration sur la connectivité, les droits en ligne, la sécurité et la gouvernance. "
+                "Chaque contribution a reçu une décision.",
+                "description": (
+                    "Les participants de tous les groupes de parties prenantes ont été invités à commenter un "
+                    "avant-projet de déclaration sur la connectivité universelle et effective, les droits humains en "
+                    "ligne, la sécurité du noyau public de l'Internet, la gouvernance multipartite, les technologies "
+                    "émergentes et l'environnement. Chaque contribution a reçu une décision : le rapport de "
+                    "correspondance montre quelles clauses de la déclaration finale la reflètent, ou le motif pour "
+                    "lequel elle a été écartée."
+                ),
+            },
+            "es": {
+                "title": "Una Internet abierta, segura y resiliente: declaración de múltiples partes interesadas",
+                "summary": "Una declaración sobre conectividad, derechos en línea, seguridad y gobernanza. Cada "
+                "aporte recibió una decisión.",
+                "description": (
+                    "Se invitó a participantes de todos los grupos de partes interesadas a comentar un borrador cero "
+                    "de declaración sobre la conectividad universal y significativa, los derechos humanos en línea, la "
+                    "seguridad del núcleo público de Internet, la gobernanza de múltiples partes interesadas, las "
+                    "tecnologías emergentes y el medio ambiente. Cada aporte recibió una decisión: el informe de "
+                    "correspondencia muestra qué cláusulas de la declaración final lo reflejan, o el motivo por el que "
+                    "se dejó fuera."
+                ),
+            },
+        },
     ),
 )

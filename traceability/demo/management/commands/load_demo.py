@@ -320,6 +320,7 @@ class Loader:
             summary=theme.summary,
             description=theme.description,
             how_to_take_part=theme.how_to_take_part,
+            translations=theme.translations or {},
             opens_at=opens_at,
             closes_at=closes_at,
         )
