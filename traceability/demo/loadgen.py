@@ -968,6 +968,8 @@ class Generator:
             [(base + i, *row, drafted_at) for i, row in enumerate(drafts)],
         )
         blocked = min(5000, max(20, self.n // 200))
+        # The drafts' COPY runs on this connection in the writer's thread: wait for it before reading on it here.
+        self.writer.finish()
         base = _next_id(SecurityEvent)
         span = (self.closes_at - self.opens_at).total_seconds()
         reasons = [BlockReason.RATE_LIMIT] * 6 + [BlockReason.HONEYPOT] * 3 + [BlockReason.UNVERIFIED]
