@@ -285,6 +285,10 @@ def test_the_trace_page_and_the_list_name_the_language_and_mark_the_text(anon_cl
     assert 'class="submission-text border rounded p-3 mb-3" dir="auto" lang="fr">' in trace
     in_french = anon_client.get(in_language("fr", "reports:submission-trace", process.slug, written["fr"].reference))
     assert 'dir="auto" lang="fr"' not in in_french.content.decode()  # the page's own language: <html lang> says it
+    # Named in the reader's language (not by Django's i18n filter of the same name, which gives it in English).
+    assert '<dd class="col-sm-9" data-testid="language">Français</dd>' in in_french.content.decode()
+    in_arabic = anon_client.get(in_language("ar", "reports:submission-trace", process.slug, written["es"].reference))
+    assert '<dd class="col-sm-9" data-testid="language">الإسبانية</dd>' in in_arabic.content.decode()
     # A withheld text's language is not told.
     withheld = anon_client.get(written["es-withheld"].get_absolute_url()).content.decode()
     assert 'data-testid="language"' not in withheld

@@ -84,6 +84,7 @@ def bdi(value: object) -> SafeString:
 
 
 @register.filter
-def language_name(code: str) -> str:
-    """A language code's name in the reader's language ("French"), or ``""`` when it is not recorded."""
+def content_language_name(code: str) -> str:
+    """A language code's name in the reader's language ("French"), or ``""`` when it is not recorded. (Not
+    ``language_name``: Django's i18n library has a filter of that name, which gives the English name.)"""
     return content_languages.name(code) if isinstance(code, str) else ""
