@@ -45,6 +45,7 @@ XLSX_HEADER = [
     "Proposed change",
     "Decision",
     "Reason / how reflected",
+    "Language of the comment",
 ]
 
 
@@ -558,11 +559,12 @@ def test_the_disposition_of_comments_has_one_row_per_submission_in_the_standards
         ["3 (Fully): Says so, in full.", '3.1 (Partly): Partly: "equal weight",', "not more"]
     )
     assert by_reference[s[2].reference][5] == "Reflected partly"
-    assert by_reference[s[3].reference][5:] == ("Excluded", "Legal ground: Art. 9")
-    assert by_reference[s[4].reference][5:] == ("Excluded", "Public morality: Slurs")
+    assert by_reference[s[3].reference][5:] == ("Excluded", "Legal ground: Art. 9", "English")
+    # Withheld: neither its words nor their language are told.
+    assert by_reference[s[4].reference][5:] == ("Excluded", "Public morality: Slurs", None)
     assert by_reference[s[5].reference][5] == "Pending"
     withdrawn = by_reference[s[6].reference]
-    assert withdrawn[5] == "Withdrawn" and withdrawn[3] is None and withdrawn[4] is None
+    assert withdrawn[5] == "Withdrawn" and withdrawn[3] is None and withdrawn[4] is None and withdrawn[7] is None
     hidden = by_reference[s[8].reference]
     assert hidden[1] == "Technical community"
     assert hidden[2] == "@3\nReflected in: 3"

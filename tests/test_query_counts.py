@@ -69,6 +69,8 @@ CYCLE = [
     ("withdrawn", ""),
 ]
 REPORT_PAGE_2_SIZE = 6  # small pages, so that page 2 exists at 10 submissions too (4 rows there, 6 at 500)
+# The language each submission is written in, by number % 5 ("": not recorded).
+LANGUAGES = ["", "fr", "en", "ar", "en"]
 TRACED = 2  # reflected fully, in 3 clauses, with 3 events
 TRACED_ONE_LINK = 3  # reflected partly, in 1 clause, with 1 event
 
@@ -90,6 +92,15 @@ class Plan:
     @property
     def link_count(self) -> int:
         return 1 + self.number % 3
+
+    @property
+    def language(self) -> str:
+        return LANGUAGES[self.number % 5]
+
+    @property
+    def public_text(self) -> bool:
+        """Not withdrawn, not withheld: its words (and their language) are public."""
+        return self.status != "withdrawn" and self.detail != ExclusionGround.PUBLIC_MORALITY
 
     @property
     def event_count(self) -> int:
@@ -189,6 +200,7 @@ def grow(world: World, upto: int) -> None:
                 attribution=Attribution.GROUP if plan.number % 4 == 0 else Attribution.NAME,
                 title=f"Suggestion {plan.number}",
                 text=text,
+                language=plan.language,
                 text_sha256=Submission.hash_text(text),
                 form_token=uuid.uuid4(),
                 received_at=received + timedelta(minutes=plan.number),
@@ -448,6 +460,19 @@ def check_report_searched(world: World, page: str) -> None:
     assert "<caption>Matching submissions, in receipt order</caption>" in page  # no count: it is never counted
 
 
+def in_french(world: World) -> list[int]:
+    return [plan.number for plan in world.plans if plan.language == "fr" and plan.public_text]
+
+
+def check_report_by_language(world: World, page: str) -> None:
+    expected = in_french(world)
+    assert listed(world, page) == expected[:REPORT_PAGE_2_SIZE]
+    # Counted by the language tally, not by the list.
+    assert "<caption>" + plural(len(expected), "matching submission") + "</caption>" in page
+    assert '<option value="fr" selected>French (français)</option>' in page
+    assert '<option value="und">Not recorded</option>' in page
+
+
 def check_workspace_last(world: World, page: str) -> None:
     pending = [plan.number for plan in world.plans if plan.status == "pending"]
     assert listed(world, page) == pending[-REPORT_PAGE_2_SIZE:]
@@ -545,6 +570,13 @@ PAGES = [
         REPORT_PAGE_2_SIZE,
     ),
     Page("report searched", "anonymous", lambda w: report_url(w) + "?q=8", check_report_searched, REPORT_PAGE_2_SIZE),
+    Page(
+        "report by language",
+        "anonymous",
+        lambda w: report_url(w) + "?written_in=fr",
+        check_report_by_language,
+        REPORT_PAGE_2_SIZE,
+    ),
     Page(
         "report filtered",
         "anonymous",
@@ -713,6 +745,19 @@ WALKS = [
         ],
     ),
     Walk("report, searched", "anonymous", lambda w: report_url(w) + "?q=8", lambda w: searched_8(w, public=True)),
+    Walk("report, language", "anonymous", lambda w: report_url(w) + "?written_in=fr", in_french),
+    Walk(
+        "report, language and status",
+        "anonymous",
+        lambda w: report_url(w) + "?written_in=fr&status=reflected",
+        lambda w: [n for n in in_french(w) if Plan.of(n).status == "reflected"],
+    ),
+    Walk(
+        "report, language not recorded",
+        "anonymous",
+        lambda w: report_url(w) + "?written_in=und",
+        lambda w: [p.number for p in w.plans if p.language == "" and p.public_text],
+    ),
     Walk(
         "workspace",
         "organiser",

@@ -11,10 +11,10 @@ from django.core.management.sql import emit_pre_migrate_signal
 from django.db import connection
 from django.utils import translation
 
+from traceability.consultations.content_languages import page_language
 from traceability.consultations.models import Submission
 from traceability.consultations.search import (
     MAX_WORDS,
-    filing_language,
     matching,
     rebuild_search_index,
     search_ensure,
@@ -167,14 +167,14 @@ def test_edits_are_searched_at_once(texts):
     assert found(texts, "irrigation") == set()
 
 
-def test_the_filing_language_is_the_active_one_when_it_is_offered(process, stakeholder):
+def test_a_text_too_short_to_tell_is_taken_to_be_in_the_pages_language_when_it_is_offered(process, stakeholder):
     with translation.override("fr"):
-        assert filing_language() == "fr"
-        assert file_submission(process, stakeholder).language == "fr"
+        assert page_language() == "fr"
+        assert file_submission(process, stakeholder, title="OK", text="Oui.").language == "fr"
     with translation.override("fr-ca"):
-        assert filing_language() == "fr"
+        assert page_language() == "fr"
     with translation.override("de"):  # not one of settings.LANGUAGES
-        assert filing_language() == ""
+        assert page_language() == ""
 
 
 def test_the_search_triggers_are_made_again_by_migrate_and_the_index_catches_up(texts):

@@ -8,7 +8,7 @@ CREATE TEMP TABLE vocab (id serial PRIMARY KEY, w text);
 CREATE TEMP TABLE countries AS SELECT row_number() OVER () AS id, c FROM unnest(string_to_array('US,GB,FR,DE,KE,NG,IN,BR,MX,JP,CN,ZA,EG,ID,PK,BD,RU,TR,IR,TH,VN,PH,ET,CD,TZ,IT,ES,AR,CO,CA,UA,PL,MA,DZ,SD,UG,IQ,AF,SA,PE,MY,UZ,VE,NP,GH,YE,MZ,AU,CI,CM,MG,KP,NE,LK,BF,ML,RO,CL,KZ,ZM,GT,EC,SY,NL,SN,KH,TD,SO,ZW,GN,RW,BJ,BI,TN,BO,BE,HT,CU,SS,DO,CZ,GR,JO,PT,AZ,SE,HN,AE,HU,TJ,BY,AT,PG,RS,IL,CH,TG,SL,LA,PY,LY,BG,NI,KG,SV,TM,SG,DK,FI,CG,SK,NO,OM,PS,CR,LR,IE,CF,NZ,MR,PA,KW,HR,MD,GE,ER,UY,BA,MN,AM,JM,QA,AL,LT,NA,GM,BW,GA,LS,MK,SI,GW,LV,BH,GQ,TT,EE,TL,MU,CY,SZ,DJ,FJ,KM,GY,BT,SB,MO,ME,LU,SR,CV,MT,BN,BZ,BS,MV,IS,VU,BB,ST,WS,LC,KI,GD,VC,TO,SC,FM,AD,AG,DM,MH,KN,LI,MC,SM,PW,TV,NR', ',')) AS c;
 INSERT INTO consultations_submission (process_id, number, reference, author_id, stakeholder_group_id, country, organisation,
   author_name, attribution, title, text, target_clause, target_id, round_id, status, withheld, proposed_change, language,
-  text_sha256, form_token, received_at, updated_at, withdrawn_at)
+  language_source, text_sha256, form_token, received_at, updated_at, withdrawn_at)
 SELECT 1, g, 'BENCH-' || CASE WHEN g < 100000 THEN lpad(g::text, 5, '0') ELSE g::text END, 2,
   (ARRAY[1,1,1,1,2,2,2,3,3,3,4,5,6])[1 + (g * 31) % 13],
   v.ca[1 + floor(190 * power(random(), 2))::int],
@@ -22,6 +22,7 @@ SELECT 1, g, 'BENCH-' || CASE WHEN g < 100000 THEN lpad(g::text, 5, '0') ELSE g:
        WHEN (g::bigint * 7919) % 100 < 95 THEN 'reflected' ELSE 'withdrawn' END,
   (g::bigint * 7919) % 100 BETWEEN 65 AND 79 AND g % 3 = 0,
   '', (ARRAY['en','en','en','en','en','en','fr','fr','es','es','es',''])[1 + g % 12],
+  CASE WHEN g % 12 = 11 THEN '' ELSE 'detected' END,
   md5(g::text) || md5((g + 1)::text), gen_random_uuid(),
   now() - interval '60 days' + g * interval '1 second', now() - interval '60 days' + g * interval '1 second',
   CASE WHEN (g::bigint * 7919) % 100 >= 95 THEN now() - interval '30 days' END

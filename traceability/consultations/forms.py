@@ -9,8 +9,11 @@ from traceability.accounts.forms import HONEYPOT_FIELD, honeypot_error, honeypot
 from traceability.accounts.models import User
 from traceability.text import normalise_newlines
 
+from . import content_languages
+from .content_languages import LanguageSource
 from .models import Attribution, Process, StakeholderGroup, Submission
 from .services import SubmissionContent
+from .widgets import LongSelect
 
 
 def _clause_identities():  # type: ignore[no-untyped-def]
@@ -30,6 +33,20 @@ class SubmissionForm(forms.Form):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 10, "dir": "auto"}),
         help_text=_("Up to 20,000 characters. A SHA-256 fingerprint of this text is recorded on your receipt."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of your submission"),
+        # A callable: the names are in the reader's language, read when the form is shown.
+        choices=lambda: [("", _("Detect it from the text")), *content_languages.choices()],
+        required=False,
+        widget=LongSelect,
+        help_text=_(
+            "Trace recognises the language of your title and text. If it cannot tell, it takes the language of this "
+            "page. Choose one if you want to be sure."
+        ),
+        error_messages={
+            "invalid_choice": _("That is not a language Trace knows. Choose one from the list, or let Trace detect it.")
+        },
     )
     target_clause = forms.CharField(
         label=_("Clause it refers to (optional)"),
@@ -136,6 +153,7 @@ class SubmissionForm(forms.Form):
             target=data["target"],
             proposed_change=normalise_newlines(data["proposed_change"]).strip(),
             attribution=data["attribution"],
+            language=data["language"],
         )
 
     @classmethod
@@ -148,6 +166,8 @@ class SubmissionForm(forms.Form):
             "proposed_change": submission.proposed_change,
             "stakeholder_group": submission.stakeholder_group_id,
             "attribution": submission.attribution,
+            # A language the author chose is shown chosen; one detected is detected again from the edited text.
+            "language": submission.language if submission.language_source == LanguageSource.CHOSEN else "",
             "form_token": submission.form_token,
         }
 

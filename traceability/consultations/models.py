@@ -25,6 +25,8 @@ from traceability import languages
 from traceability.accounts.models import WITHDRAWN_PARTICIPANT, StakeholderKind
 from traceability.text import normalise_newlines
 
+from . import content_languages
+from .content_languages import LanguageSource
 from .regions import Region, region_of, region_when
 
 
@@ -73,6 +75,31 @@ def active_submission_count(process: object) -> Subquery:
     return Coalesce(Subquery(tallies), 0)
 
 
+def validate_content_language(code: str) -> None:
+    """A language code of ``content_languages.CODES`` (blank is left to the field's ``blank``)."""
+    if code and not content_languages.is_known(code):
+        raise ValidationError(
+            _("%(code)s is not a language code Trace knows. Choose a language from the list."),
+            code="unknown_language",
+            params={"code": code},
+        )
+
+
+# The texts of a process that organisers may give in several languages (``Process.translations``).
+TRANSLATED_FIELDS = ("title", "summary", "description", "how_to_take_part")
+
+
+class LocalisedText(str):
+    """A text as a reader is shown it, with ``lang``: the language it is written in (for the ``lang`` attribute)."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> LocalisedText:
+        value = super().__new__(cls, text)
+        value.lang = lang
+        return value
+
+
 class Process(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     code = models.CharField(
@@ -86,6 +113,19 @@ class Process(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     how_to_take_part = models.TextField(_("how to take part"), blank=True)
+    # The language the fields above are written in; readers in another language see them with a ``lang`` attribute
+    # naming it, unless ``translations`` holds their language's version.
+    original_language = models.CharField(
+        _("original language"),
+        max_length=12,
+        default=settings.LANGUAGE_CODE,
+        validators=[validate_content_language],
+        help_text=_("The language the title, summary and description above are written in."),
+    )
+    # {"fr": {"title": ..., "summary": ..., "description": ..., "how_to_take_part": ...}, ...}: a version of those
+    # texts per interface language, each field optional (a missing one shows the original). One column on the row
+    # every page reads already: no query, no join, whatever the page lists.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     published_at = models.DateTimeField(_("report published at"), null=True, blank=True)
@@ -175,6 +215,7 @@ class Process(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        self._clean_translations()
         if self.pk is None:
             return
         before = Process.objects.filter(pk=self.pk).values("slug", "code", "opens_at").first()
@@ -187,6 +228,63 @@ class Process(models.Model):
             errors["code"] = _("The process is public: its receipt references are cited and the code cannot change.")
         if errors:
             raise ValidationError(errors)
+
+    def _clean_translations(self) -> None:
+        translations = self.translations
+        offered = {code for code, _name in settings.LANGUAGES}
+        limits = {name: self._meta.get_field(name).max_length for name in TRANSLATED_FIELDS}
+        if not isinstance(translations, dict) or not all(
+            code in offered and isinstance(texts, dict) for code, texts in translations.items()
+        ):
+            raise ValidationError({"translations": _("Give translations only for the languages Trace is offered in.")})
+        for code, texts in translations.items():
+            if code == self.original_language and any(texts.values()):
+                raise ValidationError(
+                    {"translations": _("This is the original language: write its texts in the fields above.")}
+                )
+            for field, text in texts.items():
+                if field not in limits or not isinstance(text, str):
+                    raise ValidationError(
+                        {
+                            "translations": _(
+                                "Only the title, summary, description and how to take part can be translated."
+                            )
+                        }
+                    )
+                if limits[field] is not None and len(text) > limits[field]:
+                    raise ValidationError(
+                        {
+                            "translations": _("A translated %(field)s is longer than %(limit)d characters.")
+                            % {"field": self._meta.get_field(field).verbose_name, "limit": limits[field]}
+                        }
+                    )
+
+    def localised(self, field: str, language: str | None = None) -> LocalisedText:
+        """``field`` (one of ``TRANSLATED_FIELDS``) in ``language`` (the active one by default) when the process
+        gives it, else the original, each with the language it is written in."""
+        language = language or translation.get_language() or settings.LANGUAGE_CODE
+        translated = (
+            (self.translations or {}).get(language, {}).get(field, "") if language != self.original_language else ""
+        )
+        if translated:
+            return LocalisedText(translated, language)
+        return LocalisedText(getattr(self, field), self.original_language)
+
+    @property
+    def localised_title(self) -> LocalisedText:
+        return self.localised("title")
+
+    @property
+    def localised_summary(self) -> LocalisedText:
+        return self.localised("summary")
+
+    @property
+    def localised_description(self) -> LocalisedText:
+        return self.localised("description")
+
+    @property
+    def localised_how_to_take_part(self) -> LocalisedText:
+        return self.localised("how_to_take_part")
 
     def is_organiser(self, user: settings.AUTH_USER_MODEL) -> bool:
         if not user.is_authenticated:
@@ -401,6 +499,12 @@ def shown_by_name() -> Q:
     )
 
 
+def public_text() -> Q:
+    """The submissions whose words are public: not withdrawn, not withheld. What is derived from the words (their
+    language) is public on the same terms."""
+    return ~Q(status=SubmissionStatus.WITHDRAWN) & Q(withheld=False)
+
+
 def public_location_annotations(process: Process) -> dict[str, Case]:
     """``public_country`` (ISO code or ``""``) and ``public_region`` (``Region`` value or ``""``), computed in
     the database, so that a hidden country never leaves it."""
@@ -431,6 +535,15 @@ class SubmissionQuerySet(models.QuerySet["Submission"]):
 
     def with_public_location(self, process: Process) -> SubmissionQuerySet:
         return self.annotate(**public_location_annotations(process))
+
+    def public_text(self) -> SubmissionQuerySet:
+        return self.filter(public_text())
+
+    def in_language(self, code: str) -> SubmissionQuerySet:
+        """Submissions written in ``code`` (``content_languages.NOT_RECORDED``: not recorded) whose words are public:
+        the language of a withdrawn or withheld text is not told."""
+        language = "" if code == content_languages.NOT_RECORDED else code
+        return self.public_text().filter(language=language)
 
 
 class Submission(models.Model):
@@ -478,8 +591,14 @@ class Submission(models.Model):
     # and author are kept from every public page and download. Kept by the decision services.
     withheld = models.BooleanField(_("withheld from the public"), default=False, editable=False)
     proposed_change = models.TextField(_("proposed change"), max_length=20000, blank=True)
-    # A code of settings.LANGUAGES, or blank: which text search configuration parses it (consultations.search).
-    language = models.CharField(_("language"), max_length=12, blank=True, default="")
+    # The language the title and text are written in (content_languages.CODES), chosen by the author or detected
+    # when filed or edited; blank: not recorded. Its text search configuration parses it (consultations.search).
+    language = models.CharField(
+        _("language"), max_length=12, blank=True, default="", validators=[validate_content_language]
+    )
+    language_source = models.CharField(
+        _("language set by"), max_length=8, blank=True, default="", choices=LanguageSource.choices
+    )
     text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
 
     form_token = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -527,6 +646,12 @@ class Submission(models.Model):
                 fields=["process", "country", "number"],
                 name="submission_named_country",
                 condition=shown_by_name(),
+            ),
+            # The language filter lists only submissions whose words are public (see public_text): the same.
+            models.Index(
+                fields=["process", "language", "number"],
+                name="submission_public_language",
+                condition=public_text(),
             ),
         ]
 
@@ -609,6 +734,11 @@ class Submission(models.Model):
         if self.is_shown_by_name or self.process.group_only_location != GroupOnlyLocation.REGION:
             return ""
         return region_of(self.country.code or "") if self.country else ""
+
+    @property
+    def public_language(self) -> str:
+        """The language code the public may see (that of a text the public may read), or ``""``."""
+        return self.language if not (self.is_withdrawn or self.withheld) else ""
 
     @property
     def public_location(self) -> str:

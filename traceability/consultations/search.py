@@ -39,7 +39,6 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BooleanField, Expression, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils.translation import get_language
 
 from .models import SubmissionStatus
 
@@ -90,18 +89,6 @@ CONFIGURATIONS = {
 
 
 # ----------------------------------------------------------------------------- the term
-
-
-def filing_language() -> str:
-    """The language a submission is taken to be written in: the active language when it is one of
-    ``settings.LANGUAGES`` (``fr-ca`` counts as ``fr`` when only ``fr`` is listed), else blank (searched with
-    the simple configuration). A later issue detects it from the text and lets the submitter choose."""
-    active = (get_language() or "").lower()
-    codes = {code.lower() for code, _name in settings.LANGUAGES}
-    if active in codes:
-        return active
-    base = active.split("-")[0]
-    return base if base in codes else ""
 
 
 def words(term: str) -> list[str]:

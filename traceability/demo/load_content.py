@@ -275,6 +275,13 @@ SENTENCES = {
         "Jeder Ausschluss sollte die Rechtsgrundlage oder die Begründung nennen.",
         "Alle Dokumente sollten barrierefrei und in offenen Formaten veröffentlicht werden.",
     ),
+    "ar": (
+        "نرحب بمشروع النص وبالجهد المبذول للتشاور على نطاق واسع.",
+        "إن البند المتعلق بالشمول يغفل المنظمات الصغيرة والشبكات المجتمعية.",
+        "ينبغي أن يستند كل استبعاد إلى حكم قانوني أو مبرر واضح.",
+        "نطلب تقريرا علنيا عن مدى الأخذ بالمساهمات حسب كل مجموعة من أصحاب المصلحة.",
+        "يجب نشر الوثائق بصيغ مفتوحة ومتاحة للجميع.",
+    ),
     "pt": (
         "Saudamos o projeto e o esforço de consulta ampla.",
         "A cláusula sobre inclusão deixa de fora pequenas organizações e redes comunitárias.",
@@ -283,7 +290,7 @@ SENTENCES = {
     ),
 }
 # Share of submissions written in each language.
-LANGUAGE_WEIGHTS = {"en": 82, "fr": 7, "es": 6, "de": 3, "pt": 2}
+LANGUAGE_WEIGHTS = {"en": 80, "fr": 7, "es": 6, "de": 3, "pt": 2, "ar": 2}
 
 PROPOSED_CHANGES = (
     'Replace "relevant stakeholders" with "all stakeholders".',

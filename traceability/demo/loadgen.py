@@ -52,6 +52,7 @@ from django.utils.module_loading import import_string
 from django_countries import countries
 
 from traceability.accounts.models import BlockReason, SecurityEvent, SecurityEventKind, StakeholderKind, User
+from traceability.consultations.content_languages import LanguageSource
 from traceability.consultations.history import REVISION, entry_hash
 from traceability.consultations.models import (
     Attribution,
@@ -827,6 +828,7 @@ class Generator:
                 withheld,
                 change,
                 language,
+                LanguageSource.DETECTED.value,
                 hashlib.sha256(text.encode()).hexdigest(),
                 f"{rng.getrandbits(128):032x}",  # a one-time form token: the hex form both databases read
                 received_at,
@@ -973,6 +975,8 @@ class Generator:
             [(base + i, *row, drafted_at) for i, row in enumerate(drafts)],
         )
         blocked = min(5000, max(20, self.n // 200))
+        # The drafts' COPY runs on this connection in the writer's thread: wait for it before reading on it here.
+        self.writer.finish()
         base = _next_id(SecurityEvent)
         span = (self.closes_at - self.opens_at).total_seconds()
         reasons = [BlockReason.RATE_LIMIT] * 6 + [BlockReason.HONEYPOT] * 3 + [BlockReason.UNVERIFIED]
@@ -1061,6 +1065,7 @@ SUBMISSION_COLUMNS = (
     "withheld",
     "proposed_change",
     "language",
+    "language_source",
     "text_sha256",
     "form_token",
     "received_at",

@@ -177,7 +177,7 @@ def _tell_author(submission: Submission, kind: str, decided_at: datetime) -> Non
         template="accounts/email/decision",
         context={
             "reference": submission.reference,
-            "process_title": process.title,
+            "process_title": str(process.localised_title),
             "decision": kind,
             "trace_path": submission.get_absolute_url(),
             "respond_until": until.isoformat(),  # shown in the recipient's language when sent
@@ -726,7 +726,7 @@ def contest_answer(*, response: Response, actor: User, answer: str, now: datetim
         template="accounts/email/contest_reply",
         context={
             "reference": submission.reference,
-            "process_title": process.title,
+            "process_title": str(process.localised_title),
             "trace_path": submission.get_absolute_url(),
         },
     )

@@ -44,7 +44,7 @@ def notify_publication(process_id: int, snapshot_number: int, sha256: str) -> in
     million submitters needs no more memory than one with ten). Returns how many were queued."""
     process = Process.objects.get(pk=process_id)
     context = {
-        "process_title": process.title,
+        "process_title": str(process.localised_title),
         "report_path": reverse("reports:report", args=[process.slug]),
         "snapshot_number": snapshot_number,
         "snapshot_sha256": sha256,

@@ -25,10 +25,11 @@ def _lift_tally_triggers(using: str = "default", **kwargs: object) -> None:
     them back and recounts."""
     from django.db import connections
 
-    from .tallies import tables_exist, triggers_drop
+    from .tallies import FIRST_TALLIES, tables_exist, triggers_drop
 
     connection = connections[using]
-    if connection.vendor == "sqlite" and tables_exist(connection):
+    # The first tallies' tables: a database from before a later tally was added has triggers to lift too.
+    if connection.vendor == "sqlite" and tables_exist(connection, FIRST_TALLIES):
         triggers_drop(connection)
 
 

@@ -5,6 +5,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from traceability.consultations import content_languages
+from traceability.consultations.content_languages import NOT_RECORDED
 from traceability.consultations.models import CommentRound, Submission, SubmissionStatus
 from traceability.consultations.search import matching
 from traceability.consultations.widgets import LongSelect
@@ -13,6 +15,18 @@ from traceability.dispositions.models import ClauseLink, ExclusionGround
 from traceability.outcomes.models import Clause
 
 GROUND_CHOICES = [("", _("Any ground")), *ExclusionGround.choices]
+# Every value the language filter understands, whichever a process offers: a fixed list (the page cache keeps
+# pages filtered by one of them, see views._SHARED_QUERIES).
+LANGUAGE_VALUES = frozenset((*content_languages.CODES, NOT_RECORDED))
+
+
+def language_filter_choices(present: list[str]) -> list[tuple[str, str]]:
+    """The language filter's options: the languages of ``present`` (the process's, from its tally), named in the
+    reader's language, then "Not recorded" when some submissions have none."""
+    options = [("", _("All languages")), *content_languages.choices(code for code in present if code)]
+    if "" in present:
+        options.append((NOT_RECORDED, _("Not recorded")))
+    return options
 
 
 class RoundChoiceField(forms.ModelChoiceField):
@@ -40,6 +54,12 @@ class ReportFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False, widget=LongSelect)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     ground = forms.ChoiceField(label=_("Exclusion ground"), choices=GROUND_CHOICES, required=False)
+    # Not "language": that parameter opens any page in another interface language (traceability.languages).
+    written_in = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        error_messages={"invalid_choice": _("That is not a language Trace knows. Choose one from the list.")},
+    )
     clause = ClauseFilterField(
         label=_("Reflected in clause"),
         queryset=None,
@@ -55,13 +75,22 @@ class ReportFilterForm(forms.Form):
         self.fields["round"].queryset = rounds
         self.fields["clause"].queryset = clauses
         self.fields["country"].choices = [("", _("All countries")), *countries]
+        # Validated against every language Trace knows (no query); shown with the process's own (show_choices).
+        self.fields["written_in"].choices = [("", ""), *((code, code) for code in sorted(LANGUAGE_VALUES))]
 
-    def show_choices(self, *, groups: list[tuple[int, str]], clauses: list[Clause]) -> None:
-        """Give the group and clause lists their options from rows the page already read, so that rendering the
-        form asks the database for nothing (its querysets still validate a submitted value)."""
+    def show_choices(self, *, groups: list[tuple[int, str]], clauses: list[Clause], languages: list[str]) -> None:
+        """Give the group, clause and language lists their options from rows the page already read, so that
+        rendering the form asks the database for nothing (their querysets and fixed lists still validate a
+        submitted value)."""
         group, clause = self.fields["group"], self.fields["clause"]
         group.choices = [("", group.empty_label), *groups]
         clause.choices = [("", clause.empty_label), *((c.eid, clause.label_from_instance(c)) for c in clauses)]
+        options = language_filter_choices(languages)
+        chosen = getattr(self, "cleaned_data", {}).get("written_in", "")
+        if chosen and chosen not in {value for value, _label in options}:
+            # A language the process has no public submission in (an old link): still shown as chosen.
+            options.append((chosen, content_languages.name(chosen) or _("Not recorded")))
+        self.fields["written_in"].choices = options
 
     def clean_q(self) -> str:
         return self.cleaned_data["q"].replace("\x00", "").strip()
@@ -76,6 +105,9 @@ class ReportFilterForm(forms.Form):
             # Only submissions shown by name are public with their country: filtering on it must not tell
             # who, among those shown by stakeholder group only, is from where.
             submissions = submissions.shown_by_name().filter(country=data["country"])
+        if data["written_in"]:
+            # Only submissions whose words are public: a withdrawn or withheld text's language is not told.
+            submissions = submissions.in_language(data["written_in"])
         if data["status"]:
             submissions = submissions.with_status(data["status"])
         if data["ground"]:

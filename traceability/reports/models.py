@@ -135,6 +135,25 @@ class DecisionDayTally(models.Model):
         return f"{self.process_id}/{self.decided_on}: {self.n}"
 
 
+class LanguageTally(models.Model):
+    """Submissions whose words are public (not withdrawn, not withheld) per process and language (blank: not
+    recorded): the report's language filter offers the languages with a count, and says how many match."""
+
+    process = _process()
+    language = models.CharField(_("language"), max_length=12, blank=True)
+    n = models.BigIntegerField(_("submissions"), default=0)
+
+    KEY = ("process_id", "language")
+
+    class Meta:
+        verbose_name = _("language tally")
+        verbose_name_plural = _("language tallies")
+        constraints = [models.UniqueConstraint(fields=["process", "language"], name="language_tally_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.process_id}/{self.language}: {self.n}"
+
+
 class ExportKind(models.TextChoices):
     DISPOSITION_OF_COMMENTS = "xlsx", _("Disposition of comments, spreadsheet")
     MAPPING_JSON = "mapping_json", _("Full mapping, JSON")

@@ -79,6 +79,8 @@ def _submission(submission: Submission) -> dict[str, object]:
         "title": submission.title,
         "text": submission.text,
         "proposed_change": submission.proposed_change,
+        "language": submission.language or None,
+        "language_set_by": submission.language_source or None,
         "target_clause": submission.target_clause,
         "stakeholder_group": submission.stakeholder_group.name,
         "country": submission.country.code or None,

@@ -14,12 +14,14 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 
+from traceability.consultations.content_languages import NOT_RECORDED
 from traceability.consultations.models import CommentRound, HistoryHead, Process, Submission, SubmissionStatus
 from traceability.dispositions.models import ClauseLink, ExclusionGround, Extent
 from traceability.dispositions.selectors import annotate_states, with_current_clause
 from traceability.outcomes.models import Clause, DocumentVersion
 
 from .caching import current, process_key
+from .models import LanguageTally
 
 
 def history_head(process: Process) -> HistoryHead | None:
@@ -54,13 +56,28 @@ def report_submissions(process: Process, version: DocumentVersion | None = None)
     )
 
 
-def filtered_total(indicators: object, filters: dict | None, *, filtering: bool) -> int | None:
-    """How many submissions the report's list holds, when the indicators already on the page say it (no filter,
-    or only round, group, status and ground), else ``None``: the list never counts its rows."""
+def language_counts(process: Process) -> dict[str, int]:
+    """Submissions whose words are public, per language ("" for not recorded), from the process's language tally:
+    one indexed read of a few rows, never a scan of the submissions."""
+    rows = LanguageTally.objects.filter(process=process, n__gt=0).values_list("language", "n")
+    return dict(rows.order_by())
+
+
+def filtered_total(
+    indicators: object, filters: dict | None, *, filtering: bool, languages: dict[str, int] | None = None
+) -> int | None:
+    """How many submissions the report's list holds, when the figures already on the page say it (no filter, or
+    only round, group, status and ground from the indicators; only a language from ``languages``, the language
+    tally), else ``None``: the list never counts its rows."""
     if not filtering:
         return indicators.totals.submitted + indicators.totals.withdrawn
     if filters is None:
         return 0  # a filter value not understood matches nothing
+    if filters["written_in"]:
+        alone = not any(filters[name] for name in ("q", "country", "clause", "round", "group", "status", "ground"))
+        if not alone or languages is None:
+            return None
+        return languages.get("" if filters["written_in"] == NOT_RECORDED else filters["written_in"], 0)
     if filters["q"] or filters["country"] or filters["clause"]:
         return None
     counts = indicators.totals

@@ -149,7 +149,21 @@ DECISION_DAYS = TallyDef(
     reads_disposition=True,
     reads_draft=False,
 )
-TALLIES = (TALLY, ORGANISATIONS, DECISION_DAYS)
+SUBMISSION_LANGUAGES = TallyDef(
+    table="reports_languagetally",
+    key=(
+        ("process_id", "{s}.process_id"),
+        ("language", "{s}.language"),
+    ),
+    # consultations.models.public_text(), in SQL: the language of a withdrawn or withheld text is not told.
+    condition=f"{{s}}.status <> {WITHDRAWN} AND NOT {{s}}.withheld",
+    reads_disposition=False,
+    reads_draft=False,
+)
+TALLIES = (TALLY, ORGANISATIONS, DECISION_DAYS, SUBMISSION_LANGUAGES)
+# The tallies of the first migration (reports 0001), which runs before submissions had a recorded language: it makes
+# the triggers for these only, and reports 0003 adds the language tally.
+FIRST_TALLIES = (TALLY, ORGANISATIONS, DECISION_DAYS)
 
 
 def _has_draft(submission_id: str) -> str:
@@ -263,23 +277,30 @@ DISPOSITION_CHANGES = (
 )
 
 
-def triggers(vendor: str) -> list[Trigger]:
+# What else a submission's update must move when a tally counts it by its language (consultations 0010's column).
+LANGUAGE_CHANGES = "OLD.language {differ} NEW.language"
+
+
+def triggers(vendor: str, tallies: tuple[TallyDef, ...] = TALLIES) -> list[Trigger]:
+    """The triggers that keep ``tallies``. Their names do not depend on which tallies they keep."""
+
     def moves(pairs: list[tuple[Source, int]], tallies: tuple[TallyDef, ...]) -> tuple[str, ...]:
         return tuple(
             statement for source, sign in pairs for tally in tallies for statement in _add(vendor, tally, source, sign)
         )
 
-    on_disposition = tuple(t for t in TALLIES if t.reads_disposition)
-    on_draft = tuple(t for t in TALLIES if t.reads_draft)
+    on_disposition = tuple(t for t in tallies if t.reads_disposition)
+    on_draft = tuple(t for t in tallies if t.reads_draft)
+    submission_changes = SUBMISSION_CHANGES + (f" OR {LANGUAGE_CHANGES}" if SUBMISSION_LANGUAGES in tallies else "")
     return [
-        Trigger("trace_tally_submission_insert", SUBMISSIONS, "INSERT", moves([(_submission_row("NEW"), 1)], TALLIES)),
-        Trigger("trace_tally_submission_delete", SUBMISSIONS, "DELETE", moves([(_submission_row("OLD"), -1)], TALLIES)),
+        Trigger("trace_tally_submission_insert", SUBMISSIONS, "INSERT", moves([(_submission_row("NEW"), 1)], tallies)),
+        Trigger("trace_tally_submission_delete", SUBMISSIONS, "DELETE", moves([(_submission_row("OLD"), -1)], tallies)),
         Trigger(
             "trace_tally_submission_update",
             SUBMISSIONS,
             "UPDATE",
-            moves([(_submission_row("OLD"), -1), (_submission_row("NEW"), 1)], TALLIES),
-            SUBMISSION_CHANGES,
+            moves([(_submission_row("OLD"), -1), (_submission_row("NEW"), 1)], tallies),
+            submission_changes,
         ),
         Trigger(
             "trace_tally_disposition_insert",
@@ -393,15 +414,15 @@ def triggers_present(connection: object) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def triggers_create(connection: object) -> None:
-    """(Re)create every tally trigger: idempotent, and picks up a changed definition."""
+def triggers_create(connection: object, tallies: tuple[TallyDef, ...] = TALLIES) -> None:
+    """(Re)create every tally trigger, keeping ``tallies``: idempotent, and picks up a changed definition."""
     vendor = connection.vendor
     _check_vendor(vendor)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if vendor == "sqlite":
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {MAINTENANCE_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1))")
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {SUSPEND_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1))")
-        for trigger in triggers(vendor):
+        for trigger in triggers(vendor, tallies):
             for statement in _drop_statements(vendor, trigger, functions=False):
                 cursor.execute(statement)
             for statement in _create_statements(vendor, trigger):
@@ -419,8 +440,8 @@ def triggers_drop(connection: object) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {SUSPEND_TABLE}")
 
 
-def tables_exist(connection: object) -> bool:
-    return {tally.table for tally in TALLIES} <= set(connection.introspection.table_names())
+def tables_exist(connection: object, tallies: tuple[TallyDef, ...] = TALLIES) -> bool:
+    return {tally.table for tally in tallies} <= set(connection.introspection.table_names())
 
 
 def triggers_ensure(connection: object) -> bool:
@@ -458,16 +479,18 @@ def _recount_sql(vendor: str, tally: TallyDef, process_id: int | None) -> str:
     )
 
 
-def rebuild_tallies(process_id: int | None = None, *, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Recount the tallies of ``process_id`` (every process when None) from the rows, in one transaction:
-    a DELETE, then an INSERT ... SELECT ... GROUP BY per tally. For after a bulk load made with the triggers
-    off, and for ``triggers_ensure``."""
+def rebuild_tallies(
+    process_id: int | None = None, *, using: str = DEFAULT_DB_ALIAS, tallies: tuple[TallyDef, ...] = TALLIES
+) -> None:
+    """Recount ``tallies`` (all by default) of ``process_id`` (every process when None) from the rows, in one
+    transaction: a DELETE, then an INSERT ... SELECT ... GROUP BY per tally. For after a bulk load made with the
+    triggers off, for ``triggers_ensure``, and for a migration that adds a tally."""
     connection = connections[using]
     vendor = connection.vendor
     _check_vendor(vendor)
     params = [] if process_id is None else [process_id]
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for tally in TALLIES:
+        for tally in tallies:
             where = "" if process_id is None else " WHERE process_id = %s"
             cursor.execute(f"DELETE FROM {tally.table}{where}", params)  # nosec B608
             columns = ", ".join(tally.columns)

@@ -27,7 +27,7 @@ from traceability.outcomes.selectors import compare_rows
 from .caching import current, process_key
 from .cards import DEFINITIONS, evenness_cards, indicator_cards
 from .charts import group_bars
-from .forms import GROUND_CHOICES, CompareForm, ReportFilterForm, VerifyReceiptForm
+from .forms import GROUND_CHOICES, LANGUAGE_VALUES, CompareForm, ReportFilterForm, VerifyReceiptForm
 from .indicators import Indicators, indicators_for
 from .panels import report_panels
 from .personal_data import personal_data
@@ -36,6 +36,7 @@ from .selectors import (
     filtered_total,
     group_clause_links,
     history_head,
+    language_counts,
     report_clauses,
     report_submissions,
     report_version,
@@ -81,12 +82,14 @@ def _clause_table(
     return current(key, process.stats_version, render_table, CLAUSE_TABLE_SECONDS)
 
 
-# The addresses kept: the report as a link or the sections' filters give it, with no parameter or one status or
-# ground from their fixed lists. Every other address (a search, a page of the list, a filter by group, country,
-# clause or round) is rendered each time: the kept ones stay a few per process and language, whatever anyone asks.
+# The addresses kept: the report as a link or the sections' filters give it, with no parameter or one status,
+# ground or language from their fixed lists. Every other address (a search, a page of the list, a filter by group,
+# country, clause or round) is rendered each time: the kept ones stay bounded per process and page language (at
+# most one per language Trace knows), whatever anyone asks.
 _SHARED_QUERIES = {
     "status": {value for value, _label in STATUS_CHOICES if value},
     "ground": {value for value, _label in GROUND_CHOICES if value},
+    "written_in": LANGUAGE_VALUES,
 }
 
 
@@ -152,14 +155,19 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
         # Unknown filter values match nothing; the form says which value was not understood.
         submissions = submissions.none()
     indicators = indicators_for(process, comment_round)
+    languages = language_counts(process)
     size = settings.TRACE_PAGE_SIZE
-    total = filtered_total(indicators, filters.cleaned_data if filters.is_valid() else None, filtering=filtering)
+    total = filtered_total(
+        indicators, filters.cleaned_data if filters.is_valid() else None, filtering=filtering, languages=languages
+    )
     page = keyset_page(submissions, cursor=cursor_from(request.GET, size=size), size=size, total=total)
     state_links(page.rows)
 
     groups = [(group.pk, group.label) for group in indicators.groups]
     # The filter's lists, from rows already read (validating a submitted value still asks the database).
-    filters.show_choices(groups=groups, clauses=[clause for clause in all_clauses if clause.linkable])
+    filters.show_choices(
+        groups=groups, clauses=[clause for clause in all_clauses if clause.linkable], languages=sorted(languages)
+    )
     clause_page = clause_table = None
     if version:
         clause_page = Paginator(all_clauses, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("cpage"))

@@ -1,12 +1,17 @@
-"""Template helpers for the one status vocabulary, for times as the public may read them, and for text snippets."""
+"""Template helpers for the one status vocabulary, for times as the public may read them, for text snippets, and
+for the language a text is written in."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from django import template
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from traceability import languages
+from traceability.consultations import content_languages
 from traceability.consultations.models import SubmissionStatus
 
 register = template.Library()
@@ -70,3 +75,30 @@ def language_links(context: template.Context) -> list[languages.LanguageLink]:
     """This page in each offered language, for the switcher (links, not a form: no token, no JavaScript)."""
     request = context.get("request")
     return languages.language_links(request) if request is not None else []  # the 500 page has no request
+
+
+@register.filter
+def lang_attr(value: object) -> str:
+    """`` lang="fr"`` for a text in a known language other than the page's: a language code, or a text that carries
+    its ``lang`` (a process's localised title). Nothing when the language is the page's (``<html lang>`` says it)
+    or not recorded."""
+    code = getattr(value, "lang", value)
+    if not isinstance(code, str) or not content_languages.is_known(code):
+        return ""
+    if code == (translation.get_language() or "").lower():
+        return ""
+    return format_html(' lang="{}"', code)
+
+
+@register.filter
+def bdi(value: object) -> SafeString:
+    """The text isolated in ``<bdi>``, with its ``lang`` when it carries one: for a user-written text inside a
+    sentence of the page (see ``lang_attr``)."""
+    return format_html("<bdi{}>{}</bdi>", lang_attr(value), str(value))
+
+
+@register.filter
+def content_language_name(code: str) -> str:
+    """A language code's name in the reader's language ("French"), or ``""`` when it is not recorded. (Not
+    ``language_name``: Django's i18n library has a filter of that name, which gives the English name.)"""
+    return content_languages.name(code) if isinstance(code, str) else ""

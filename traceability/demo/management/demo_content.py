@@ -122,6 +122,8 @@ class Theme:
     documents: tuple[tuple[str, str, str], ...]  # (label, status, Markdown source), oldest first
     topics: tuple[Topic, ...]
     objections: tuple[Objection, ...]
+    # The title, summary, description and how to take part in other interface languages (Process.translations).
+    translations: dict[str, dict[str, str]] | None = None
 
 
 HOW_TO_TAKE_PART = (
@@ -131,6 +133,51 @@ HOW_TO_TAKE_PART = (
     "ground or public-morality justification for leaving it out. You can edit or withdraw your "
     "submission until the deadline."
 )
+
+# --- Submissions written in other languages -----------------------------------------------------------
+# A few filers write in their own language: the form detects it, the report can be filtered by it. (title, text)
+FOREIGN_SUBMISSIONS = {
+    "fr": (
+        (
+            "Consulter les communautés dans leur langue",
+            "Nous proposons que le texte exige de consulter les communautés concernées dans une langue qu'elles "
+            "comprennent, et de publier les documents dans des formats accessibles. Sans cela, la participation "
+            "reste théorique pour une grande partie des personnes concernées.",
+        ),
+        (
+            "Un recours simple et gratuit",
+            "Toute personne affectée devrait pouvoir contester une décision par une procédure simple, gratuite et "
+            "accessible en ligne comme hors ligne. Nous demandons que ce droit figure explicitement dans le texte.",
+        ),
+    ),
+    "es": (
+        (
+            "Plazos realistas para las organizaciones pequeñas",
+            "Solicitamos que el texto prevea plazos realistas para las organizaciones pequeñas y las redes "
+            "comunitarias, que no cuentan con equipos jurídicos. Un periodo de transición de dieciocho meses "
+            "permitiría cumplir con las obligaciones sin excluir a nadie.",
+        ),
+        (
+            "Informes públicos cada dos años",
+            "Proponemos que los gobiernos informen públicamente cada dos años sobre la aplicación de estos "
+            "principios, con datos desagregados por región y por grupo de partes interesadas.",
+        ),
+    ),
+    "ar": (
+        (
+            "إشراك المجتمعات المحلية بلغتها",
+            "نقترح أن ينص النص صراحة على استشارة المجتمعات المعنية بلغة تفهمها، وعلى نشر الوثائق بصيغ مفتوحة "
+            "ومتاحة للجميع. فمن دون ذلك تبقى المشاركة نظرية بالنسبة لكثير من الناس.",
+        ),
+        (
+            "تقارير علنية عن التنفيذ",
+            "نطلب أن تلتزم الحكومات بنشر تقرير علني عن التنفيذ كل سنتين، مع بيانات مفصلة حسب المنطقة وحسب "
+            "مجموعات أصحاب المصلحة.",
+        ),
+    ),
+}
+# Of the submissions on a topic, this share is written in one of the languages above.
+FOREIGN_SHARE = 0.06
 
 # --- Shared phrases -------------------------------------------------------------------------------
 
@@ -1279,5 +1326,33 @@ THEMES = (
         ),
         topics=NET_TOPICS,
         objections=NET_OBJECTIONS,
+        translations={
+            "fr": {
+                "title": "Un Internet ouvert, sûr et résilient : déclaration multipartite",
+                "summary": "Une déclaration sur la connectivité, les droits en ligne, la sécurité et la gouvernance. "
+                "Chaque contribution a reçu une décision.",
+                "description": (
+                    "Les participants de tous les groupes de parties prenantes ont été invités à commenter un "
+                    "avant-projet de déclaration sur la connectivité universelle et effective, les droits humains en "
+                    "ligne, la sécurité du noyau public de l'Internet, la gouvernance multipartite, les technologies "
+                    "émergentes et l'environnement. Chaque contribution a reçu une décision : le rapport de "
+                    "correspondance montre quelles clauses de la déclaration finale la reflètent, ou le motif pour "
+                    "lequel elle a été écartée."
+                ),
+            },
+            "es": {
+                "title": "Una Internet abierta, segura y resiliente: declaración de múltiples partes interesadas",
+                "summary": "Una declaración sobre conectividad, derechos en línea, seguridad y gobernanza. Cada "
+                "aporte recibió una decisión.",
+                "description": (
+                    "Se invitó a participantes de todos los grupos de partes interesadas a comentar un borrador cero "
+                    "de declaración sobre la conectividad universal y significativa, los derechos humanos en línea, la "
+                    "seguridad del núcleo público de Internet, la gobernanza de múltiples partes interesadas, las "
+                    "tecnologías emergentes y el medio ambiente. Cada aporte recibió una decisión: el informe de "
+                    "correspondencia muestra qué cláusulas de la declaración final lo reflejan, o el motivo por el que "
+                    "se dejó fuera."
+                ),
+            },
+        },
     ),
 )

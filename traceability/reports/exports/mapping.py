@@ -19,9 +19,9 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, QuerySet, Value, When
 
-from traceability.consultations.models import Process, Submission, SubmissionStatus, shown_by_name
+from traceability.consultations.models import Process, Submission, SubmissionStatus, public_text, shown_by_name
 from traceability.dispositions.models import ExclusionGround
 from traceability.dispositions.selectors import LinkState
 from traceability.outcomes.models import Clause, ClauseIdentity, DocumentVersion
@@ -63,6 +63,7 @@ COLUMNS = (
     "withheld",
     "same_as",
     "region",
+    "language",
 )
 
 Row = tuple[object, ...]
@@ -71,10 +72,10 @@ Row = tuple[object, ...]
 CHUNK_ROWS = 500
 CHUNK_BYTES = 64 * 1024  # bytes handed to the server at a time
 
-_ACTIVE = ~Q(status=SubmissionStatus.WITHDRAWN) & Q(withheld=False)
+_ACTIVE = public_text()
 # What the public must not learn never leaves the database: the organisation and country of a submission
 # not shown by name (its author chose the group only, withdrew it or deleted their account, or it is
-# withheld), the words of a withdrawn submission, and the words of a withheld one.
+# withheld), the words of a withdrawn submission, and the words of a withheld one (and their language).
 _PUBLIC = {
     "public_organisation": Case(
         When(shown_by_name(), then=F("organisation")), default=Value(""), output_field=CharField()
@@ -85,6 +86,7 @@ _PUBLIC = {
     "public_proposed_change": Case(
         When(_ACTIVE, then=F("proposed_change")), default=Value(""), output_field=CharField()
     ),
+    "public_language": Case(When(_ACTIVE, then=F("language")), default=Value(""), output_field=CharField()),
 }
 _LINK = "disposition__revision__links__"
 _FIELDS = (
@@ -121,6 +123,7 @@ _FIELDS = (
     "withheld",
     "disposition__duplicate_of__reference",
     "public_region",
+    "public_language",
 )
 
 
@@ -217,6 +220,7 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
         withheld,
         same_as,
         region,
+        language,
     ) in mapping_queryset(process).iterator(chunk_size=chunk_size):
         identity_columns = (reference, number, day(received_at), day(withdrawn_at), group, _blank(group_kind))
         author = (_blank(country), _blank(organisation), attribution)
@@ -242,6 +246,7 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
                 None,
                 None,
                 _blank(region),
+                None,
             )
             continue
         reflected = status in (SubmissionStatus.REFLECTED, SubmissionStatus.NEEDS_RECONFIRMATION)
@@ -280,6 +285,7 @@ def mapping_rows(process: Process, *, chunk_size: int = CHUNK_ROWS) -> Iterator[
             True if withheld else None,
             same_as,
             _blank(region),
+            _blank(language),  # "" when withheld or not recorded
         )
 
 

@@ -164,6 +164,7 @@ def _columns(triggers: str, version_number: str) -> list[str]:
         "withheld": public("CASE WHEN m.m_withheld THEN 'true' END"),
         "same_as": public(text("m.m_same_as")),
         "region": text("m.public_region"),
+        "language": public(text("m.public_language")),
     }
     if tuple(by_name) != COLUMNS:  # a column added to the ORM path and not here: every COPY test fails
         raise RuntimeError("mapping_copy: the columns differ from mapping.COLUMNS")

@@ -23,6 +23,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from traceability.consultations import content_languages
 from traceability.consultations.models import SubmissionStatus
 from traceability.dispositions.models import ExclusionGround, Extent
 
@@ -31,8 +32,8 @@ from .mapping import COLUMNS, FORMULA_TRIGGERS, Row
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 1_048_576  # per worksheet, header included (Excel's limit); more comments continue on a new sheet
 MAX_CELL = 32_767  # characters per cell (Excel's limit)
-WIDTHS = (16, 22, 24, 70, 50, 18, 60)
-WRAPPED = (False, False, True, True, True, False, True)  # long cells wrap; all align to the top
+WIDTHS = (16, 22, 24, 70, 50, 18, 60, 16)
+WRAPPED = (False, False, True, True, True, False, True, False)  # long cells wrap; all align to the top
 _at = {name: index for index, name in enumerate(COLUMNS)}
 
 
@@ -45,6 +46,7 @@ def headers() -> list[str]:
         _("Proposed change"),
         _("Decision"),
         _("Reason / how reflected"),
+        _("Language of the comment"),
     ]
 
 
@@ -67,6 +69,14 @@ class Words:
         self.awaiting = _("Awaiting a decision.")
         self.withheld = _("Withheld: excluded, and not republished.")
         self.reconfirming = _("Reflected in clauses that changed in a later version; being re-confirmed.")
+        self.languages: dict[str, str] = {}
+
+    def language(self, code: str | None) -> str:
+        if not code:
+            return ""
+        if code not in self.languages:
+            self.languages[code] = content_languages.name(code) or code
+        return self.languages[code]
 
 
 def _comment(links: list[Row], words: Words) -> list[str]:
@@ -105,6 +115,7 @@ def _comment(links: list[Row], words: Words) -> list[str]:
         first[_at["proposed_change"]] or "",
         decision,
         reason,
+        words.language(first[_at["language"]]),
     ]
 
 

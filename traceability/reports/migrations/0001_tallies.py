@@ -3,13 +3,14 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from traceability.reports.tallies import rebuild_tallies, triggers_create, triggers_drop
+from traceability.reports.tallies import FIRST_TALLIES, rebuild_tallies, triggers_create, triggers_drop
 
 
 def create_triggers(apps, schema_editor):
     # Count what is already there, then keep it counted (post_migrate re-ensures the triggers after every migrate).
-    triggers_create(schema_editor.connection)
-    rebuild_tallies(using=schema_editor.connection.alias)
+    # Only this migration's tallies: later ones read columns and tables that may not exist yet (reports 0003).
+    triggers_create(schema_editor.connection, FIRST_TALLIES)
+    rebuild_tallies(using=schema_editor.connection.alias, tallies=FIRST_TALLIES)
 
 
 def drop_triggers(apps, schema_editor):

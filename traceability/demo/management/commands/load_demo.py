@@ -60,6 +60,8 @@ from ..demo_content import (
     CONTEST_ANSWERS,
     CONTEST_REASONS,
     FILING_WEIGHT,
+    FOREIGN_SHARE,
+    FOREIGN_SUBMISSIONS,
     FULL_NOTES,
     FULL_UPTAKE_RATE,
     MORALITY_OBJECTIONS,
@@ -184,6 +186,8 @@ class Loader:
     def __init__(self, *, now: datetime) -> None:
         # Reproducible demo content, nothing secret (bandit B311 reviewed).
         self.rng = random.Random(SEED)  # nosec B311
+        # Which submissions are written in another language: drawn apart, so the rest of the demo stays as it was.
+        self.language_rng = random.Random(SEED + 1)  # nosec B311
         self.now = now
         self.unpublished: dict[str, list[str]] = {}  # process code -> what blocked its publication
         # One hash for every demo account: hashing is deliberately slow, and they share a password.
@@ -286,6 +290,11 @@ class Loader:
         title = topic.titles[index]
         if target and rng.random() < 0.3:
             title = f"Paragraph {target}: {title[0].lower() if title[1:2].islower() else title[0]}{title[1:]}"
+        if self.language_rng.random() < FOREIGN_SHARE:
+            # Written in French, Spanish or Arabic: the filing service detects the language from the text.
+            language = self.language_rng.choice(sorted(FOREIGN_SUBMISSIONS))
+            title, text = self.language_rng.choice(FOREIGN_SUBMISSIONS[language])
+            change = ""
         return SubmissionContent(
             title=title,
             text=text,
@@ -311,6 +320,7 @@ class Loader:
             summary=theme.summary,
             description=theme.description,
             how_to_take_part=theme.how_to_take_part,
+            translations=theme.translations or {},
             opens_at=opens_at,
             closes_at=closes_at,
         )
