@@ -58,3 +58,29 @@ def test_unknown_version_is_a_404_with_a_message(anon_client, process):
     response = anon_client.get(reverse("outcomes:document", args=[process.slug]), {"version": "7"})
     assert response.status_code == 404
     assert "There is no version 7" in response.content.decode()
+
+
+def test_labels_the_importer_does_not_write_are_in_the_documents_language(organiser_client, process):
+    """The parser names text before the first clause "Preamble": a label of the document, so in the document's
+    language (the process's original language), whichever language the organiser reads the site in."""
+    process.original_language = "fr"
+    process.save()
+    source = "Nous, participants, convenons de ce qui suit.\n\n1. Les projets sont publics.\n"
+    response = organiser_client.post(
+        f"/ar/processes/{process.slug}/workspace/document/import/", {"label": "Zero", "status": "draft", "text": source}
+    )
+    assert response.status_code == 302, response.content.decode()
+    labels = list(Clause.objects.filter(version__process=process).order_by("position").values_list("label", flat=True))
+    assert labels == ["Préambule", "1"]
+
+
+def test_a_document_in_a_language_without_catalogue_gets_the_sites_labels(organiser_client, process):
+    process.original_language = "sw"
+    process.save()
+    source = "Sisi washiriki tunakubaliana.\n\n1. Rasimu ni za umma.\n"
+    response = organiser_client.post(
+        f"/fr/processes/{process.slug}/workspace/document/import/", {"label": "Zero", "status": "draft", "text": source}
+    )
+    assert response.status_code == 302, response.content.decode()
+    labels = list(Clause.objects.filter(version__process=process).order_by("position").values_list("label", flat=True))
+    assert labels == ["Preamble", "1"]

@@ -24,8 +24,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from traceability.text import normalise_newlines
 
@@ -184,7 +187,8 @@ def _truncate(label: str, suffix: str = "") -> str:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, language: str | None = None) -> None:
+        self.language = language
         self.clauses: list[ParsedClause] = []
         self.eids: set[str] = set()
         self.next_suffix: dict[str, int] = {}
@@ -257,7 +261,7 @@ class _Builder:
             label = _truncate(f"§ {number}")
             eid = f"sec_{slugify(number.replace('.', '-'))}"
         else:
-            label = _truncate(heading) or _("Untitled section")
+            label = _truncate(heading) or _in_document_language(self.language, gettext_noop("Untitled section"))
             eid = f"sec_{slugify(heading[:MAX_EID]) or 'heading'}"
         clause = ParsedClause(
             kind=ClauseKind.SECTION,
@@ -318,13 +322,24 @@ class _Builder:
             self.current.lines.append("")
 
 
-def parse_document(source: str) -> ParsedDocument:
-    """Parse ``source`` into its title and its clauses in document order (parents before children)."""
+def _in_document_language(language: str | None, text: str) -> str:
+    """A label the parser writes itself ("Preamble"), stored with the document: in the document's language when
+    Trace has a catalogue for it, else in the site's; never in whichever language the importer reads the site in.
+    ``text`` is marked for the catalogue with ``gettext_noop`` where it is used."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    with translation.override(language if language in offered else settings.LANGUAGE_CODE):
+        return translation.gettext(text)
+
+
+def parse_document(source: str, *, language: str | None = None) -> ParsedDocument:
+    """Parse ``source`` into its title and its clauses in document order (parents before children). The labels the
+    parser writes itself are in ``language``, the document's (see ``_in_document_language``); error messages are in
+    the active language, the reader's."""
     lines = _scan(source)
     if all(line.kind == "blank" for line in lines):
         raise DocumentError(_("The document is empty."))
     title_line = _find_title(lines)
-    builder = _Builder()
+    builder = _Builder(language)
     for line in lines:
         if line is title_line:
             continue
@@ -346,7 +361,7 @@ def parse_document(source: str) -> ParsedDocument:
     text_before = "\n".join(builder.preamble).strip()
     if text_before:
         # Text before the first clause (recitals, a subtitle) is kept, never dropped.
-        label = _("Preamble")
+        label = _in_document_language(language, gettext_noop("Preamble"))
         preamble = ParsedClause(
             kind=ClauseKind.SECTION, label=label, eid=builder.unique("preamble"), heading=label, linkable=False
         )

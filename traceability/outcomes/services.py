@@ -68,7 +68,7 @@ def version_import(
     version (``NothingToImport``), or if another version is still waiting for adoption.
     """
     now = now or timezone.now()
-    parsed = parse_document(source)
+    parsed = parse_document(source, language=process.original_language)
     Process.objects.select_for_update().filter(pk=process.pk).first()
     waiting = DocumentVersion.objects.pending_for(process)
     if waiting is not None:
