@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
 from traceability.consultations.access import get_visible_process
+from traceability.consultations.content_languages import NOT_RECORDED
 from traceability.consultations.keyset import PARAMETERS, cursor_from, keyset_page, other_parameters
 from traceability.consultations.models import CommentRound, Process, Submission
 from traceability.dispositions.forms import STATUS_CHOICES, ResponseForm
@@ -27,7 +28,7 @@ from traceability.outcomes.selectors import compare_rows
 from .caching import current, process_key
 from .cards import DEFINITIONS, evenness_cards, indicator_cards
 from .charts import group_bars
-from .forms import GROUND_CHOICES, LANGUAGE_VALUES, CompareForm, ReportFilterForm, VerifyReceiptForm
+from .forms import GROUND_CHOICES, CompareForm, ReportFilterForm, VerifyReceiptForm
 from .indicators import Indicators, indicators_for
 from .panels import report_panels
 from .personal_data import personal_data
@@ -82,14 +83,15 @@ def _clause_table(
     return current(key, process.stats_version, render_table, CLAUSE_TABLE_SECONDS)
 
 
-# The addresses kept: the report as a link or the sections' filters give it, with no parameter or one status,
-# ground or language from their fixed lists. Every other address (a search, a page of the list, a filter by group,
-# country, clause or round) is rendered each time: the kept ones stay bounded per process and page language (at
-# most one per language Trace knows), whatever anyone asks.
+# The addresses kept: the report as a link or the sections' filters give it, with no parameter or one status or
+# ground from their fixed lists, or one of the interface's languages (or "not recorded") as the language written in.
+# Every other address (a search, a page of the list, a filter by group, country, clause, round or any other of the
+# hundred languages a text may be in) is rendered each time: the kept ones stay a handful per process and page
+# language, whatever anyone asks, and cannot crowd the cache out.
 _SHARED_QUERIES = {
     "status": {value for value, _label in STATUS_CHOICES if value},
     "ground": {value for value, _label in GROUND_CHOICES if value},
-    "written_in": LANGUAGE_VALUES,
+    "written_in": {code for code, _name in settings.LANGUAGES} | {NOT_RECORDED},
 }
 
 
