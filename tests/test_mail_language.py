@@ -71,14 +71,16 @@ def test_a_person_who_signs_up_in_arabic_gets_every_mail_in_arabic(
     assert "Your submission" not in receipt.body
 
     # An organiser working in English decides: the decision mail is still in Arabic, its link and its last day to
-    # reply too (Arabic month names, as the site writes dates in Arabic).
+    # reply too (Arabic month names, as the site writes dates in Arabic), and the process's own Arabic title.
+    process.translations = {"ar": {"title": "مبادئ الإنترنت المفتوح"}}
+    process.save()
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         disposition_exclude(submission=submission, actor=organiser, ground="legal", legal_provision="Art. 9(1)")
     decision = mail.outbox[-1]
     with translation.override("ar"):
         subject = translation.gettext("Decision on %(reference)s: %(process_title)s") % {
             "reference": submission.reference,
-            "process_title": process.title,
+            "process_title": "مبادئ الإنترنت المفتوح",
         }
     assert decision.subject == subject
     assert "Decision on" not in decision.subject
@@ -149,4 +151,18 @@ def test_a_mail_queued_by_an_older_version_is_still_sent_as_it_was_written(stake
     )
     body = render_notification(notification).body
     assert "30 July 2026" in body
+    # A moment without its time zone (never stored so) is still written out, as the site's time.
+    notification.context["respond_until"] = "2026-07-30"
+    assert "30 juillet 2026" in render_notification(notification).body
     assert "/fr/processes/x/submissions/IGF25-00001/" in body  # its address, in the recipient's language
+
+
+def test_the_language_of_e_mails_is_one_the_interface_is_offered_in(stakeholder):
+    """Staff editing an account in the admin cannot give it a language no mail can be written in."""
+    from django.core.exceptions import ValidationError
+
+    stakeholder.language = "sw"
+    with pytest.raises(ValidationError, match="Choose one of the languages Trace is offered in"):
+        stakeholder.full_clean()
+    stakeholder.language = "pt-br"
+    stakeholder.full_clean()

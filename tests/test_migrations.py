@@ -165,3 +165,28 @@ def test_replies_made_before_they_named_their_process_take_it_from_their_decisio
     NewResponse = new.get_model("dispositions", "Response")
     for code, pk in replies.items():
         assert NewResponse.objects.get(pk=pk).process_id == CurrentProcess.objects.get(code=code).pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_made_before_the_original_language_get_the_language_they_are_written_in():
+    """consultations 0014: an existing process written in French is marked French (readers in other languages get
+    its texts with lang="fr"), not the new field's default; one too short to tell keeps the default."""
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    old = migrate([("consultations", "0013_process_translations"), *(leaf for leaf in leaves if leaf[0] == "accounts")])
+    Process = old.get_model("consultations", "Process")
+    now = timezone.now()
+    Process.objects.create(
+        slug="fr",
+        code="FR",
+        title="Principes pour un internet ouvert",
+        summary="Consultation publique sur le projet de principes.",
+        description="Les participants sont invités à commenter chaque paragraphe du projet avant la fin du mois.",
+        opens_at=now - timezone.timedelta(days=9),
+        closes_at=now,
+    )
+    Process.objects.create(slug="x", code="X", title="AB", opens_at=now - timezone.timedelta(days=9), closes_at=now)
+
+    new = migrate(leaves)
+    languages = dict(new.get_model("consultations", "Process").objects.values_list("code", "original_language"))
+    assert languages == {"FR": "fr", "X": "en"}

@@ -74,6 +74,18 @@ def test_labels_the_importer_does_not_write_are_in_the_documents_language(organi
     assert labels == ["Préambule", "1"]
 
 
+def test_a_document_in_a_variant_of_a_language_gets_that_languages_labels(organiser_client, process):
+    process.original_language = "pt"  # written in Brazilian Portuguese's catalogue
+    process.save()
+    source = "Nós, participantes, acordamos o seguinte.\n\n1. Os rascunhos são públicos.\n"
+    response = organiser_client.post(
+        f"/en/processes/{process.slug}/workspace/document/import/", {"label": "Zero", "status": "draft", "text": source}
+    )
+    assert response.status_code == 302, response.content.decode()
+    labels = list(Clause.objects.filter(version__process=process).order_by("position").values_list("label", flat=True))
+    assert labels == ["Preâmbulo", "1"]
+
+
 def test_a_document_in_a_language_without_catalogue_gets_the_sites_labels(organiser_client, process):
     process.original_language = "sw"
     process.save()

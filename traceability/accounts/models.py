@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +53,12 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
+def validate_interface_language(code: str) -> None:
+    """One of the languages Trace's interface (and so its mail) is offered in (blank is left to ``blank``)."""
+    if code and code not in {offered for offered, _name in settings.LANGUAGES}:
+        raise ValidationError(_("Choose one of the languages Trace is offered in."), code="unknown_language")
+
+
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
@@ -81,6 +89,7 @@ class User(AbstractUser):
         blank=True,
         default="",
         db_default="",  # rows written by COPY (generate_load) name no language
+        validators=[validate_interface_language],
         help_text=_("Receipts, decisions and other e-mails about your submissions come in this language."),
     )
     # Set when the person deleted their account: the row stays (submissions point to it), scrubbed.

@@ -40,6 +40,13 @@ def template_names(template: str) -> tuple[str, str]:
     return f"{template}_subject.txt", f"{template}.txt"
 
 
+def mail_language(user: User) -> str:
+    """The language mail to ``user`` is written in: theirs when they chose one, not that of whoever caused the mail
+    (an organiser who decides in English writes to a submitter who reads Arabic); for older accounts, the active
+    language. Callers write what they put in a mail's context (a process's title) in it too."""
+    return user.language or translation.get_language() or settings.LANGUAGE_CODE
+
+
 def notify(*, user: User, kind: str, template: str, context: dict[str, object]) -> Notification:
     """Record an e-mail to ``user`` and send it in the background once the caller's transaction commits.
 
@@ -77,9 +84,7 @@ def notify(*, user: User, kind: str, template: str, context: dict[str, object]) 
         kind=kind,
         template=template,
         context=json.loads(serialised),
-        # The recipient's language when they chose one, not that of whoever caused the mail (an organiser who
-        # decides in English writes to a submitter who reads Arabic).
-        language=user.language or translation.get_language() or settings.LANGUAGE_CODE,
+        language=mail_language(user),
     )
     if _queue_in_this_transaction(Notification):
         # The queue is a table of the same database: the task row commits with the write (one commit, not two),
@@ -196,6 +201,8 @@ def _localised(context: dict[str, object], language: str) -> dict[str, object]:
                 moment = datetime.fromisoformat(value)
             except ValueError:
                 continue
+            if timezone.is_naive(moment):  # never stored so; written as the site's time rather than failing the mail
+                moment = timezone.make_aware(moment)
             with translation.override(language):
                 shown[key] = languages.when(moment)
     return shown

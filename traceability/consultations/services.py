@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from traceability.accounts.models import NotificationKind, StakeholderKind, User
-from traceability.accounts.services import notify
+from traceability.accounts.services import mail_language, notify
 
 from .content_languages import page_language, submission_language
 from .history import event_record
@@ -221,7 +221,7 @@ def _notify_receipt(submission: Submission) -> None:
         context={
             "reference": submission.reference,
             "process_code": submission.process.code,
-            "process_title": str(submission.process.localised_title),
+            "process_title": str(submission.process.localised("title", mail_language(submission.author))),
             "title": submission.title,
             "received_at": submission.received_at.isoformat(),  # shown in the recipient's language when sent
             "text_sha256": submission.text_sha256,

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from traceability.accounts.models import NotificationKind, User
-from traceability.accounts.services import notify
+from traceability.accounts.services import mail_language, notify
 from traceability.consultations.history import event_record
 from traceability.consultations.models import Process, ProcessEventKind, Submission, SubmissionStatus
 from traceability.outcomes.models import Clause, DocumentVersion
@@ -177,7 +177,7 @@ def _tell_author(submission: Submission, kind: str, decided_at: datetime) -> Non
         template="accounts/email/decision",
         context={
             "reference": submission.reference,
-            "process_title": str(process.localised_title),
+            "process_title": str(process.localised("title", mail_language(submission.author))),
             "decision": kind,
             "trace_path": submission.get_absolute_url(),
             "respond_until": until.isoformat(),  # shown in the recipient's language when sent
@@ -726,7 +726,7 @@ def contest_answer(*, response: Response, actor: User, answer: str, now: datetim
         template="accounts/email/contest_reply",
         context={
             "reference": submission.reference,
-            "process_title": str(process.localised_title),
+            "process_title": str(process.localised("title", mail_language(submission.author))),
             "trace_path": submission.get_absolute_url(),
         },
     )

@@ -326,8 +326,11 @@ def _in_document_language(language: str | None, text: str) -> str:
     """A label the parser writes itself ("Preamble"), stored with the document: in the document's language when
     Trace has a catalogue for it, else in the site's; never in whichever language the importer reads the site in.
     ``text`` is marked for the catalogue with ``gettext_noop`` where it is used."""
-    offered = {code for code, _name in settings.LANGUAGES}
-    with translation.override(language if language in offered else settings.LANGUAGE_CODE):
+    try:  # "pt" is written in Brazilian Portuguese's catalogue, "fr-ca" in French's...
+        catalogue = translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        catalogue = settings.LANGUAGE_CODE
+    with translation.override(catalogue):
         return translation.gettext(text)
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from traceability.accounts.models import NotificationKind, User
-from traceability.accounts.services import notify
+from traceability.accounts.services import mail_language, notify
 from traceability.consultations.models import Process
 
 
@@ -44,7 +44,6 @@ def notify_publication(process_id: int, snapshot_number: int, sha256: str) -> in
     million submitters needs no more memory than one with ten). Returns how many were queued."""
     process = Process.objects.get(pk=process_id)
     context = {
-        "process_title": str(process.localised_title),
         "report_path": reverse("reports:report", args=[process.slug]),
         "snapshot_number": snapshot_number,
         "snapshot_sha256": sha256,
@@ -52,6 +51,13 @@ def notify_publication(process_id: int, snapshot_number: int, sha256: str) -> in
     authors = User.objects.filter(submissions__process=process, is_active=True).distinct().order_by("pk")
     queued = 0
     for author in authors.iterator(chunk_size=1000):
-        notify(user=author, kind=NotificationKind.PUBLICATION, template="accounts/email/publication", context=context)
+        # The process's title as each recipient reads it: in their language when the process gives it.
+        title = str(process.localised("title", mail_language(author)))
+        notify(
+            user=author,
+            kind=NotificationKind.PUBLICATION,
+            template="accounts/email/publication",
+            context={**context, "process_title": title},
+        )
         queued += 1
     return queued
