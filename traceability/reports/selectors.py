@@ -190,7 +190,12 @@ def _clause_groups_uncached(
         )
     )
     samples: dict[int, dict[int, list[SampleLink]]] = {}
+    seen: set[tuple[int, str]] = set()
     for effective, group, reference, extent in sample:
+        # Counted once above, listed once here: a submission linked to two clauses a new version merged.
+        if (effective, reference) in seen:
+            continue
+        seen.add((effective, reference))
         samples.setdefault(effective, {}).setdefault(group, []).append(SampleLink(reference, process.slug, extent))
     return per_clause, samples
 
@@ -208,7 +213,7 @@ def group_clause_links(
     ids = [clause.identity_id for clause in clauses]
     scope = comment_round.number if comment_round is not None else "all"
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    key = process_key(process, "clause-groups", "v3", scope, digest)
+    key = process_key(process, "clause-groups", "v4", scope, digest)
     per_clause, samples = current(
         key, process.stats_version, lambda: _clause_groups_uncached(process, ids, comment_round), CLAUSE_CACHE_SECONDS
     )

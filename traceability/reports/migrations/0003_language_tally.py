@@ -9,7 +9,8 @@ from traceability.reports.tallies import FIRST_TALLIES, SUBMISSION_LANGUAGES, re
 def count_languages(apps, schema_editor):
     # The triggers now keep the language tally too; count what is there already, in one INSERT ... SELECT ...
     # GROUP BY (post_migrate re-ensures the triggers after every migrate).
-    triggers_create(schema_editor.connection)
+    # The tallies that exist as of this migration, named: a later tally's triggers would read tables not made yet.
+    triggers_create(schema_editor.connection, (*FIRST_TALLIES, SUBMISSION_LANGUAGES))
     rebuild_tallies(using=schema_editor.connection.alias, tallies=(SUBMISSION_LANGUAGES,))
 
 
