@@ -320,4 +320,4 @@ def test_the_workspace_keeps_the_times_and_the_country(world, organiser):
 
 
 def test_the_mapping_columns_hold_no_database_id_of_a_submission():
-    assert "submission_id" not in COLUMNS and COLUMNS[-1] == "region"
+    assert "submission_id" not in COLUMNS and COLUMNS[-2:] == ("region", "language")  # columns are only appended

@@ -177,7 +177,9 @@ def test_public_reads_the_report_and_a_trace(visitor, report_data):
     # Filter by status.
     visitor.field("Status").select_option(label="Excluded")
     visitor.follow(visitor.main().get_by_role("button", name="Filter"))
-    assert visitor.path == f"/en/processes/{slug}/report/?q=&group=&country=&status=excluded&ground=&clause=&round="
+    assert visitor.path == (
+        f"/en/processes/{slug}/report/?q=&group=&country=&status=excluded&ground=&clause=&round=&written_in="
+    )
     assert list(table_rows(visitor, "submission-table")) == [
         data["civil_legal"].reference,
         data["private_morality"].reference,

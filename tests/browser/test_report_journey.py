@@ -180,6 +180,7 @@ XLSX_HEADER = [
     "Proposed change",
     "Decision",
     "Reason / how reflected",
+    "Language of the comment",
 ]
 # Printable width in CSS px (96 per inch) with the stylesheet's @page margins of 12 mm left and right.
 PAPER_WIDTH_MM = {"A4": 210.0, "Letter": 215.9}
