@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -60,39 +61,28 @@ def test_unknown_version_is_a_404_with_a_message(anon_client, process):
     assert "There is no version 7" in response.content.decode()
 
 
-def test_labels_the_importer_does_not_write_are_in_the_documents_language(organiser_client, process):
+@pytest.mark.parametrize(
+    ("document_language", "page_language", "source", "preamble"),
+    [
+        # A French document imported by an organiser reading the site in Arabic: the document's language.
+        ("fr", "ar", "Nous, participants, convenons de ce qui suit.\n\n1. Les projets sont publics.\n", "Préambule"),
+        # A variant: Portuguese is written in Brazilian Portuguese's catalogue.
+        ("pt", "en", "Nós, participantes, acordamos o seguinte.\n\n1. Os rascunhos são públicos.\n", "Preâmbulo"),
+        # A language Trace has no catalogue for: the site's language, not the importer's (French here).
+        ("sw", "fr", "Sisi washiriki tunakubaliana.\n\n1. Rasimu ni za umma.\n", "Preamble"),
+    ],
+)
+def test_labels_the_importer_does_not_write_are_in_the_documents_language(
+    organiser_client, process, document_language, page_language, source, preamble
+):
     """The parser names text before the first clause "Preamble": a label of the document, so in the document's
     language (the process's original language), whichever language the organiser reads the site in."""
-    process.original_language = "fr"
+    process.original_language = document_language
     process.save()
-    source = "Nous, participants, convenons de ce qui suit.\n\n1. Les projets sont publics.\n"
     response = organiser_client.post(
-        f"/ar/processes/{process.slug}/workspace/document/import/", {"label": "Zero", "status": "draft", "text": source}
+        f"/{page_language}/processes/{process.slug}/workspace/document/import/",
+        {"label": "Zero", "status": "draft", "text": source},
     )
     assert response.status_code == 302, response.content.decode()
     labels = list(Clause.objects.filter(version__process=process).order_by("position").values_list("label", flat=True))
-    assert labels == ["Préambule", "1"]
-
-
-def test_a_document_in_a_variant_of_a_language_gets_that_languages_labels(organiser_client, process):
-    process.original_language = "pt"  # written in Brazilian Portuguese's catalogue
-    process.save()
-    source = "Nós, participantes, acordamos o seguinte.\n\n1. Os rascunhos são públicos.\n"
-    response = organiser_client.post(
-        f"/en/processes/{process.slug}/workspace/document/import/", {"label": "Zero", "status": "draft", "text": source}
-    )
-    assert response.status_code == 302, response.content.decode()
-    labels = list(Clause.objects.filter(version__process=process).order_by("position").values_list("label", flat=True))
-    assert labels == ["Preâmbulo", "1"]
-
-
-def test_a_document_in_a_language_without_catalogue_gets_the_sites_labels(organiser_client, process):
-    process.original_language = "sw"
-    process.save()
-    source = "Sisi washiriki tunakubaliana.\n\n1. Rasimu ni za umma.\n"
-    response = organiser_client.post(
-        f"/fr/processes/{process.slug}/workspace/document/import/", {"label": "Zero", "status": "draft", "text": source}
-    )
-    assert response.status_code == 302, response.content.decode()
-    labels = list(Clause.objects.filter(version__process=process).order_by("position").values_list("label", flat=True))
-    assert labels == ["Preamble", "1"]
+    assert labels == [preamble, "1"]
