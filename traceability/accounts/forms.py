@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from traceability import languages
+
 from .models import BlockReason, StakeholderKind, User
 
 # The honeypot: a text field that people never see (it is moved off screen by the stylesheet, skipped
@@ -148,11 +150,11 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # Each language under its own name, as the footer's switcher offers them; blank only for older accounts.
-        languages = [(code, translation.get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+        choices = [(code, translation.get_language_info(code)["name_local"]) for code in languages.offered()]
         self.fields["language"] = forms.ChoiceField(
             label=self.fields["language"].label,
             help_text=self.fields["language"].help_text,
-            choices=languages,
+            choices=choices,
             widget=LanguageSelect,
         )
         if not self.initial.get("language"):

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from traceability import languages
 
 
 class StakeholderKind(models.TextChoices):
@@ -55,7 +56,7 @@ class UserManager(BaseUserManager["User"]):
 
 def validate_interface_language(code: str) -> None:
     """One of the languages Trace's interface (and so its mail) is offered in (blank is left to ``blank``)."""
-    if code and code not in {offered for offered, _name in settings.LANGUAGES}:
+    if code and code not in languages.offered():
         raise ValidationError(_("Choose one of the languages Trace is offered in."), code="unknown_language")
 
 

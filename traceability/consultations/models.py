@@ -231,7 +231,7 @@ class Process(models.Model):
 
     def _clean_translations(self) -> None:
         translations = self.translations
-        offered = {code for code, _name in settings.LANGUAGES}
+        offered = languages.offered()
         limits = {name: self._meta.get_field(name).max_length for name in TRANSLATED_FIELDS}
         if not isinstance(translations, dict) or not all(
             code in offered and isinstance(texts, dict) for code, texts in translations.items()

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
+from traceability import languages
 from traceability.consultations.access import get_visible_process
 from traceability.consultations.content_languages import NOT_RECORDED
 from traceability.consultations.keyset import PARAMETERS, cursor_from, keyset_page, other_parameters
@@ -91,7 +92,7 @@ def _clause_table(
 _SHARED_QUERIES = {
     "status": {value for value, _label in STATUS_CHOICES if value},
     "ground": {value for value, _label in GROUND_CHOICES if value},
-    "written_in": {code for code, _name in settings.LANGUAGES} | {NOT_RECORDED},
+    "written_in": {*languages.offered(), NOT_RECORDED},
 }
 
 
@@ -157,10 +158,10 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
         # Unknown filter values match nothing; the form says which value was not understood.
         submissions = submissions.none()
     indicators = indicators_for(process, comment_round)
-    languages = language_counts(process)
+    by_language = language_counts(process)
     size = settings.TRACE_PAGE_SIZE
     total = filtered_total(
-        indicators, filters.cleaned_data if filters.is_valid() else None, filtering=filtering, languages=languages
+        indicators, filters.cleaned_data if filters.is_valid() else None, filtering=filtering, languages=by_language
     )
     page = keyset_page(submissions, cursor=cursor_from(request.GET, size=size), size=size, total=total)
     state_links(page.rows)
@@ -168,7 +169,7 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
     groups = [(group.pk, group.label) for group in indicators.groups]
     # The filter's lists, from rows already read (validating a submitted value still asks the database).
     filters.show_choices(
-        groups=groups, clauses=[clause for clause in all_clauses if clause.linkable], languages=sorted(languages)
+        groups=groups, clauses=[clause for clause in all_clauses if clause.linkable], languages=sorted(by_language)
     )
     clause_page = clause_table = None
     if version:
