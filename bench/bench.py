@@ -12,7 +12,9 @@ For each tier (a number of submissions) it:
    ``manage.py generate_load --submissions <tier> --process bench`` unless it already holds that process (then it is
    reused: a tier's data is made once), then on PostgreSQL ``VACUUM ANALYZE`` (what autovacuum does to a live
    database; timed apart). ``--fresh`` drops and makes it again; ``--scratch`` drops it at the end.
-2. starts gunicorn (2 sync workers, DEBUG off, ``TRACE_BENCH=1``, rate limits off) on a free loopback port, and
+2. starts gunicorn (2 sync workers, DEBUG off, ``TRACE_BENCH=1``, rate limits off, persistent database connections:
+   ``CONN_MAX_AGE=60`` as ``.env.example`` sets for production, unless the environment sets it) on a free loopback
+   port, and
    beside it the background task worker as ``make run`` does (``manage.py db_worker --no-reload --queue-name '*'``,
    the same environment, the database backend), both stopped at the end;
 3. measures, one request at a time after one warm-up: every public and workspace page (median and p95 of
@@ -93,6 +95,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-exports", action="store_true", help="skip the whole downloads and the builds (mapping.json, .xlsx)"
     )
+    parser.add_argument(
+        "--only",
+        default="pages,intake,indicators,exports",
+        help="the parts to measure, comma-separated (default: pages,intake,indicators,exports)",
+    )
     parser.add_argument("--fresh", action="store_true", help="drop each tier's database and generate it again")
     parser.add_argument("--scratch", action="store_true", help="drop each tier's database at the end")
     parser.add_argument("--run-tier", type=int, default=None, help=argparse.SUPPRESS)
@@ -105,6 +112,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--tiers {args.tiers!r}: give numbers of submissions, e.g. 10000,100000")
     if not args.tier_list or min(args.tier_list) < 100:
         parser.error("Each tier needs at least 100 submissions.")
+    args.parts = {part.strip() for part in args.only.split(",") if part.strip()}
+    unknown = args.parts - {"pages", "intake", "indicators", "exports"}
+    if unknown or not args.parts:
+        parser.error(f"--only {args.only!r}: choose among pages, intake, indicators, exports")
     if args.repeat < 1 or args.clients < 1 or args.intake_seconds <= 0:
         parser.error("--repeat and --clients must be positive, --intake-seconds above 0.")
     return args
@@ -472,7 +483,7 @@ def intake(args: argparse.Namespace, host: str, port: int, who: dict[str, object
     filed, filing_seconds = _fire(args.intake_seconds, filers, file)
     filed_rows = Submission.objects.filter(process=process).count() - before
     for client, _group, _csrf in filers:
-        client.close()
+        client.close()  # opened again by the signed-in floor below
 
     bare_clients = [Client(host, port) for _ in range(args.clients)]
 
@@ -485,6 +496,20 @@ def intake(args: argparse.Namespace, host: str, port: int, who: dict[str, object
     bare, bare_seconds = _fire(args.intake_seconds, bare_clients, insert)
     bare_rows = ceiling_rows() - before
     for client in bare_clients:
+        client.close()
+
+    # The same INSERT behind the sign-in and the CSRF check alone: the filers' sessions and tokens.
+    def signed_in(filer: tuple) -> dict:
+        client, _group, csrf = filer
+        n = next(counter)
+        data = {"csrfmiddlewaretoken": csrf, "title": f"Intake {n}", "text": f"Signed-in insert {n}."}
+        result = client.request("POST", "/__bench__/insert-signed-in/", data)
+        return {"status": result["status"], "seconds": result["seconds"], "ok": result["status"] == 201}
+
+    before = ceiling_rows()
+    signed, signed_seconds = _fire(args.intake_seconds, filers, signed_in)
+    signed_rows = ceiling_rows() - before
+    for client, _group, _csrf in filers:
         client.close()
 
     def summary(results: list[dict], seconds: float, rows: int) -> dict[str, object]:
@@ -503,8 +528,21 @@ def intake(args: argparse.Namespace, host: str, port: int, who: dict[str, object
 
     filing = summary(filed, filing_seconds, filed_rows)
     ceiling = summary(bare, bare_seconds, bare_rows)
-    ratio = round(filing["per_second"] / ceiling["per_second"], 3) if ceiling["per_second"] else None
-    return {"clients": args.clients, "seconds": args.intake_seconds, "filing": filing, "bare": ceiling, "ratio": ratio}
+    signed_floor = summary(signed, signed_seconds, signed_rows)
+
+    def ratio(a: dict, b: dict) -> float | None:
+        return round(a["per_second"] / b["per_second"], 3) if b["per_second"] else None
+
+    return {
+        "clients": args.clients,
+        "seconds": args.intake_seconds,
+        "filing": filing,
+        "bare": ceiling,
+        "ratio": ratio(filing, ceiling),
+        "signed_in": signed_floor,
+        "signed_in_ratio": ratio(signed_floor, ceiling),
+        "filing_to_signed_in_ratio": ratio(filing, signed_floor),
+    }
 
 
 FLOOR_SQL = {
@@ -819,7 +857,16 @@ def run_tier(args: argparse.Namespace) -> int:
         who = accounts(secrets.token_hex(4).upper(), args.clients)
         connections.close_all()
         port = loadtest.free_port("127.0.0.1")
-        env = {**os.environ, "TRACE_RATE_LIMITS": "off", "PYTHONUNBUFFERED": "1", "TRACE_BENCH": "1"}
+        # Persistent database connections, as .env.example sets for production (CONN_MAX_AGE=60), unless the
+        # environment says otherwise (CONN_MAX_AGE=0: a new connection per request, Django's default).
+        result["conn_max_age"] = os.environ.get("CONN_MAX_AGE", "60")
+        env = {
+            **os.environ,
+            "TRACE_RATE_LIMITS": "off",
+            "PYTHONUNBUFFERED": "1",
+            "TRACE_BENCH": "1",
+            "CONN_MAX_AGE": result["conn_max_age"],
+        }
         server = loadtest.Server(
             host="127.0.0.1",
             port=port,
@@ -833,11 +880,15 @@ def run_tier(args: argparse.Namespace) -> int:
         server.wait_ready()
         worker.check()
         print(f"Tier {tier:,} ({result['database']}), gunicorn and db_worker on 127.0.0.1:{port}:", flush=True)
-        result["pages"] = pages(args, "127.0.0.1", port, who)
-        result["intake"] = intake(args, "127.0.0.1", port, who)
-        print(f"  intake: {result['intake']['filing']['per_second']} vs {result['intake']['bare']['per_second']} req/s")
-        result["indicators"] = indicators(who)
-        result["exports"] = [] if args.no_exports else exports(args, "127.0.0.1", port, who, server.process.pid, worker)
+        result["pages"] = pages(args, "127.0.0.1", port, who) if "pages" in args.parts else []
+        if "intake" in args.parts:
+            result["intake"] = intake(args, "127.0.0.1", port, who)
+            figures = result["intake"]
+            print(f"  intake: {figures['filing']['per_second']} vs {figures['bare']['per_second']} req/s")
+        if "indicators" in args.parts:
+            result["indicators"] = indicators(who)
+        wanted = "exports" in args.parts and not args.no_exports
+        result["exports"] = exports(args, "127.0.0.1", port, who, server.process.pid, worker) if wanted else []
         result["load_average_after"] = load_average()
         args.tier_results.write_text(json.dumps(result, indent=2, default=str) + "\n")
         return 0
@@ -892,7 +943,7 @@ def print_table(results: dict[str, object]) -> None:
     header = f"{'page':<44}" + "".join(f"{lab + ' median':>12}{'p95':>9}{'q':>4}" for lab in labels)
     print("\n" + header)
     print("-" * len(header))
-    names = [row["page"] for row in next(iter(tiers.values()))["pages"]]
+    names = [row["page"] for row in next(iter(tiers.values())).get("pages") or []]
     for name in names:
         line = f"{name:<44}"
         for tier in tiers.values():
@@ -905,18 +956,26 @@ def print_table(results: dict[str, object]) -> None:
         print(line)
     print("(ms; q: SQL queries per request, * when they varied between requests)")
     for tier_label, tier in zip(labels, tiers.values(), strict=True):
-        intake = tier["intake"]
-        f, b = intake["filing"], intake["bare"]
-        print(
-            f"\n{tier_label}: intake {f['per_second']} req/s (errors {f['errors']}, rows {f['rows']} == ok {f['ok']}: "
-            f"{f['rows_equal_ok']}) vs bare view {b['per_second']} req/s (errors {b['errors']}, rows == ok: "
-            f"{b['rows_equal_ok']}): ratio {intake['ratio']}"
-        )
-        ind = tier["indicators"]
-        print(
-            f"{tier_label}: indicators compute() {ind['compute_ms']} ms vs SQL floor {ind['floor_ms']} ms: "
-            f"{ind['ratio']}x"
-        )
+        print()
+        if intake := tier.get("intake"):
+            f, b = intake["filing"], intake["bare"]
+            print(
+                f"{tier_label}: intake {f['per_second']} req/s (errors {f['errors']}, rows {f['rows']} == ok "
+                f"{f['ok']}: {f['rows_equal_ok']}) vs bare view {b['per_second']} req/s (errors {b['errors']}, "
+                f"rows == ok: {b['rows_equal_ok']}): ratio {intake['ratio']}"
+            )
+            if signed := intake.get("signed_in"):
+                print(
+                    f"{tier_label}: the same INSERT signed in (session, account, CSRF) {signed['per_second']} req/s "
+                    f"(errors {signed['errors']}, rows == ok: {signed['rows_equal_ok']}): "
+                    f"{intake['signed_in_ratio']} of the bare view; the filing is "
+                    f"{intake['filing_to_signed_in_ratio']} of it"
+                )
+        if ind := tier.get("indicators"):
+            print(
+                f"{tier_label}: indicators compute() {ind['compute_ms']} ms vs SQL floor {ind['floor_ms']} ms: "
+                f"{ind['ratio']}x"
+            )
         for export in tier["exports"]:
             print(f"{tier_label}: {export_line(export)}")
         generated = f", generated in {tier['generated_seconds']} s" if tier.get("generated_seconds") else ""
@@ -924,7 +983,7 @@ def print_table(results: dict[str, object]) -> None:
             generated += f" (then VACUUM ANALYZE, {tier['vacuum_seconds']} s)"
         print(
             f"{tier_label}: load average {tier['load_average_before']} before, {tier['load_average_after']} after"
-            f"{generated}"
+            f"{generated}; CONN_MAX_AGE={tier.get('conn_max_age', '0')}"
         )
 
 
@@ -949,7 +1008,7 @@ def main(argv: list[str] | None = None) -> int:
             command += ["--page-seconds", str(args.page_seconds), "--downloads-repeat", str(args.downloads_repeat)]
             command += ["--clients", str(args.clients), "--intake-seconds", str(args.intake_seconds)]
             command += ["--workers", str(args.workers), "--timeout", str(args.timeout)]
-            command += ["--build-timeout", str(args.build_timeout)]
+            command += ["--build-timeout", str(args.build_timeout), "--only", args.only]
             command += [flag for flag, on in (("--fresh", args.fresh), ("--scratch", args.scratch)) if on]
             command += ["--no-exports"] if args.no_exports else []
             run = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603 - our own script

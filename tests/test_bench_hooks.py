@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.middleware.csrf import get_token
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from traceability.operations.bench import QUERY_HEADER, ceiling_rows, ensure_ceiling_table
+
+from .factories import make_user
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,3 +66,30 @@ def test_with_the_hooks_on_the_header_counts_the_queries_and_the_bare_view_inser
     assert response.status_code == 201 and response[QUERY_HEADER] == str(len(queries))
     assert ceiling_rows() == before + 1
     assert client.get("/__bench__/insert/").status_code == 405
+
+
+def _csrf(client: Client) -> str:
+    """A CSRF cookie for ``client`` and the token a form of the site would carry with it."""
+    request = RequestFactory().get("/")
+    token = get_token(request)
+    client.cookies[settings.CSRF_COOKIE_NAME] = request.META["CSRF_COOKIE"]
+    return token
+
+
+def test_the_signed_in_floor_inserts_only_for_a_signed_in_post_with_its_csrf_token(settings):
+    settings.MIDDLEWARE = [COUNTER, *settings.MIDDLEWARE]
+    settings.ROOT_URLCONF = "traceability.bench_urls"
+    ensure_ceiling_table()
+    path = "/__bench__/insert-signed-in/"
+    data = {"title": "A suggestion", "text": "Please add a clause."}
+    before = ceiling_rows()
+    stranger = Client(enforce_csrf_checks=True)
+    assert stranger.post(path, {**data, "csrfmiddlewaretoken": _csrf(stranger)}).status_code == 403
+
+    member = Client(enforce_csrf_checks=True)
+    member.force_login(make_user())
+    token = _csrf(member)
+    assert member.post(path, data).status_code == 403  # without the token
+    assert ceiling_rows() == before
+    assert member.post(path, {**data, "csrfmiddlewaretoken": token}).status_code == 201
+    assert ceiling_rows() == before + 1
