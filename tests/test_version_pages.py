@@ -291,6 +291,37 @@ def test_a_round_takes_filings_until_it_closes_and_the_server_refuses_them_after
         file_submission(closed_process, stakeholder, now=timezone.now())
 
 
+def test_a_filing_goes_to_the_round_open_now_not_an_earlier_one(organiser, closed_process, stakeholder):
+    from traceability.consultations.services import round_close
+
+    draft = version_import(process=closed_process, source=BASE, label="Zero draft", created_by=organiser)
+    first = round_open(
+        process=closed_process, version=draft, closes_at=timezone.now() + timedelta(days=1), actor=organiser
+    )
+    round_close(comment_round=first, actor=organiser)
+    second = round_open(
+        process=closed_process, version=draft, closes_at=timezone.now() + timedelta(days=2), actor=organiser
+    )
+    closed_process.refresh_from_db()
+    assert file_submission(closed_process, stakeholder, now=timezone.now()).round == second
+
+
+def test_the_round_is_read_after_the_lock_when_the_numbering_statement_did_not_see_it(organiser, closed_process):
+    """On PostgreSQL, a filing that waited for the process row while a round opened reads the row again, but
+    its statement's subquery (the round with the process's window) does not see the new round: the round open
+    then is read after the lock."""
+    from traceability.consultations.services import _open_round
+
+    draft = version_import(process=closed_process, source=BASE, label="Zero draft", created_by=organiser)
+    comment_round = round_open(
+        process=closed_process, version=draft, closes_at=timezone.now() + timedelta(days=1), actor=organiser
+    )
+    closed_process.refresh_from_db()
+    closed_process.window_round_id = None  # what that statement gives then
+    assert _open_round(closed_process, timezone.now()) == comment_round.pk
+    assert _open_round(closed_process, comment_round.closes_at) is None
+
+
 def test_organisers_extend_and_close_a_round_and_the_process_page_tells_its_history(
     anon_client, organiser_client, organiser, closed_process, stakeholder
 ):

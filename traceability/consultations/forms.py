@@ -21,6 +21,16 @@ def _clause_identities():  # type: ignore[no-untyped-def]
     return Submission._meta.get_field("target").related_model.objects
 
 
+class GroupField(forms.ModelChoiceField):
+    """The stakeholder group filed for. Once declared (disabled, its value the group read with the author's first
+    submission), that group is taken as it is, without reading it again."""
+
+    def to_python(self, value: object) -> object:
+        if self.disabled and isinstance(value, StakeholderGroup):
+            return value
+        return super().to_python(value)
+
+
 class SubmissionForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
@@ -61,7 +71,7 @@ class SubmissionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
         help_text=_("Wording you would like the document to use."),
     )
-    stakeholder_group = forms.ModelChoiceField(
+    stakeholder_group = GroupField(
         label=_("Stakeholder group"),
         queryset=StakeholderGroup.objects.none(),
         empty_label=None,
@@ -101,7 +111,7 @@ class SubmissionForm(forms.Form):
                 "You file for this group in this process, as with your first submission here. "
                 "One account speaks for one group in a process."
             )
-            self.initial["stakeholder_group"] = declared.pk
+            self.initial["stakeholder_group"] = declared
             if not self.is_bound and "attribution" not in self.initial:
                 # A repeat filer keeps the attribution they chose last here: a name is never shown by default
                 # to someone who asked to be shown by group only.

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from traceability.accounts.models import NotificationKind, StakeholderKind, User
 from traceability.accounts.services import mail_language, notify
@@ -74,8 +75,10 @@ def _ensure_open(process: Process, now: datetime) -> None:
         )
 
 
-# Fields of a new submission that are rows already in hand (validated by the form and the checks above).
-_RELATED_FIELDS = ["form_token", "process", "author", "stakeholder_group", "target", "round"]
+# Fields of a new submission that are rows already in hand (validated by the form and the checks above), and the
+# country, copied from the account, checked below against the code list directly (the field's own check walks the
+# list of every country's name: a tenth of the filing's time).
+_RELATED_FIELDS = ["form_token", "process", "author", "stakeholder_group", "target", "round", "country"]
 
 # The fields the filing needs from the process it locks (the window it checks, the code of the reference, what the
 # receipt mail says), read by the UPDATE that takes the number.
@@ -99,25 +102,45 @@ _LOCKED_FIELDS = (
 
 def _take_number(process: Process) -> Process | None:
     """Lock the process row and take the next receipt number, in one statement (``UPDATE … RETURNING``, which
-    SQLite 3.35+ and PostgreSQL both run): the process as it is now, with its new ``last_number``."""
-    table = Process._meta.db_table
+    SQLite 3.35+ and PostgreSQL both run): the process as it is now, with its new ``last_number``, and as
+    ``window_round_id`` the comment round whose window is the one the process carries (see ``_open_round``)."""
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(Process._meta.get_field(name).column) for name in _LOCKED_FIELDS)
+    table = qn(Process._meta.db_table)
+    columns = ", ".join(f"{table}.{qn(Process._meta.get_field(name).column)}" for name in _LOCKED_FIELDS)
     number = qn("last_number")
-    # Only the model's own table and column names go into the text; the id is a parameter. No stats_version bump:
+    rounds = qn(CommentRound._meta.db_table)
+    window_round = (
+        f"(SELECT r.{qn('id')} FROM {rounds} r WHERE r.{qn('process_id')} = {table}.{qn('id')} "
+        f"AND r.{qn('opens_at')} = {table}.{qn('round_opens_at')} "
+        f"AND r.{qn('closes_at')} = {table}.{qn('round_closes_at')} ORDER BY r.{qn('number')} DESC LIMIT 1)"
+    )
+    # Only the models' own table and column names go into the text; the id is a parameter. No stats_version bump:
     # the report's counts are read live from the tallies, and what is cached under stats_version (the decisions'
     # detail) does not change with a filing.
     sql = (
-        f"UPDATE {qn(table)} SET {number} = {number} + 1 "  # noqa: S608  # nosec B608
-        f"WHERE {qn('id')} = %s RETURNING {columns}"
+        f"UPDATE {table} SET {number} = {number} + 1 "  # noqa: S608  # nosec B608
+        f"WHERE {qn('id')} = %s RETURNING {columns}, {window_round} AS window_round_id"
     )
     return next(iter(Process.objects.raw(sql, [process.pk])), None)
 
 
-def _open_round(process: Process, now: datetime) -> CommentRound | None:
+def _open_round(process: Process, now: datetime) -> int | None:
+    """The id of the comment round open at ``now``, or None. The process carries the window of its latest round
+    (``round_opens_at``, ``round_closes_at``, set with the round by ``round_open``, ``round_extend`` and
+    ``round_close``), and ``_take_number`` read the round with that very window in its statement: that is the
+    round, unless the statement's snapshot predates a round opened or changed while the filing waited for the
+    process row (PostgreSQL reads the row again after the wait, but not the subquery): then no round matched,
+    and it is read here, after the lock."""
     if process.round_opens_at is None or not process.round_opens_at <= now < process.round_closes_at:
         return None
-    return CommentRound.objects.filter(process=process, opens_at__lte=now, closes_at__gt=now).first()
+    window_round = getattr(process, "window_round_id", None)
+    if window_round is not None:
+        return window_round
+    return (
+        CommentRound.objects.filter(process=process, opens_at__lte=now, closes_at__gt=now)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic
@@ -182,7 +205,7 @@ def submission_file(
         target_clause=content.target_clause,
         target=content.target,
         # Only the latest round can be open (round_open refuses a second), and the process carries its window.
-        round=_open_round(locked, now),
+        round_id=_open_round(locked, now),
         proposed_change=content.proposed_change,
         language=language,
         language_source=language_source,
@@ -194,6 +217,11 @@ def submission_file(
     # The fields' own rules (lengths, choices, the country code). The related rows are the ones in hand, and the
     # uniqueness and check constraints are the database's: no query is needed to check them first.
     submission.full_clean(exclude=_RELATED_FIELDS, validate_unique=False, validate_constraints=False)
+    if submission.country and submission.country not in countries.countries:
+        raise ValidationError(
+            _("Your profile's country is not one we know: choose it again on your profile. Nothing was saved."),
+            code="invalid_country",
+        )
     try:
         with transaction.atomic():
             submission.save(force_insert=True)
@@ -243,13 +271,9 @@ def _lock_own_open_submission(*, submission: Submission, author: User, now: date
 def declared_group(*, process: Process, author: User) -> StakeholderGroup | None:
     """The group ``author`` declared in ``process`` with their first submission there (withdrawn ones
     included: withdrawing does not free the declaration), or None before their first."""
-    first = (
-        Submission.objects.filter(process=process, author=author)
-        .select_related("stakeholder_group")
-        .order_by("number")
-        .first()
-    )
-    return first.stakeholder_group if first is not None else None
+    # The group alone (a join), not the first submission with its text: this is read on every filing.
+    first = Submission.objects.filter(process=process, author=author).order_by("number")
+    return StakeholderGroup.objects.filter(pk=first.values("stakeholder_group_id")[:1]).first()
 
 
 @transaction.atomic

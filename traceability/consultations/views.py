@@ -96,7 +96,8 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ProcessNotOpen as error:
             return _not_open_response(request, process, error)
         except ValidationError as error:
-            form.add_error(None, error)
+            # A rule of the record's own fields (a dict of errors) is said above the form, with the others.
+            form.add_error(None, ValidationError(error.messages) if hasattr(error, "error_dict") else error)
         else:
             if created:
                 messages.success(request, _("Your submission was received. Keep its reference."))
