@@ -295,3 +295,15 @@ def test_an_account_whose_country_is_not_a_known_code_is_told_to_choose_it_again
     assert "country is not one we know: choose it again on your profile" in response.content.decode()
     assert not Submission.objects.filter(process=process).exists()
     assert Process.objects.get(pk=process.pk).last_number == 0
+
+
+def test_a_submission_whose_stored_country_is_no_longer_a_known_code_can_still_be_edited(
+    stakeholder_client, stakeholder, process
+):
+    submission = file_submission(process, stakeholder)
+    Submission.objects.filter(pk=submission.pk).update(country="XQ")  # a code withdrawn since it was filed
+    url = reverse("consultations:submission-edit", args=[process.slug, submission.reference])
+    response = stakeholder_client.post(url, form_data(process, title="A clearer title"))
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.title == "A clearer title" and submission.country == "XQ"

@@ -306,20 +306,33 @@ def test_a_filing_goes_to_the_round_open_now_not_an_earlier_one(organiser, close
     assert file_submission(closed_process, stakeholder, now=timezone.now()).round == second
 
 
-def test_the_round_is_read_after_the_lock_when_the_numbering_statement_did_not_see_it(organiser, closed_process):
-    """On PostgreSQL, a filing that waited for the process row while a round opened reads the row again, but
-    its statement's subquery (the round with the process's window) does not see the new round: the round open
-    then is read after the lock."""
-    from traceability.consultations.services import _open_round
+def test_a_filing_in_an_open_round_reads_the_round_with_its_number_and_after_the_lock_only_if_unseen(
+    organiser, closed_process, stakeholder
+):
+    """The statement that takes the number also reads the round with the process's window: a filing in an open
+    round makes no query of its own on the rounds. On PostgreSQL, a filing that waited for the process row while
+    a round opened reads the row again, but not that subquery, which then finds nothing: the round open now is
+    read after the lock instead."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from traceability.consultations.services import _open_round, _take_number
 
     draft = version_import(process=closed_process, source=BASE, label="Zero draft", created_by=organiser)
     comment_round = round_open(
         process=closed_process, version=draft, closes_at=timezone.now() + timedelta(days=1), actor=organiser
     )
     closed_process.refresh_from_db()
-    closed_process.window_round_id = None  # what that statement gives then
-    assert _open_round(closed_process, timezone.now()) == comment_round.pk
-    assert _open_round(closed_process, comment_round.closes_at) is None
+    with CaptureQueriesContext(connection) as queries:
+        assert file_submission(closed_process, stakeholder, now=timezone.now()).round_id == comment_round.pk
+    on_rounds = [q["sql"] for q in queries.captured_queries if "consultations_commentround" in q["sql"]]
+    assert len(on_rounds) == 1 and on_rounds[0].startswith("UPDATE")
+
+    locked = _take_number(closed_process)
+    assert locked.window_round_id == comment_round.pk
+    locked.window_round_id = None  # what the statement gives when its snapshot predates the round
+    assert _open_round(locked, timezone.now()) == comment_round.pk
+    assert _open_round(locked, comment_round.closes_at) is None
 
 
 def test_organisers_extend_and_close_a_round_and_the_process_page_tells_its_history(

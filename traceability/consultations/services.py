@@ -76,8 +76,7 @@ def _ensure_open(process: Process, now: datetime) -> None:
 
 
 # Fields of a new submission that are rows already in hand (validated by the form and the checks above), and the
-# country, copied from the account, checked below against the code list directly (the field's own check walks the
-# list of every country's name: a tenth of the filing's time).
+# country, copied from the account and checked before the lock (see submission_file).
 _RELATED_FIELDS = ["form_token", "process", "author", "stakeholder_group", "target", "round", "country"]
 
 # The fields the filing needs from the process it locks (the window it checks, the code of the reference, what the
@@ -106,7 +105,7 @@ def _take_number(process: Process) -> Process | None:
     ``window_round_id`` the comment round whose window is the one the process carries (see ``_open_round``)."""
     qn = connection.ops.quote_name
     table = qn(Process._meta.db_table)
-    columns = ", ".join(f"{table}.{qn(Process._meta.get_field(name).column)}" for name in _LOCKED_FIELDS)
+    columns = ", ".join(qn(Process._meta.get_field(name).column) for name in _LOCKED_FIELDS)
     number = qn("last_number")
     rounds = qn(CommentRound._meta.db_table)
     window_round = (
@@ -160,6 +159,13 @@ def submission_file(
     # Before the lock below: detecting the language is the filing's only CPU work of note (about 0.1 ms for a page
     # of text), and filers of one process queue at that lock.
     language, language_source = _language_of(content)
+    # The country is copied from the account; checked here against the code list (the field's own check, left out
+    # of full_clean below, walks the list of every country's name: a tenth of the filing's time), before the lock.
+    if author.country and author.country not in countries.countries:
+        raise ValidationError(
+            _("Your profile's country is not one we know: choose it again on your profile. Nothing was saved."),
+            code="invalid_country",
+        )
     # Take the process row's write lock first, with the next number and the window to check against: on
     # PostgreSQL the UPDATE locks the row until commit; on SQLite the IMMEDIATE transaction already holds the
     # database write lock. Either way, filers of one process queue here, and only here: nothing else on the
@@ -217,11 +223,6 @@ def submission_file(
     # The fields' own rules (lengths, choices, the country code). The related rows are the ones in hand, and the
     # uniqueness and check constraints are the database's: no query is needed to check them first.
     submission.full_clean(exclude=_RELATED_FIELDS, validate_unique=False, validate_constraints=False)
-    if submission.country and submission.country not in countries.countries:
-        raise ValidationError(
-            _("Your profile's country is not one we know: choose it again on your profile. Nothing was saved."),
-            code="invalid_country",
-        )
     try:
         with transaction.atomic():
             submission.save(force_insert=True)
@@ -271,7 +272,8 @@ def _lock_own_open_submission(*, submission: Submission, author: User, now: date
 def declared_group(*, process: Process, author: User) -> StakeholderGroup | None:
     """The group ``author`` declared in ``process`` with their first submission there (withdrawn ones
     included: withdrawing does not free the declaration), or None before their first."""
-    # The group alone (a join), not the first submission with its text: this is read on every filing.
+    # The group alone (the first submission's group id in a subquery), not that submission with its text: this is
+    # read on every filing.
     first = Submission.objects.filter(process=process, author=author).order_by("number")
     return StakeholderGroup.objects.filter(pk=first.values("stakeholder_group_id")[:1]).first()
 
@@ -308,7 +310,9 @@ def submission_update(
     locked.text_sha256 = Submission.hash_text(content.text)
     locked.language, locked.language_source = language, language_source
     locked.updated_at = now
-    locked.full_clean(exclude=["form_token"])
+    # The country is the one copied at filing, which an edit does not change (a code withdrawn from the standard
+    # since then must not make the submission uneditable).
+    locked.full_clean(exclude=["form_token", "country"])
     locked.process.touch()
     locked.save(
         update_fields=[

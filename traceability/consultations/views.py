@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from allauth.core import ratelimit
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -51,6 +52,16 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "consultations/process_detail.html", context)
 
 
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """A service's refusal shown on the form: an error of one of the record's fields goes to that field when the
+    form has it, anything else above the form (``add_error`` refuses a field the form does not have)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 def _not_open_response(request: HttpRequest, process: Process, error: ValidationError) -> HttpResponse:
     messages.error(request, error.messages[0])
     return render(request, "consultations/not_open.html", {"process": process, "phase": process.phase()}, status=409)
@@ -96,8 +107,7 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ProcessNotOpen as error:
             return _not_open_response(request, process, error)
         except ValidationError as error:
-            # A rule of the record's own fields (a dict of errors) is said above the form, with the others.
-            form.add_error(None, ValidationError(error.messages) if hasattr(error, "error_dict") else error)
+            add_service_error(form, error)
         else:
             if created:
                 messages.success(request, _("Your submission was received. Keep its reference."))
@@ -155,7 +165,7 @@ def submission_edit(request: HttpRequest, slug: str, reference: str) -> HttpResp
         except ProcessNotOpen as error:
             return _not_open_response(request, process, error)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your submission was updated. Its fingerprint now matches the new text."))
             return redirect("consultations:submission-receipt", slug=process.slug, reference=submission.reference)
