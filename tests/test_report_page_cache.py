@@ -4,6 +4,7 @@ get their own page; nothing of one reader reaches another."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
@@ -164,3 +165,36 @@ def test_unknown_parameters_are_rendered_every_time_not_kept(process, filed):
     read(Client(), url(process), utm_source="x")
     _page, queries = read(Client(), url(process), utm_source="x")
     assert queries > 3
+
+
+ALL_GROUPS_SUBMITTED = re.compile(r'All groups</th><td role="cell" data-label="([^"]+)" class="text-end">(\d+)<')
+
+
+def test_the_figures_above_and_below_any_list_are_those_of_now_whatever_the_list_shows(
+    closed_process, stakeholder, other_stakeholder, organiser
+):
+    """The figures by indicator, group and country are the same for every search, filter and page of the list, so
+    they are rendered once per version of the data (and language, and round) for all of them: a filing or a
+    decision shows in them at once, on a searched report as on the plain one."""
+    process = closed_process
+    import_document(process, by=organiser)
+    first = file_submission(process, stakeholder, title="Open formats for every dataset")
+    searched, _ = read(Client(), url(process), q="formats")
+    assert ALL_GROUPS_SUBMITTED.search(searched).groups() == ("Submitted", "1")
+    file_submission(process, other_stakeholder, title="Plain language summaries")
+    searched, _ = read(Client(), url(process), q="formats")
+    assert ALL_GROUPS_SUBMITTED.search(searched).group(2) == "2"
+    assert 'data-label="Excluded: legal" class="text-end">0<' in searched
+    disposition_exclude(submission=first, actor=organiser, ground="legal", legal_provision="Act s. 25")
+    searched, _ = read(Client(), url(process), q="formats")
+    assert 'data-label="Excluded: legal" class="text-end">1<' in searched
+
+
+def test_the_figures_kept_for_one_language_are_not_shown_in_another(process, filed):
+    english, _ = read(Client(), url(process), q="formats")
+    french, _ = read(Client(), url(process, "fr"), q="formats")
+    assert ALL_GROUPS_SUBMITTED.search(english).group(1) == "Submitted"
+    with translation.override("fr"):
+        assert ALL_GROUPS_SUBMITTED.search(french) is None  # "All groups" is French there too
+        assert f'data-label="{translation.gettext("Submitted")}"' in french
+    assert 'data-label="Submitted"' not in french

@@ -108,8 +108,9 @@ def _take_number(process: Process) -> Process | None:
     columns = ", ".join(qn(Process._meta.get_field(name).column) for name in _LOCKED_FIELDS)
     number = qn("last_number")
     rounds = qn(CommentRound._meta.db_table)
+    # bandit B608 reviewed: the models' own table and column names only, no value.
     window_round = (
-        f"(SELECT r.{qn('id')} FROM {rounds} r WHERE r.{qn('process_id')} = {table}.{qn('id')} "
+        f"(SELECT r.{qn('id')} FROM {rounds} r WHERE r.{qn('process_id')} = {table}.{qn('id')} "  # nosec B608
         f"AND r.{qn('opens_at')} = {table}.{qn('round_opens_at')} "
         f"AND r.{qn('closes_at')} = {table}.{qn('round_closes_at')} ORDER BY r.{qn('number')} DESC LIMIT 1)"
     )

@@ -96,11 +96,40 @@ _SHARED_QUERIES = {
 }
 
 
-def _page_version(process: Process) -> tuple[int, int, int]:
+def _page_version(process: Process, head: object = None) -> tuple[int, int, int]:
     """What every change the report shows moves: a decision, a withdrawal, an edit, a new version or round
-    (``stats_version``), a filing (``last_number``) and a publication or any other entry of the history chain."""
-    head = history_head(process)
+    (``stats_version``), a filing (``last_number``) and a publication or any other entry of the history chain
+    (``head``, the process's history head when already read)."""
+    head = head if head is not None else history_head(process)
     return (process.stats_version, process.last_number, head.entries if head is not None else 0)
+
+
+def _report_fragments(
+    process: Process, indicators: Indicators, comment_round: CommentRound | None, version: tuple[int, int, int]
+) -> tuple[str, str]:
+    """The report's figures by indicator and group, and by country, as HTML: the same whatever the list between
+    them shows (a search, a filter, a page), so rendered once per version of the data, page language and round and
+    kept in the shared cache (most of a filtered report's rendering: the country table alone is a row per country).
+    Rendered without the request, like the clause table: nothing of the reader enters what every reader gets."""
+    scope = comment_round.pk if comment_round is not None else "all"
+    context = {
+        "process": process,
+        "indicators": indicators,
+        "cards": indicator_cards(indicators),
+        "evenness": evenness_cards(indicators),
+        "flagged": _flagged(indicators),
+        "totals": indicators.totals,
+        "small_n": SMALL_N,
+    }
+    return tuple(
+        current(
+            process_key(process, f"report-{name}", "v1", process.slug, scope, get_language()),
+            version,
+            lambda name=name: render_to_string(f"reports/includes/{name}.html", context),
+            settings.TRACE_REPORT_PAGE_SECONDS,
+        )
+        for name in ("summary", "countries")
+    )
 
 
 def _shared_page_key(request: HttpRequest, process: Process) -> str | None:
@@ -177,15 +206,16 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
         clause_table = _clause_table(process, version, clause_page, groups, comment_round)
     clause_query = request.GET.copy()
     clause_query.pop("cpage", None)
+    head = history_head(process)
+    summary_html, countries_html = _report_fragments(process, indicators, comment_round, _page_version(process, head))
     return render(
         request,
         "reports/report.html",
         {
             "process": process,
             "indicators": indicators,
-            "cards": indicator_cards(indicators),
-            "evenness": evenness_cards(indicators),
-            "flagged": _flagged(indicators),
+            "summary_html": summary_html,
+            "countries_html": countries_html,
             "totals": indicators.totals,
             "chart": group_bars(indicators.groups),
             "filters": filters,
@@ -197,7 +227,7 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
             "querystring": other_parameters(request.GET),
             "clause_querystring": clause_query.urlencode(),
             "panels": report_panels(process, process.stats_version),
-            "history_head": history_head(process),
+            "history_head": head,
             "clause_table": clause_table,
             "small_n": SMALL_N,
             # The site's own address, not the request's host: a kept page is the same whichever host served it.

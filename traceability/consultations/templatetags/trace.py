@@ -26,11 +26,12 @@ _BADGE = {
 }
 
 
-@register.inclusion_tag("includes/status_badge.html")
-def status_badge(status: str) -> dict[str, str]:
-    """A badge for a submission status: its label in the reader's language, never colour alone."""
+@register.simple_tag
+def status_badge(status: str) -> SafeString:
+    """A badge for a submission status: its label in the reader's language, never colour alone. (Written here, not
+    by an included template: a list renders one per row.)"""
     member = SubmissionStatus(status) if status in SubmissionStatus.values else SubmissionStatus.PENDING
-    return {"label": member.label, "css": _BADGE[member]}
+    return format_html('<span class="badge {}">{}</span>', _BADGE[member], member.label)
 
 
 @register.filter
