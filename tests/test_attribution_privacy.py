@@ -89,15 +89,33 @@ def at(day: datetime, hour: int, minute: int) -> datetime:
     return day.astimezone(UTC).replace(hour=hour, minute=minute, second=29, microsecond=0)
 
 
+def secret_hours() -> tuple[int, int]:
+    """The hours of the filing and of the decisions (which run into the next hour): never one a public time of the
+    test is in, that is the clock's while the test runs (the report's "figures as of", a version's import) and
+    09:00 (the process's window). Two choices for each, so one is always free."""
+    now = timezone.now()
+    busy = {now.hour, (now + timedelta(hours=1)).hour, 9}
+    filed = next(hour for hour in (13, 3) if hour not in busy)
+    decided = next(hour for hour in (16, 5) if not {hour, hour + 1} & busy)
+    return filed, decided
+
+
 @pytest.fixture
 def world(organiser):
     """A closed process: one group-only submitter from Tuvalu (two submissions, one reflected and contested,
     one excluded on a legal ground), one named submitter from Liechtenstein who withdrew after a decision, and
-    one named submitter from Kenya (the control). Filed at 13:47, decided at 16:52, contested and answered
-    later, all at times that must not be public."""
+    one named submitter from Kenya (the control). Filed at 13:47, decided at 16:52 (or 03:47 and 05:52, when the
+    clock is at those hours), contested and answered later, all at times that must not be public."""
     for model, value in FIRST_IDS.items():
         start_ids_at(model, value)
     process = make_process(phase="closed", code="TVP25", organisers=(organiser,))
+    # The public times must never share an hour with the secret ones: the checks below look for "T13:" too (they
+    # failed when the suite ran at 13:00-13:59 or 16:00-16:59 UTC). The process's window is public: at 09:00.
+    filed_hour, decided_hour = secret_hours()
+    Process.objects.filter(pk=process.pk).update(
+        opens_at=at(process.opens_at, 9, 0), closes_at=at(process.closes_at, 9, 0)
+    )
+    process.refresh_from_db()
     version = import_document(process, by=organiser)
     clause = {c.label: c for c in version.clauses.all()}
     hidden = make_user(
@@ -110,7 +128,7 @@ def world(organiser):
         organisation=WITHDRAWING_ORGANISATION,
     )
     named = make_user(kind=StakeholderKind.ACADEMIA, country="KE", display_name=NAMED, organisation=NAMED_ORGANISATION)
-    filed = at(process.opens_at + timedelta(days=2), 13, 47)
+    filed = at(process.opens_at + timedelta(days=2), filed_hour, 47)
     s = {
         "reflected": file_submission(
             process, hidden, title="Island connectivity", attribution=Attribution.GROUP, now=filed
@@ -122,7 +140,7 @@ def world(organiser):
         "named": file_submission(process, named, title="Open formats", now=filed),
     }
     # Two days back: before the close (a day ago) whatever the time of day the test runs at.
-    decided = at(timezone.now() - timedelta(days=2), 16, 52)
+    decided = at(timezone.now() - timedelta(days=2), decided_hour, 52)
     for key in ("reflected", "withdrawn", "named"):
         disposition_reflect(
             submission=s[key],
