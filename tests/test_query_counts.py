@@ -799,7 +799,7 @@ def test_next_from_the_first_page_and_previous_from_the_last_list_everything_onc
     user = {"anonymous": None, "organiser": world.organiser}[case.who]
     client = client_for(user)
     # Each page as rendered: the walk comes back to pages it saw, which anonymous readers would get from the page
-    # cache (3 queries: tests/test_report_page_cache.py).
+    # cache (2 queries: tests/test_report_page_cache.py).
     settings.TRACE_REPORT_PAGE_SECONDS = 0
     measured: dict[int, set[int]] = {}
     for size, page_size in ((SMALL, 3), (MIDDLE, 40)):

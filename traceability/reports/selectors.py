@@ -25,7 +25,11 @@ from .models import LanguageTally
 
 
 def history_head(process: Process) -> HistoryHead | None:
-    """The head of the process's history chain (``None`` before its first event or decision): one query."""
+    """The head of the process's history chain (``None`` before its first event or decision): one query, or none
+    for a process read with ``select_related("history_head")``."""
+    relation = Process.history_head.related
+    if relation.is_cached(process):
+        return relation.get_cached_value(process)
     return HistoryHead.objects.filter(process=process).first()
 
 

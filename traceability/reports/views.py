@@ -26,7 +26,7 @@ from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.redline import word_diff
 from traceability.outcomes.selectors import compare_rows
 
-from .caching import current, process_key
+from .caching import current, current_many, process_key
 from .cards import DEFINITIONS, evenness_cards, indicator_cards
 from .charts import group_bars
 from .forms import GROUND_CHOICES, CompareForm, ReportFilterForm, VerifyReceiptForm
@@ -121,15 +121,18 @@ def _report_fragments(
         "totals": indicators.totals,
         "small_n": SMALL_N,
     }
-    return tuple(
-        current(
-            process_key(process, f"report-{name}", "v1", process.slug, scope, get_language()),
-            version,
-            lambda name=name: render_to_string(f"reports/includes/{name}.html", context),
-            settings.TRACE_REPORT_PAGE_SECONDS,
-        )
-        for name in ("summary", "countries")
+    names = ("summary", "countries")
+    keys = [process_key(process, f"report-{name}", "v1", process.slug, scope, get_language()) for name in names]
+    kept = current_many(
+        {
+            key: (lambda name=name: render_to_string(f"reports/includes/{name}.html", context))
+            for key, name in zip(keys, names, strict=True)
+        },
+        version,
+        settings.TRACE_REPORT_PAGE_SECONDS,
     )
+    summary, countries = (kept[key] for key in keys)
+    return summary, countries
 
 
 def _shared_page_key(request: HttpRequest, process: Process) -> str | None:
@@ -152,7 +155,8 @@ def _shared_page_key(request: HttpRequest, process: Process) -> str | None:
 
 @require_safe
 def report(request: HttpRequest, slug: str) -> HttpResponse:
-    process = get_visible_process(slug)
+    # With the head of its history chain (part of the page's version, and shown on it): one query for both.
+    process = get_object_or_404(Process.objects.visible().select_related("history_head"), slug=slug)
     key = _shared_page_key(request, process)
     if key is None:
         return _render_report(request, process)
