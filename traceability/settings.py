@@ -211,7 +211,8 @@ ACCOUNT_RATE_LIMITS = (
         "login": os.environ.get("TRACE_RATE_LOGIN", "30/m/ip"),
         "signup": os.environ.get("TRACE_RATE_SIGNUP", "5/10m/ip,20/d/ip"),
         "reset_password": os.environ.get("TRACE_RATE_RESET_PASSWORD", "10/m/ip,3/h/key"),
-        # Filing a submission (our own action, counted by the same machinery).
+        # Filing a submission: our own action, in the same notation, counted by traceability.accounts.ratelimit
+        # (no lock to wait for: a burst of filings under the limit is never refused).
         "file_submission": os.environ.get("TRACE_RATE_FILING", "10/10m/user,100/d/user,60/h/ip"),
     }
     if RATE_LIMITS_ON

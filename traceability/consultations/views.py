@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from allauth.core import ratelimit
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
-from traceability.accounts import audit
+from traceability.accounts import audit, ratelimit
 from traceability.accounts.models import BlockReason, SecurityEvent
 from traceability.accounts.selectors import has_verified_email
 
