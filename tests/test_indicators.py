@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from traceability.accounts.models import StakeholderKind
+from traceability.accounts.services import account_anonymise
 from traceability.consultations.models import Process
 from traceability.consultations.services import submission_withdraw
 from traceability.dispositions.services import (
@@ -179,12 +180,11 @@ def test_indicators_are_cached_until_a_write_changes_them(fixture, organiser):
     first = indicators_for(process)
     with CaptureQueriesContext(connection) as queries:
         again = indicators_for(Process.objects.get(pk=process.pk))
-    # The process row, the three tally reads the counts come from live (groups, countries, organisations), and
-    # the one cache row the decisions' detail comes from (the shared cache is a database table in the embedded
-    # default; with Redis in production that read is not a query).
-    assert len(queries) == 5
-    assert "trace_cache" in queries[4]["sql"]
-    assert not any("consultations_submission" in query["sql"] for query in queries)
+    # The process row and the one cache row the figures come from at its version (the shared cache is a database
+    # table in the embedded default; with Redis in production that read is not a query): no tally, no submission.
+    assert len(queries) == 2
+    assert "trace_cache" in queries[1]["sql"]
+    assert not any("reports_" in query["sql"] or "consultations_submission" in query["sql"] for query in queries)
     assert again.totals == first.totals
 
     disposition_exclude(submission=s[5], actor=organiser, ground="legal", legal_provision="Art. 2")
@@ -192,7 +192,7 @@ def test_indicators_are_cached_until_a_write_changes_them(fixture, organiser):
     assert fresh.totals.pending == 0 and first.totals.pending == 1
 
 
-@pytest.mark.parametrize("write", ["file", "withdraw", "import"])
+@pytest.mark.parametrize("write", ["file", "withdraw", "import", "close account"])
 def test_every_kind_of_write_invalidates_the_cache(process, stakeholder, organiser, write):
     submission = file_submission(process, stakeholder)
     process.refresh_from_db()
@@ -201,13 +201,17 @@ def test_every_kind_of_write_invalidates_the_cache(process, stakeholder, organis
         file_submission(process, stakeholder)
     elif write == "withdraw":
         submission_withdraw(submission=submission, author=stakeholder)
-    else:
+    elif write == "import":
         import_document(process, organiser)
+    else:
+        # The organisation leaves the submission with its author's identity: one organisation fewer reached.
+        assert before.organisations_reached == 1
+        account_anonymise(user=stakeholder)
     process.refresh_from_db()
     after = indicators_for(process)
     if write == "file":
-        # A filing changes only counts, which are read live from the tallies: no cache to invalidate, and no
-        # shared row for every filing to bump (the process row's lock is held only for the receipt number).
+        # A filing changes only counts: its receipt number is the version they are kept under (the process row's
+        # lock is held for that number anyway), and the decisions' detail, kept under stats_version, stays.
         assert process.stats_version == before.stats_version
         assert (before.totals.submitted, before.totals.pending) == (1, 1)
         assert (after.totals.submitted, after.totals.pending) == (2, 2)
@@ -216,6 +220,8 @@ def test_every_kind_of_write_invalidates_the_cache(process, stakeholder, organis
         assert after.stats_version == process.stats_version
     if write == "withdraw":
         assert (after.totals.submitted, after.totals.withdrawn) == (0, 1)
+    if write == "close account":
+        assert after.organisations_reached == 0
 
 
 # ----------------------------------------------------------------------------- after-consultation interaction

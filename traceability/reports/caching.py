@@ -24,7 +24,7 @@ def process_key(process: Process, *parts: object) -> str:
     return ":".join(["trace", str(process.pk), str(process.created_at.timestamp()), *map(str, parts)])
 
 
-def current(key: str, version: int, compute: Callable[[], T], timeout: int) -> T:
+def current(key: str, version: object, compute: Callable[[], T], timeout: int) -> T:
     """The value under ``key`` if it was made at ``version``, else ``compute()`` stored there with ``version``."""
     found = cache.get(key)
     if isinstance(found, tuple) and len(found) == 2 and found[0] == version:

@@ -1,14 +1,15 @@
 """The indicators of a multistakeholder process, read from the tallies (``reports.models``).
 
-The counts (overall, per stakeholder group, per country, reach) are read live on every request from the
-tallies, which database triggers keep equal to a full recount: two queries over a few thousand rows at
-most, whatever the number of submissions, so a filing needs no cache to be invalidated. What needs the
+The counts (overall, per stakeholder group, per country, reach) are read from the tallies, which database
+triggers keep equal to a full recount: a few queries over a few thousand rows, whatever the number of
+submissions. They are read once per version of the process's data and kept in the shared cache: the version is
+the process's ``stats_version``, which every write that changes a decision, a reply, a withdrawal, an edit or an
+attribution bumps in its own transaction, with its ``last_number``, which every filing bumps. What needs the
 decisions' detail (responsiveness, from the tally of first-decision days, and the after-consultation
-interaction, from the responses) is cached under the process's ``stats_version``, which every write that
-changes a decision or a reply bumps in its own transaction; a filing changes neither.
+interaction, from the responses) is kept under ``stats_version`` alone: a filing changes neither.
 
-``compute_from_scan`` is the same report computed by scanning every submission (the reference the tests
-and the benchmark compare the tallies with).
+``compute`` reads everything afresh; ``compute_from_scan`` is the same report computed by scanning every
+submission (the reference the tests and the benchmark compare the tallies with).
 """
 
 from __future__ import annotations
@@ -594,9 +595,20 @@ def _indicators(process: Process, comment_round: CommentRound | None, *, cached:
 
 
 def indicators_for(process: Process, comment_round: CommentRound | None = None) -> Indicators:
-    """The process's indicators (or one round's): the counts live from the tallies, the decisions' detail from
-    the cache when no decision or reply changed since."""
-    return _indicators(process, comment_round, cached=True)
+    """The process's indicators (or one round's) at the version of the data ``process`` was read at: from the
+    cache when they were computed at that version (nothing was filed, decided, replied, withdrawn or edited
+    since), else from the tallies (and the decisions' detail from the cache when no decision or reply changed).
+
+    Read ``process`` afresh before calling this after a write in the same request: an older copy names an older
+    version (one query and one cache read at most either way: the report's filters, searches and pages all show
+    the same figures, and at a million submissions the tallies' reads are most of a filtered report's queries)."""
+    scope = comment_round.number if comment_round is not None else "all"
+    return current(
+        process_key(process, "indicators-counts", "v1", scope),
+        (process.stats_version, process.last_number),
+        lambda: _indicators(process, comment_round, cached=True),
+        CACHE_SECONDS,
+    )
 
 
 __all__ = ["Counts", "Indicators", "Interaction", "Ratio", "compute", "compute_from_scan", "indicators_for"]

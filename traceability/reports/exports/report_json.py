@@ -64,7 +64,7 @@ def report_document(process: Process, request: HttpRequest) -> dict[str, object]
         "schema_version": SCHEMA_VERSION,
         "process": process_summary(process, request.build_absolute_uri),
         "generated_at": now,
-        # The counts are read from the tallies now (the decisions' detail may come from the cache).
+        # The counts are those of the data as it is now: kept per version of the data, which every change moves.
         "computed_at": now,
         **aggregates,
         "clauses": [{**clause, "url": f"{document}#{clause['eid']}"} for clause in aggregates["clauses"]],
