@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from traceability.consultations.history import MAINTENANCE_SETTING, MAINTENANCE_TABLE, transaction_switch
-from traceability.consultations.models import Attribution, SubmissionStatus
+from traceability.consultations.models import Attribution, Process, SubmissionStatus
 from traceability.dispositions.models import ExclusionGround
 
 SUSPEND_SETTING = "trace.tallies"
@@ -497,6 +497,11 @@ def rebuild_tallies(
             cursor.execute(
                 f"INSERT INTO {tally.table} ({columns}, n) {_recount_sql(vendor, tally, process_id)}", params
             )  # nosec B608
+        # What was kept at the process's version of the data (the indicators, the rendered tables) was made from
+        # the tallies as they were: a new version makes it be read again.
+        process_table = connection.ops.quote_name(Process._meta.db_table)
+        where = "" if process_id is None else " WHERE id = %s"
+        cursor.execute(f"UPDATE {process_table} SET stats_version = stats_version + 1{where}", params)  # nosec B608
 
 
 Counted = dict[str, dict[tuple, int]]
