@@ -31,9 +31,10 @@ from traceability.dispositions.services import (
     disposition_same_as,
     version_adopt,
 )
+from traceability.outcomes.models import DocumentVersion
 from traceability.outcomes.services import version_import
 from traceability.reports.exports.mapping import COLUMNS, csv_stream, mapping_rows
-from traceability.reports.exports.mapping_copy import _Crlf, copy_stream, crlf
+from traceability.reports.exports.mapping_copy import DEFAULT_PLAN, STREAMING_PLAN, _Crlf, copy_sql, copy_stream, crlf
 
 from .factories import file_submission, make_user
 
@@ -204,6 +205,9 @@ def test_copy_reads_the_version_then_copies_in_one_statement(anon_client, everyt
 def test_a_reader_that_goes_away_stops_the_copy_and_leaves_the_connection_usable(anon_client, process, stakeholder):
     for n in range(400):  # 6 MB: more than the pipe and the socket buffers hold: the COPY is cancelled mid-way
         file_submission(process, stakeholder, title=f"S{n}", text="x" * 15000)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        (jit,) = cursor.fetchone()
     stream = copy_stream(process, chunk_bytes=1, streaming=True)
     assert next(stream).startswith(b"reference,")
     next(stream)
@@ -213,6 +217,30 @@ def test_a_reader_that_goes_away_stops_the_copy_and_leaves_the_connection_usable
         assert cursor.fetchone() == (1,)
         cursor.execute("SHOW enable_hashjoin")  # the COPY's plan settings are not left behind
         assert cursor.fetchone() == ("on",)
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == (jit,)
+
+
+@postgresql
+def test_the_streaming_plan_is_not_compiled_before_its_first_row(anon_client, everything):
+    """A million submissions make the COPY's cost far above ``jit_above_cost``: compiled first, its first bytes
+    came a second late. Here every statement is made costly enough (``jit_above_cost = 0``)."""
+    process = everything
+    statement = copy_sql(process, DocumentVersion.objects.report_version_for(process))
+    select = statement[len("COPY (") : statement.rindex(") TO STDOUT")]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_jit_available()")
+        (available,) = cursor.fetchone()
+        cursor.execute("SET jit_above_cost = 0")
+        try:
+            cursor.execute("EXPLAIN " + select)
+            compiled = any("JIT" in line for (line,) in cursor.fetchall())
+            assert compiled == available  # the server's own plan: compiled wherever it can be
+            cursor.execute(STREAMING_PLAN)
+            cursor.execute("EXPLAIN " + select)
+            assert not any("JIT" in line for (line,) in cursor.fetchall())
+        finally:
+            cursor.execute(DEFAULT_PLAN + "; RESET jit_above_cost")
 
 
 def test_record_ends_become_crlf_but_line_breaks_inside_quoted_cells_stay():
