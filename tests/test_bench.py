@@ -41,7 +41,7 @@ PAGES = {
     "contests",
     "release",
     "blocked attempts",
-    "mapping.csv, first byte",
+    "mapping.csv, first row",
     "report.json, first byte",
 }
 BUILT = {"mapping.json", "disposition-of-comments.xlsx"}
