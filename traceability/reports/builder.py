@@ -12,6 +12,7 @@ was filed under, which stay in the public record, are there.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from django.utils import translation
 from django_countries import countries
@@ -22,7 +23,7 @@ from traceability.dispositions.models import ClauseLink, ExclusionGround
 from traceability.dispositions.selectors import LinkState
 from traceability.outcomes.models import Clause, DocumentVersion
 
-from .caching import current, process_key
+from .caching import current_or_kept, keep, process_key
 from .exports.mapping import current_clauses, day, iso
 from .indicators import (
     CACHE_SECONDS,
@@ -74,11 +75,37 @@ def clause_aggregates(process: Process, version: DocumentVersion) -> list[dict[s
     return rows
 
 
-def clause_rows(process: Process, version: DocumentVersion) -> list[dict[str, object]]:
-    """The clause aggregates, cached like the indicators: every write that changes them bumps ``stats_version``."""
+def _clause_rows_key(process: Process, version: DocumentVersion) -> str:
     # The version's creation time tells apart a version that reuses the id of a deleted one (SQLite reuses ids).
-    key = process_key(process, "clauses", "v2", version.pk, version.created_at.timestamp())
-    return current(key, process.stats_version, lambda: clause_aggregates(process, version), CACHE_SECONDS)
+    return process_key(process, "clauses", "v3", version.pk, version.created_at.timestamp())
+
+
+def clause_rows(
+    process: Process, version: DocumentVersion, *, exact: bool = True
+) -> tuple[list[dict[str, object]], datetime | None]:
+    """The clause aggregates, kept per ``stats_version`` (every write that changes them bumps it), and ``None``;
+    unless ``exact``, after a decision: the aggregates as they were and when they were made, while a background
+    task makes them again (they read every current link: seconds at a million decided submissions)."""
+    from .tasks import refresh_clause_rows
+
+    return current_or_kept(
+        _clause_rows_key(process, version),
+        process.stats_version,
+        lambda: clause_aggregates(process, version),
+        CACHE_SECONDS,
+        refresh=lambda: refresh_clause_rows.enqueue(process.pk, version.pk),
+        exact=exact,
+    )
+
+
+def remake_clause_rows(process_id: int, version_id: int) -> bool:
+    """Count the clause aggregates again as the data is now and keep them (``clause_rows``' background task)."""
+    process = Process.objects.filter(pk=process_id).first()
+    version = DocumentVersion.objects.filter(pk=version_id, process_id=process_id).first()
+    if process is None or version is None:
+        return False
+    keep(_clause_rows_key(process, version), process.stats_version, clause_aggregates(process, version), CACHE_SECONDS)
+    return True
 
 
 def ratio(share: Ratio) -> dict[str, object]:
@@ -182,16 +209,24 @@ def version_summary(version: DocumentVersion | None) -> dict[str, object] | None
 
 
 def build_aggregates(
-    *, process: Process, version: DocumentVersion | None, language: str = CANONICAL_LANGUAGE
+    *,
+    process: Process,
+    version: DocumentVersion | None,
+    language: str = CANONICAL_LANGUAGE,
+    older_clauses: bool = False,
 ) -> dict[str, object]:
     """The indicators, the counts overall, per stakeholder group, per country and per clause of ``version``.
 
     A fixed number of queries whatever the size (each is an SQL aggregate, cached per ``stats_version``).
     Words the builder writes (why a rate has no value) are in ``language``; country names are English.
+    ``older_clauses``: the clauses' counts may be those made before the last decisions, while they are counted
+    again (``clause_rows``); then ``clauses_as_of`` says when they were made (``None`` when current).
     """
     with translation.override(language):
         indicators = indicators_for(process)
         kinds = dict(StakeholderGroup.objects.filter(process=process).values_list("pk", "kind"))
+        clauses, clauses_as_of = clause_rows(process, version, exact=not older_clauses) if version else ([], None)
+        optional = {"clauses_as_of": iso(clauses_as_of)} if older_clauses else {}
         return {
             "stats_version": indicators.stats_version,
             "indicators": indicator_values(indicators),
@@ -221,8 +256,9 @@ def build_aggregates(
                     "reflected": clause["reflected_full"] + clause["reflected_partial"],
                     "stakeholder_groups": clause["stakeholder_groups"],
                 }
-                for clause in (clause_rows(process, version) if version else ())
+                for clause in clauses
             ],
+            **optional,
         }
 
 

@@ -9,9 +9,11 @@ table), which the database cache deletes only when it culls at ``MAX_ENTRIES``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from traceability.consultations.models import Process
 
@@ -24,14 +26,70 @@ def process_key(process: Process, *parts: object) -> str:
     return ":".join(["trace", str(process.pk), str(process.created_at.timestamp()), *map(str, parts)])
 
 
+def lookup(key: str, version: object) -> object | None:
+    """The value under ``key`` if it was made at ``version`` (by ``store`` or ``current``), else ``None``."""
+    found = cache.get(key)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == version:
+        return found[1]
+    return None
+
+
+def store(key: str, version: object, value: object, timeout: int) -> None:
+    cache.set(key, (version, value), timeout)
+
+
 def current(key: str, version: object, compute: Callable[[], T], timeout: int) -> T:
     """The value under ``key`` if it was made at ``version``, else ``compute()`` stored there with ``version``."""
     found = cache.get(key)
     if isinstance(found, tuple) and len(found) == 2 and found[0] == version:
         return found[1]
     value = compute()
-    cache.set(key, (version, value), timeout)
+    store(key, version, value, timeout)
     return value
+
+
+# How long a background remaking of a kept value may take before a reader asks for it again (a worker that died,
+# a queue that was lost).
+REFRESH_SECONDS = 300
+
+
+def keep(key: str, version: object, value: object, timeout: int) -> None:
+    """Store ``value`` under ``key`` as made at ``version``, now (for ``current_or_kept``)."""
+    cache.set(key, (version, value, timezone.now()), timeout)
+
+
+def current_or_kept(
+    key: str,
+    version: object,
+    compute: Callable[[], T],
+    timeout: int,
+    refresh: Callable[[], object],
+    *,
+    exact: bool = False,
+) -> tuple[T, datetime | None]:
+    """For what takes seconds to make at a million submissions and changes with every decision (a clause's
+    figures): the value under ``key`` and ``None`` if it was made at ``version``; else, if one was made at an
+    earlier version, that value and the time it was made, and ``refresh()`` is called (it enqueues the background
+    task that makes it again and ``keep``s it) once per version and ``REFRESH_SECONDS``; only a value never made
+    (or gone from the cache) is made here, by ``compute()``.
+
+    A reader never waits for the whole process to be read again after each decision: the page says how old the
+    figures it shows are instead. Where tasks run at once (``TASKS_BACKEND=immediate``, the tests) the value is
+    made by ``refresh()`` and returned as current. ``exact``: never an older value (what is published)."""
+    found = cache.get(key)
+    if isinstance(found, tuple) and len(found) == 3 and (not exact or found[0] == version):
+        made_version, value, made_at = found
+        if made_version == version:
+            return value, None
+        if cache.add(f"{key}:refresh:{version}", True, REFRESH_SECONDS):
+            refresh()
+            again = cache.get(key)
+            if isinstance(again, tuple) and len(again) == 3 and again[0] == version:
+                return again[1], None
+        return value, made_at
+    value = compute()
+    keep(key, version, value, timeout)
+    return value, None
 
 
 def current_many(entries: dict[str, Callable[[], T]], version: object, timeout: int) -> dict[str, T]:

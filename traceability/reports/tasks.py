@@ -12,3 +12,21 @@ def build_export(export_id: int) -> str:
     from .exports.builds import export_build
 
     return export_build(export_id=export_id)
+
+
+@task()
+def refresh_clause_table(
+    process_id: int, version_id: int, round_number: int | None, per_page: int, page: int, language: str
+) -> bool:
+    """Render the report's "by clause" table again after a decision (see ``clause_table.clause_table``)."""
+    from .clause_table import remake
+
+    return remake(process_id, version_id, round_number, per_page, page, language)
+
+
+@task()
+def refresh_clause_rows(process_id: int, version_id: int) -> bool:
+    """Count the clauses' aggregates again after a decision (see ``builder.clause_rows``; report.json)."""
+    from .builder import remake_clause_rows
+
+    return remake_clause_rows(process_id, version_id)

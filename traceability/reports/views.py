@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -26,9 +26,10 @@ from traceability.outcomes.models import Clause, DocumentVersion
 from traceability.outcomes.redline import word_diff
 from traceability.outcomes.selectors import compare_rows
 
-from .caching import current, current_many, process_key
+from .caching import current_many, lookup, process_key, store
 from .cards import DEFINITIONS, evenness_cards, indicator_cards
 from .charts import group_bars
+from .clause_table import clause_table as clause_table_html
 from .forms import GROUND_CHOICES, CompareForm, ReportFilterForm, VerifyReceiptForm
 from .indicators import Indicators, indicators_for
 from .panels import report_panels
@@ -36,7 +37,6 @@ from .personal_data import personal_data
 from .ratio import SMALL_N
 from .selectors import (
     filtered_total,
-    group_clause_links,
     history_head,
     language_counts,
     report_clauses,
@@ -45,44 +45,6 @@ from .selectors import (
     state_links,
     submissions_by_identity,
 )
-
-# The clause table is rendered once per data version and kept this long (its key changes with the data, so this
-# bounds only how long an unused rendering stays in the cache).
-CLAUSE_TABLE_SECONDS = 3600
-
-
-def _clause_table(
-    process: Process,
-    version: DocumentVersion,
-    clause_page: Page,
-    groups: list[tuple[int, str]],
-    comment_round: CommentRound | None,
-) -> str:
-    """The "by clause" table of one page of clauses, as HTML: rendered once per data version and language (half of
-    the report's HTML, and of its rendering time), then read from the cache in the one query its figures took.
-    Rendered without the request: nothing of the reader (session, CSRF token) can enter what every reader gets.
-
-    Its figures change only with a decision, a withdrawal, an edit or a new version, which all bump
-    ``stats_version``; never with a filing."""
-    scope = comment_round.number if comment_round is not None else "all"
-    key = process_key(
-        process,
-        "clause-table",
-        "v2",
-        process.slug,
-        version.pk,
-        scope,
-        clause_page.paginator.per_page,
-        clause_page.number,
-        get_language(),
-    )
-
-    def render_table() -> str:
-        group_clause_links(process, list(clause_page), groups, comment_round)
-        return render_to_string("reports/includes/clause_table.html", {"version": version, "clause_page": clause_page})
-
-    return current(key, process.stats_version, render_table, CLAUSE_TABLE_SECONDS)
-
 
 # The addresses kept: the report as a link or the sections' filters give it, with no parameter or one status or
 # ground from their fixed lists, or one of the interface's languages (or "not recorded") as the language written in.
@@ -160,12 +122,13 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     key = _shared_page_key(request, process)
     if key is None:
         return _render_report(request, process)
-    html = current(
-        key,
-        _page_version(process),
-        lambda: _render_report(request, process).content.decode(),
-        settings.TRACE_REPORT_PAGE_SECONDS,
-    )
+    version = _page_version(process)
+    html = lookup(key, version)
+    if html is None:
+        rendered = _render_report(request, process)
+        html = rendered.content.decode()
+        if not rendered.partly_older:
+            store(key, version, html, settings.TRACE_REPORT_PAGE_SECONDS)
     response = HttpResponse(html)
     patch_vary_headers(response, ["Cookie"])  # a signed-in reader gets another page: no shared cache may mix them
     return response
@@ -204,15 +167,15 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
     filters.show_choices(
         groups=groups, clauses=[clause for clause in all_clauses if clause.linkable], languages=sorted(by_language)
     )
-    clause_page = clause_table = None
+    clause_page = clause_table = clause_table_as_of = None
     if version:
         clause_page = Paginator(all_clauses, settings.TRACE_PAGE_SIZE).get_page(request.GET.get("cpage"))
-        clause_table = _clause_table(process, version, clause_page, groups, comment_round)
+        clause_table, clause_table_as_of = clause_table_html(process, version, clause_page, groups, comment_round)
     clause_query = request.GET.copy()
     clause_query.pop("cpage", None)
     head = history_head(process)
     summary_html, countries_html = _report_fragments(process, indicators, comment_round, _page_version(process, head))
-    return render(
+    response = render(
         request,
         "reports/report.html",
         {
@@ -233,11 +196,15 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
             "panels": report_panels(process, process.stats_version),
             "history_head": head,
             "clause_table": clause_table,
+            "clause_table_as_of": clause_table_as_of,
             "small_n": SMALL_N,
             # The site's own address, not the request's host: a kept page is the same whichever host served it.
             "printed_from": settings.SITE_URL + request.get_full_path(),
         },
     )
+    # A page showing figures older than its data (while they are made again) is not kept for the next readers.
+    response.partly_older = clause_table_as_of is not None
+    return response
 
 
 def _flagged(indicators: Indicators) -> dict[str, bool]:

@@ -1,0 +1,105 @@
+"""After a decision, the report's "by clause" table (whose figures read every current link of the process: seconds
+at a million decided submissions) is served as it was, with its age, while a background task makes it again."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django_tasks import default_task_backend
+
+from traceability.accounts.models import StakeholderKind
+from traceability.dispositions.services import LinkSpec, disposition_reflect
+from traceability.reports.builder import build_aggregates
+from traceability.reports.selectors import report_version
+from traceability.reports.tasks import refresh_clause_rows, refresh_clause_table
+
+from .factories import file_submission, import_document, make_user
+
+
+@pytest.fixture
+def queued_tasks(settings):
+    """Tasks wait in a queue, as with the database worker, instead of running at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    return default_task_backend
+
+
+def clause_row(page: str, eid: str) -> str:
+    table = page.split('data-testid="clause-table"')[1].split("</table>")[0]
+    return table.split(f'#{eid}"')[1].split("</tr>")[0]
+
+
+def report(client, process) -> str:
+    response = client.get(reverse("reports:report", args=[process.slug]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.usefixtures("queued_tasks")
+def test_the_table_as_it_was_is_shown_with_its_age_while_it_is_made_again(anon_client, process, organiser):
+    version = import_document(process, organiser)
+    clause = version.clauses.get(eid="para_3")
+    first, second = (file_submission(process, make_user(kind=StakeholderKind.ACADEMIA)) for _ in range(2))
+    disposition_reflect(submission=first, actor=organiser, links=[LinkSpec(clause=clause)])
+    page = report(anon_client, process)  # the first rendering of the table: made at once, current
+    assert "<bdi>Academia</bdi>: 1</li>" in clause_row(page, "para_3")
+    assert 'data-testid="clause-table-as-of"' not in page
+    assert default_task_backend.results == []
+
+    disposition_reflect(submission=second, actor=organiser, links=[LinkSpec(clause=clause)])
+    page = report(anon_client, process)
+    # The rest of the report counts the decision at once; the clause table says it is older.
+    assert "2 of 2 submissions have a disposition." in page
+    assert "<bdi>Academia</bdi>: 1</li>" in clause_row(page, "para_3")
+    assert 'data-testid="clause-table-as-of"' in page
+    assert "the decisions made since are being counted" in page
+    (queued,) = default_task_backend.results
+    assert queued.task.func is refresh_clause_table.func
+
+    # A second reader: the same older table (the page is not kept as it is), and no second task.
+    page = report(anon_client, process)
+    assert "<bdi>Academia</bdi>: 1</li>" in clause_row(page, "para_3")
+    assert len(default_task_backend.results) == 1
+
+    # The worker runs the task: every reader gets the table as the data is.
+    assert refresh_clause_table.call(*queued.args, **queued.kwargs) is True
+    page = report(anon_client, process)
+    assert "<bdi>Academia</bdi>: 2</li>" in clause_row(page, "para_3")
+    assert 'data-testid="clause-table-as-of"' not in page
+    assert len(default_task_backend.results) == 1
+
+
+def clause_counts(document: dict, eid: str) -> int:
+    (clause,) = (clause for clause in document["clauses"] if clause["eid"] == eid)
+    return clause["reflected"]
+
+
+@pytest.mark.usefixtures("queued_tasks")
+def test_report_json_gives_the_older_clause_counts_with_their_time_and_a_snapshot_never_does(
+    anon_client, process, organiser
+):
+    version = import_document(process, organiser)
+    clause = version.clauses.get(eid="para_3")
+    first, second = (file_submission(process, make_user(kind=StakeholderKind.ACADEMIA)) for _ in range(2))
+    disposition_reflect(submission=first, actor=organiser, links=[LinkSpec(clause=clause)])
+    address = reverse("reports:report-json", args=[process.slug])
+    document = anon_client.get(address).json()
+    assert clause_counts(document, "para_3") == 1 and document["clauses_as_of"] is None
+
+    disposition_reflect(submission=second, actor=organiser, links=[LinkSpec(clause=clause)])
+    document = anon_client.get(address).json()
+    assert document["totals"]["reflected"] == 2  # every other number is current
+    assert clause_counts(document, "para_3") == 1
+    assert document["clauses_as_of"] is not None and document["clauses_as_of"] <= document["generated_at"]
+    (queued,) = default_task_backend.results
+    assert queued.task.func is refresh_clause_rows.func
+
+    # What is published is counted as the data is, whatever the cache holds.
+    process.refresh_from_db()
+    frozen = build_aggregates(process=process, version=report_version(process))
+    assert "clauses_as_of" not in frozen
+    assert clause_counts(frozen, "para_3") == 2
+
+    assert refresh_clause_rows.call(*queued.args, **queued.kwargs) is True
+    document = anon_client.get(address).json()
+    assert clause_counts(document, "para_3") == 2 and document["clauses_as_of"] is None
