@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from traceability.consultations.models import CommentRound, Submission, SubmissionStatus
 from traceability.consultations.services import round_open
@@ -19,6 +20,7 @@ from traceability.dispositions.models import ClauseLink
 from traceability.dispositions.services import LinkSpec, disposition_reflect, version_adopt
 from traceability.outcomes.models import ClauseMatch, DocumentVersion, MatchRelation
 from traceability.outcomes.services import version_import
+from traceability.reports.tasks import refresh_redline_links
 
 from .conftest import client_for
 from .factories import file_submission, group_of, make_process, make_user
@@ -39,8 +41,12 @@ def decided(process, organiser, stakeholder, draft):
 
 
 def text_of(response) -> str:
+    return text_of_html(response.content.decode())
+
+
+def text_of_html(html: str) -> str:
     # <bdi> only isolates a user's text inside a sentence (inline): it adds no space to what is read.
-    html = re.sub(r"</?bdi>", "", response.content.decode())
+    html = re.sub(r"</?bdi>", "", html)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
@@ -692,6 +698,32 @@ def test_the_redline_counts_follow_a_new_decision_and_a_new_comment_after_it_was
     disposition_reflect(submission=second, actor=organiser, links=[LinkSpec(clause=new.clauses.get(label="4"))])
     page = text_of(anon_client.get(url))
     assert "Linked by 2 submissions:" in page and "Commented on by 1 submission:" in page
+
+
+def test_after_a_decision_the_redline_names_the_links_as_they_were_until_a_task_reads_them_again(
+    anon_client, process, organiser, stakeholder, draft, settings
+):
+    """The links read every current link of the page's clauses (seconds at a million decided submissions): after
+    a decision a reader gets them as they were, with their age, while the worker reads them again."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    first = file_submission(process, stakeholder)
+    disposition_reflect(submission=first, actor=organiser, links=[LinkSpec(clause=draft.clauses.get(label="3"))])
+    new = version_adopt(
+        version=version_import(process=process, source=document(NEW, P1, P2, P3, P4, P5), label="R1", created_by=None),
+        actor=organiser,
+    )
+    url = reverse("reports:compare", args=[process.slug])
+    page = anon_client.get(url).content.decode()
+    assert "Linked by 1 submission:" in text_of_html(page) and 'data-testid="linked-as-of"' not in page
+    second = file_submission(process, stakeholder)
+    disposition_reflect(submission=second, actor=organiser, links=[LinkSpec(clause=new.clauses.get(label="4"))])
+    page = anon_client.get(url).content.decode()
+    assert "Linked by 2 submissions:" not in text_of_html(page) and 'data-testid="linked-as-of"' in page
+    (queued,) = default_task_backend.results
+    assert refresh_redline_links.call(*queued.args, **queued.kwargs) is True
+    page = anon_client.get(url).content.decode()
+    assert "Linked by 2 submissions:" in text_of_html(page) and 'data-testid="linked-as-of"' not in page
 
 
 def _suspect_process(organiser, stakeholder, n: int):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
@@ -20,7 +21,7 @@ from traceability.dispositions.models import ClauseLink, ExclusionGround, Extent
 from traceability.dispositions.selectors import annotate_states, with_current_clause
 from traceability.outcomes.models import Clause, DocumentVersion
 
-from .caching import current, process_key
+from .caching import current, current_or_kept, keep, process_key
 from .models import LanguageTally
 
 
@@ -256,19 +257,40 @@ def _linked_uncached(process: Process, ids: list[int]) -> tuple[dict[int, int], 
     return counts, by_identity
 
 
-def submissions_by_identity(process: Process, rows: list) -> None:
+def _redline_key(process: Process, ids: list[int]) -> str:
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    return process_key(process, "redline-links", "v2", digest)
+
+
+def remake_redline_links(process_id: int, ids: list[int]) -> bool:
+    """Read the links of the identities ``ids`` again and keep them (``submissions_by_identity``' background
+    task). False when the process is gone."""
+    process = Process.objects.filter(pk=process_id).first()
+    if process is None:
+        return False
+    keep(_redline_key(process, ids), process.stats_version, _linked_uncached(process, ids), CLAUSE_CACHE_SECONDS)
+    return True
+
+
+def submissions_by_identity(process: Process, rows: list) -> datetime | None:
     """Give each redline row ``linked`` (submissions whose current decision links one of the row's
     identities: they drove or followed the change) and ``commented`` (submissions filed on one of them),
     each a sample with a count.
 
     The linked part reads every current link of the page's clauses (seconds at a million decided submissions),
-    so it is cached per ``stats_version``: links change only with a decision, a withdrawal or an edit, which bump
-    it, never with a filing. The commented part is two indexed queries, read live (filings add to it)."""
+    so it is kept per ``stats_version``: links change only with a decision, a withdrawal or an edit, which bump
+    it, never with a filing. After one, the links as they were are used while a background task reads them
+    again: the time they were read is returned (``None`` when current). The commented part is two indexed
+    queries, read live (filings add to it)."""
+    from .tasks import refresh_redline_links
+
     ids = sorted({identity for row in rows for identity in row.identity_ids})
-    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    key = process_key(process, "redline-links", "v1", digest)
-    linked_counts, by_linked = current(
-        key, process.stats_version, lambda: _linked_uncached(process, ids), CLAUSE_CACHE_SECONDS
+    (linked_counts, by_linked), as_of = current_or_kept(
+        _redline_key(process, ids),
+        process.stats_version,
+        lambda: _linked_uncached(process, ids),
+        CLAUSE_CACHE_SECONDS,
+        refresh=lambda: refresh_redline_links.enqueue(process.pk, ids),
     )
     comments = Submission.objects.for_process(process).active().filter(target__in=ids).order_by()
     commented_counts = {row["target"]: row["n"] for row in comments.values("target").annotate(n=Count("*")).order_by()}
@@ -285,3 +307,4 @@ def submissions_by_identity(process: Process, rows: list) -> None:
         row.linked_count = sum(linked_counts.get(i, 0) for i in row.identity_ids)
         row.commented = sorted({ref for i in row.identity_ids for ref in by_commented.get(i, [])})
         row.commented_count = sum(commented_counts.get(i, 0) for i in row.identity_ids)
+    return as_of

@@ -30,3 +30,11 @@ def refresh_clause_rows(process_id: int, version_id: int) -> bool:
     from .builder import remake_clause_rows
 
     return remake_clause_rows(process_id, version_id)
+
+
+@task()
+def refresh_redline_links(process_id: int, ids: list[int]) -> bool:
+    """Read the links of a page of the redline again after a decision (see ``selectors.submissions_by_identity``)."""
+    from .selectors import remake_redline_links
+
+    return remake_redline_links(process_id, ids)

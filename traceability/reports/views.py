@@ -311,7 +311,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
     versions = list(DocumentVersion.objects.filter(process=process).adopted().order_by("number"))
     # Only "page" in the query: the default comparison (the newest two versions), on that page.
     form = CompareForm(request.GET if set(request.GET) - {"page"} else None, versions=versions)
-    old = new = page = None
+    old = new = page = linked_as_of = None
     if form.is_valid():
         old, new = form.cleaned_data["old"], form.cleaned_data["new"]
     elif not set(request.GET) - {"page"} and len(versions) >= 2:
@@ -326,7 +326,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
             before = "\n\n".join(f"{c.heading}\n{c.text}".strip() for c in row.old)
             after = f"{row.new.heading}\n{row.new.text}".strip() if row.new else ""
             row.diff = word_diff(before, after)
-        submissions_by_identity(process, list(page))
+        linked_as_of = submissions_by_identity(process, list(page))
     query = request.GET.copy()
     query.pop("page", None)
     if old is not None and not query:
@@ -342,6 +342,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
             "new": new,
             "report_version": report_version(process),
             "page": page,
+            "linked_as_of": linked_as_of,
             "querystring": query.urlencode(),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
