@@ -23,7 +23,7 @@ from traceability.dispositions.models import ClauseLink, ExclusionGround
 from traceability.dispositions.selectors import LinkState
 from traceability.outcomes.models import Clause, DocumentVersion
 
-from .caching import current_or_kept, keep, process_key
+from .caching import current_or_kept, process_key, remake
 from .exports.mapping import current_clauses, day, iso
 from .indicators import (
     CACHE_SECONDS,
@@ -104,7 +104,8 @@ def remake_clause_rows(process_id: int, version_id: int) -> bool:
     version = DocumentVersion.objects.filter(pk=version_id, process_id=process_id).first()
     if process is None or version is None:
         return False
-    keep(_clause_rows_key(process, version), process.stats_version, clause_aggregates(process, version), CACHE_SECONDS)
+    key = _clause_rows_key(process, version)
+    remake(key, process.stats_version, lambda: clause_aggregates(process, version), CACHE_SECONDS)
     return True
 
 

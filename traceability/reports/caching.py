@@ -58,6 +58,15 @@ def keep(key: str, version: object, value: object, timeout: int) -> None:
     cache.set(key, (version, value, timezone.now()), timeout)
 
 
+def remake(key: str, version: object, compute: Callable[[], object], timeout: int) -> None:
+    """A background task's part of ``current_or_kept``: ``keep`` what ``compute()`` makes at ``version``, unless a
+    task (queued for an earlier decision) made it at that version already."""
+    found = cache.get(key)
+    if isinstance(found, tuple) and len(found) == 3 and found[0] == version:
+        return
+    keep(key, version, compute(), timeout)
+
+
 def current_or_kept(
     key: str,
     version: object,

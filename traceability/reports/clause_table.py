@@ -12,7 +12,8 @@ from django.utils import translation
 from traceability.consultations.models import CommentRound, Process, StakeholderGroup, group_label
 from traceability.outcomes.models import DocumentVersion
 
-from .caching import current_or_kept, keep, process_key
+from .caching import current_or_kept, process_key
+from .caching import remake as remake_kept
 from .selectors import group_clause_links, report_clauses
 
 # The clause table is rendered once per data version and kept this long (its key changes with the data, so this
@@ -77,17 +78,16 @@ def remake(process_id: int, version_id: int, round_number: int | None, per_page:
         if comment_round is None:
             return False
     version.process = process
-    with translation.override(language):
-        clause_page = Paginator(list(report_clauses(version)), per_page).get_page(page)
-        groups = [
-            (group.pk, group_label(group.name, group.kind))
-            for group in StakeholderGroup.objects.filter(process=process).order_by("position", "pk")
-        ]
-        html = _render(process, version, clause_page, groups, comment_round)
-    keep(
-        _key(process, version_id, round_number, per_page, page, language),
-        process.stats_version,
-        html,
-        CLAUSE_TABLE_SECONDS,
-    )
+
+    def render() -> str:
+        with translation.override(language):
+            clause_page = Paginator(list(report_clauses(version)), per_page).get_page(page)
+            groups = [
+                (group.pk, group_label(group.name, group.kind))
+                for group in StakeholderGroup.objects.filter(process=process).order_by("position", "pk")
+            ]
+            return _render(process, version, clause_page, groups, comment_round)
+
+    key = _key(process, version_id, round_number, per_page, page, language)
+    remake_kept(key, process.stats_version, render, CLAUSE_TABLE_SECONDS)
     return True

@@ -21,7 +21,7 @@ from traceability.dispositions.models import ClauseLink, ExclusionGround, Extent
 from traceability.dispositions.selectors import annotate_states, with_current_clause
 from traceability.outcomes.models import Clause, DocumentVersion
 
-from .caching import current, current_or_kept, keep, process_key
+from .caching import current, current_or_kept, process_key, remake
 from .models import LanguageTally
 
 
@@ -268,7 +268,9 @@ def remake_redline_links(process_id: int, ids: list[int]) -> bool:
     process = Process.objects.filter(pk=process_id).first()
     if process is None:
         return False
-    keep(_redline_key(process, ids), process.stats_version, _linked_uncached(process, ids), CLAUSE_CACHE_SECONDS)
+    remake(
+        _redline_key(process, ids), process.stats_version, lambda: _linked_uncached(process, ids), CLAUSE_CACHE_SECONDS
+    )
     return True
 
 
