@@ -52,7 +52,7 @@ def test_the_table_as_it_was_is_shown_with_its_age_while_it_is_made_again(anon_c
     assert "2 of 2 submissions have a disposition." in page
     assert "<bdi>Academia</bdi>: 1</li>" in clause_row(page, "para_3")
     assert 'data-testid="clause-table-as-of"' in page
-    assert "the decisions made since are being counted" in page
+    assert "the decisions made since are being counted. Reload the page in a moment to see them." in page
     (queued,) = default_task_backend.results
     assert queued.task.func is refresh_clause_table.func
 

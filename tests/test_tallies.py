@@ -61,7 +61,7 @@ from traceability.reports.tallies import (
 )
 
 from .conftest import client_for
-from .factories import file_submission, make_user
+from .factories import file_submission, make_process, make_user
 from .test_agreement import Text
 
 AUTHORS = [
@@ -147,7 +147,12 @@ class Play:
     def file(self, n: int, attribution: str) -> None:
         author = pick([a for a in self.authors if a.is_active], n)
         if author is not None:
-            file_submission(self.process, author, attribution=attribution)
+            try:
+                file_submission(self.process, author, attribution=attribution)
+            except ValidationError:
+                # An ``orm_update`` moved the author's first submission to another group: the filing in the
+                # group of their kind is refused (one group per account and process), and writes nothing.
+                pass
 
     def update(self, n: int, attribution: str) -> None:
         submission = pick(self.submissions(SubmissionStatus.WITHDRAWN), n)
@@ -355,6 +360,22 @@ def test_rebuild_recounts_what_a_suspended_bulk_load_wrote(process, stakeholder)
         assert differences(process.pk) == []
     file_submission(process, make_user())
     assert differences(process.pk) == [] and stored(process.pk) == recount(process.pk)
+
+
+def test_a_recount_that_changes_nothing_leaves_the_version_of_the_data_alone(process, stakeholder):
+    """A published report would otherwise read as changed since its snapshot (``stats_version`` moved)."""
+    file_submission(process, stakeholder)
+    other = make_process()
+    file_submission(other, make_user())
+    process.refresh_from_db()
+    before = process.stats_version
+    assert rebuild_tallies() == set()
+    process.refresh_from_db()
+    assert process.stats_version == before
+    Tally.objects.filter(process=other, n__gt=0).update(n=F("n") + 1)
+    assert rebuild_tallies() == {other.pk}
+    process.refresh_from_db()
+    assert process.stats_version == before
 
 
 def test_a_rebuild_makes_the_kept_indicators_be_read_again(process, stakeholder):

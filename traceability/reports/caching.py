@@ -8,6 +8,7 @@ table), which the database cache deletes only when it culls at ``MAX_ENTRIES``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -18,6 +19,7 @@ from django.utils import timezone
 from traceability.consultations.models import Process
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def process_key(process: Process, *parts: object) -> str:
@@ -53,23 +55,31 @@ def current(key: str, version: object, compute: Callable[[], T], timeout: int) -
 REFRESH_SECONDS = 300
 
 
-def keep(key: str, version: object, value: object, timeout: int) -> None:
-    """Store ``value`` under ``key`` as made at ``version``, now (for ``current_or_kept``)."""
-    cache.set(key, (version, value, timezone.now()), timeout)
+def _kept(found: object) -> tuple[int, object, datetime] | None:
+    return found if isinstance(found, tuple) and len(found) == 3 else None
 
 
-def remake(key: str, version: object, compute: Callable[[], object], timeout: int) -> None:
+def keep(key: str, version: int, value: object, timeout: int, made_at: datetime) -> None:
+    """Store ``value`` under ``key`` as read at ``version`` and ``made_at`` (for ``current_or_kept``), unless what
+    is there was read at a later version (a task that took longer than the next one)."""
+    found = _kept(cache.get(key))
+    if found is None or found[0] <= version:
+        cache.set(key, (version, value, made_at), timeout)
+
+
+def remake(key: str, version: int, compute: Callable[[], object], timeout: int) -> None:
     """A background task's part of ``current_or_kept``: ``keep`` what ``compute()`` makes at ``version``, unless a
-    task (queued for an earlier decision) made it at that version already."""
-    found = cache.get(key)
-    if isinstance(found, tuple) and len(found) == 3 and found[0] == version:
+    task (queued for an earlier decision) made it at that version, or a later one, already."""
+    found = _kept(cache.get(key))
+    if found is not None and found[0] >= version:
         return
-    keep(key, version, compute(), timeout)
+    made_at = timezone.now()
+    keep(key, version, compute(), timeout, made_at)
 
 
 def current_or_kept(
     key: str,
-    version: object,
+    version: int,
     compute: Callable[[], T],
     timeout: int,
     refresh: Callable[[], object],
@@ -77,27 +87,38 @@ def current_or_kept(
     exact: bool = False,
 ) -> tuple[T, datetime | None]:
     """For what takes seconds to make at a million submissions and changes with every decision (a clause's
-    figures): the value under ``key`` and ``None`` if it was made at ``version``; else, if one was made at an
-    earlier version, that value and the time it was made, and ``refresh()`` is called (it enqueues the background
-    task that makes it again and ``keep``s it) once per version and ``REFRESH_SECONDS``; only a value never made
-    (or gone from the cache) is made here, by ``compute()``.
+    figures): the value under ``key`` and ``None`` if it was made at ``version`` (or later: this reader's copy of
+    the process is older than the value); else, if one was made at an earlier version, that value and the time it
+    was made, and ``refresh()`` is called (it enqueues the background task that makes it again, ``remake``) once
+    per version and ``REFRESH_SECONDS``; only a value never made (or gone from the cache) is made here.
 
     A reader never waits for the whole process to be read again after each decision: the page says how old the
     figures it shows are instead. Where tasks run at once (``TASKS_BACKEND=immediate``, the tests) the value is
-    made by ``refresh()`` and returned as current. ``exact``: never an older value (what is published)."""
-    found = cache.get(key)
-    if isinstance(found, tuple) and len(found) == 3 and (not exact or found[0] == version):
-        made_version, value, made_at = found
-        if made_version == version:
-            return value, None
-        if cache.add(f"{key}:refresh:{version}", True, REFRESH_SECONDS):
-            refresh()
-            again = cache.get(key)
-            if isinstance(again, tuple) and len(again) == 3 and again[0] == version:
+    made by ``refresh()`` and returned as current. If the task cannot be queued, the value is made here.
+    ``exact``: never an older value (what is published)."""
+    flag = f"{key}:refresh"
+    both = cache.get_many([key, flag])
+    found = _kept(both.get(key))
+    if found is not None and found[0] >= version:
+        return found[1], None
+    if found is not None and not exact:
+        if both.get(flag) != version:
+            cache.set(flag, version, REFRESH_SECONDS)
+            try:
+                refresh()
+            except Exception:  # the queue is down: this reader waits instead of every reader seeing older figures
+                logger.exception("Could not queue the remaking of %s; made in the request", key)
+                cache.delete(flag)
+            else:
+                again = _kept(cache.get(key))
+                if again is None or again[0] < version:
+                    return found[1], found[2]
                 return again[1], None
-        return value, made_at
+        else:
+            return found[1], found[2]
+    made_at = timezone.now()
     value = compute()
-    keep(key, version, value, timeout)
+    keep(key, version, value, timeout, made_at)
     return value, None
 
 

@@ -14,8 +14,9 @@ submission (the reference the tests and the benchmark compare the tallies with).
 
 from __future__ import annotations
 
+import hashlib
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 
 from django.db.models import BooleanField, Case, Count, FilteredRelation, Q, QuerySet, Sum, Value, When
@@ -587,11 +588,19 @@ def _indicators(process: Process, comment_round: CommentRound | None, *, cached:
     decided = sum(group.counts.dispositioned for group in groups)
     if cached:
         scope = comment_round.number if comment_round is not None else "all"
-        key = process_key(process, "indicators", "v5", scope)
+        key = process_key(process, "indicators", "v5", SHAPE, scope)
         found = current(key, process.stats_version, lambda: detail(process, decided, comment_round), CACHE_SECONDS)
     else:
         found = detail(process, decided, comment_round)
     return _assemble(process, groups, countries, countries_reached, organisations, found)
+
+
+def _shape() -> str:
+    """The fields of what is kept, in the cache keys: a release that changes them reads its own entries, never
+    older pickles of another shape."""
+    kept = (Counts, GroupRow, CountryRow, Parity, Balance, Responsiveness, Indicators, Detail, Ratio, Interaction)
+    names = ";".join(f"{kind.__name__}:{','.join(f.name for f in fields(kind))}" for kind in kept)
+    return hashlib.sha256(names.encode()).hexdigest()[:12]
 
 
 def indicators_for(process: Process, comment_round: CommentRound | None = None) -> Indicators:
@@ -604,11 +613,13 @@ def indicators_for(process: Process, comment_round: CommentRound | None = None) 
     the same figures, and at a million submissions the tallies' reads are most of a filtered report's queries)."""
     scope = comment_round.number if comment_round is not None else "all"
     return current(
-        process_key(process, "indicators-counts", "v1", scope),
+        process_key(process, "indicators-counts", SHAPE, scope),
         (process.stats_version, process.last_number),
         lambda: _indicators(process, comment_round, cached=True),
         CACHE_SECONDS,
     )
 
+
+SHAPE = _shape()
 
 __all__ = ["Counts", "Indicators", "Interaction", "Ratio", "compute", "compute_from_scan", "indicators_for"]

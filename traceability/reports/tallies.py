@@ -480,28 +480,54 @@ def _recount_sql(vendor: str, tally: TallyDef, process_id: int | None) -> str:
 
 
 def rebuild_tallies(
-    process_id: int | None = None, *, using: str = DEFAULT_DB_ALIAS, tallies: tuple[TallyDef, ...] = TALLIES
-) -> None:
+    process_id: int | None = None,
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    tallies: tuple[TallyDef, ...] = TALLIES,
+    touch: bool = True,
+) -> set[int]:
     """Recount ``tallies`` (all by default) of ``process_id`` (every process when None) from the rows, in one
     transaction: a DELETE, then an INSERT ... SELECT ... GROUP BY per tally. For after a bulk load made with the
-    triggers off, for ``triggers_ensure``, and for a migration that adds a tally."""
+    triggers off, for ``triggers_ensure``, and for a migration that adds a tally. Returns the processes whose
+    counts the recount changed.
+
+    ``touch``: bump those processes' ``stats_version``, so that the figures kept from the tallies as they were
+    (``indicators_for``) are read again; the others keep theirs, and a published report does not read as changed
+    when nothing did. A migration passes ``touch=False``: its tally is new, and no figure was kept from it."""
     connection = connections[using]
     vendor = connection.vendor
     _check_vendor(vendor)
     params = [] if process_id is None else [process_id]
+    changed: set[int] = set()
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for tally in tallies:
             where = "" if process_id is None else " WHERE process_id = %s"
-            cursor.execute(f"DELETE FROM {tally.table}{where}", params)  # nosec B608
             columns = ", ".join(tally.columns)
+            # What the table held, to tell which processes the recount changed (a row counted down to zero is
+            # the same as no row).
+            rows = f"SELECT {columns}, n FROM {tally.table} WHERE n <> 0{where.replace(' WHERE', ' AND')}"  # nosec B608
+            cursor.execute(f"CREATE TEMPORARY TABLE trace_tally_before AS {rows}", params)
+            cursor.execute(f"DELETE FROM {tally.table}{where}", params)  # nosec B608
             cursor.execute(
                 f"INSERT INTO {tally.table} ({columns}, n) {_recount_sql(vendor, tally, process_id)}", params
             )  # nosec B608
-        # What was kept at the process's version of the data (the indicators, the rendered tables) was made from
-        # the tallies as they were: a new version makes it be read again.
-        process_table = connection.ops.quote_name(Process._meta.db_table)
-        where = "" if process_id is None else " WHERE id = %s"
-        cursor.execute(f"UPDATE {process_table} SET stats_version = stats_version + 1{where}", params)  # nosec B608
+            before = f"SELECT {columns}, n FROM trace_tally_before"  # nosec B608
+            cursor.execute(
+                f"SELECT process_id FROM ({rows} EXCEPT {before}) AS added "  # nosec B608
+                f"UNION SELECT process_id FROM ({before} EXCEPT {rows}) AS gone",
+                params + params,
+            )
+            changed.update(row[0] for row in cursor.fetchall())
+            cursor.execute("DROP TABLE trace_tally_before")
+        if touch and changed:
+            # bandit B608 reviewed: the model's own table name; the ids are parameters.
+            process_table = connection.ops.quote_name(Process._meta.db_table)
+            marks = ", ".join(["%s"] * len(changed))
+            cursor.execute(
+                f"UPDATE {process_table} SET stats_version = stats_version + 1 WHERE id IN ({marks})",  # nosec B608
+                sorted(changed),
+            )
+    return changed
 
 
 Counted = dict[str, dict[tuple, int]]
