@@ -219,6 +219,8 @@ def test_a_reader_that_goes_away_stops_the_copy_and_leaves_the_connection_usable
         assert cursor.fetchone() == ("on",)
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == (jit,)
+        cursor.execute("SHOW enable_sort")
+        assert cursor.fetchone() == ("on",)
 
 
 @postgresql

@@ -44,15 +44,17 @@ from .mapping import _LINK, _PUBLIC, COLUMNS, FORMULA_TRIGGERS, Echo
 # anything: as fast to the last byte up to 100,000 submissions, but the first rows come only after it (measured
 # in session 19: 1.2 s against 0.17 s at 100,000, 0.13-0.18 s against 0.015 s at 10,000, the whole download
 # 1.5 s either way), and at a million it writes about 2 GB of temporary files (70 s against 63 s to the last
-# byte; see bench/README.md).
+# byte; see bench/README.md). Without a full sort either: at 100,000 the planner otherwise sorts each parallel
+# worker's share of the submissions by number before the first row (0.16-0.2 s) rather than read their index
+# (0.015-0.02 s; the same to the last byte, at a million too).
 # Without JIT compilation: the statement's cost is far above ``jit_above_cost`` at that size, and PostgreSQL (where
 # built with LLVM, as Debian's is) then compiles it before the first row, about 0.8 s at a million submissions for
 # about 0.4 s saved over the 15 s of the whole download: the first bytes come in 20 ms instead of a second, and a
 # reader who goes away stops a statement that has started rather than one still compiling.
 # Set for the COPY only, on its connection, and reset after it (an aborted transaction rolls it back by itself).
 STREAMING_FROM = 1_000  # submissions
-STREAMING_PLAN = "SET enable_hashjoin = off; SET enable_mergejoin = off; SET jit = off"
-DEFAULT_PLAN = "RESET enable_hashjoin; RESET enable_mergejoin; RESET jit"
+STREAMING_PLAN = "SET enable_hashjoin = off; SET enable_mergejoin = off; SET enable_sort = off; SET jit = off"
+DEFAULT_PLAN = "RESET enable_hashjoin; RESET enable_mergejoin; RESET enable_sort; RESET jit"
 CHUNK_BYTES = 256 * 1024  # handed to the server at a time, about
 PIPE_BYTES = 64 * 1024  # read from and written to the pipe at a time
 
