@@ -679,17 +679,22 @@ def test_the_redline_links_a_long_list_of_submissions_to_the_report(
     assert len(re.findall(rf">{process.code}-\d{{5}}</a>", listed)) == 9  # the list is not counted: its rows
 
 
+def _linked_then_adopted(process, organiser, stakeholder, draft) -> DocumentVersion:
+    """One submission reflected in clause 3 of the draft, then R1 adopted: a redline whose clause 3 is linked."""
+    first = file_submission(process, stakeholder)
+    disposition_reflect(submission=first, actor=organiser, links=[LinkSpec(clause=draft.clauses.get(label="3"))])
+    return version_adopt(
+        version=version_import(process=process, source=document(NEW, P1, P2, P3, P4, P5), label="R1", created_by=None),
+        actor=organiser,
+    )
+
+
 def test_the_redline_counts_follow_a_new_decision_and_a_new_comment_after_it_was_read(
     anon_client, process, organiser, stakeholder, draft
 ):
     """What the redline caches (the links) is read again after a decision; what it reads live (the comments)
     changes with a filing."""
-    first = file_submission(process, stakeholder)
-    disposition_reflect(submission=first, actor=organiser, links=[LinkSpec(clause=draft.clauses.get(label="3"))])
-    new = version_adopt(
-        version=version_import(process=process, source=document(NEW, P1, P2, P3, P4, P5), label="R1", created_by=None),
-        actor=organiser,
-    )
+    new = _linked_then_adopted(process, organiser, stakeholder, draft)
     url = reverse("reports:compare", args=[process.slug])
     assert "Linked by 1 submission:" in text_of(anon_client.get(url))
     second = file_submission(process, stakeholder, target=new.clauses.get(label="4").identity)
@@ -707,12 +712,7 @@ def test_after_a_decision_the_redline_names_the_links_as_they_were_until_a_task_
     a decision a reader gets them as they were, with their age, while the worker reads them again."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     default_task_backend.clear()
-    first = file_submission(process, stakeholder)
-    disposition_reflect(submission=first, actor=organiser, links=[LinkSpec(clause=draft.clauses.get(label="3"))])
-    new = version_adopt(
-        version=version_import(process=process, source=document(NEW, P1, P2, P3, P4, P5), label="R1", created_by=None),
-        actor=organiser,
-    )
+    new = _linked_then_adopted(process, organiser, stakeholder, draft)
     url = reverse("reports:compare", args=[process.slug])
     page = anon_client.get(url).content.decode()
     assert "Linked by 1 submission:" in text_of_html(page) and 'data-testid="linked-as-of"' not in page
