@@ -590,6 +590,25 @@ def test_commenting_on_a_paragraph_records_its_number_instead_of_asking_for_it(
     assert "Comments on clause 4 of R1 (numbered 3 when the comment was filed)" in trace
 
 
+def test_the_trace_page_costs_the_same_whether_it_comments_on_a_clause_or_not(
+    anon_client, process, organiser, stakeholder, draft
+):
+    on_clause = file_submission(process, stakeholder, title="On 3", target=draft.clauses.get(label="3").identity)
+    general = file_submission(process, stakeholder, title="General")
+    anon_client.get(general.get_absolute_url())
+    counts = {}
+    for submission in (on_clause, general):
+        with CaptureQueriesContext(connection) as queries:
+            response = anon_client.get(submission.get_absolute_url())
+        counts[submission.title] = len(queries)
+    assert counts["On 3"] == counts["General"], counts
+    page = anon_client.get(on_clause.get_absolute_url()).content.decode()
+    document_link = reverse("outcomes:document", args=[process.slug]) + f"?version={draft.number}#para_3"
+    assert f'href="{document_link}"' in page.replace("&amp;", "&")
+    assert "Comments on clause 3 of Zero draft" in text_of(anon_client.get(on_clause.get_absolute_url()))
+    assert response.status_code == 200
+
+
 def test_a_failed_move_keeps_the_focus_on_that_link(organiser_client, process, organiser, stakeholder, draft):
     for label in ("4", "5"):
         submission = file_submission(process, stakeholder, title=f"On {label}")

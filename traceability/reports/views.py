@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -234,9 +235,18 @@ class Verification:
 def _trace_subject(slug: str, reference: str) -> tuple[Process, DocumentVersion | None, Submission]:
     process = get_visible_process(slug)
     version = report_version(process)
-    submission = get_object_or_404(
-        report_submissions(process, version).select_related("round", "disposition__duplicate_of"), reference=reference
-    )
+    submissions = report_submissions(process, version).select_related("round", "disposition__duplicate_of")
+    if version is not None:
+        version.process = process  # its links name the process: no second read of it
+        # The clause the submission comments on, as it is in the report's version, read with the submission: the
+        # page costs the same queries whether it comments on a clause or not.
+        target = Clause.objects.filter(version=version, identity_id=OuterRef("target_id"))
+        submissions = submissions.annotate(
+            target_clause_pk=Subquery(target.values("pk")[:1]),
+            target_clause_eid=Subquery(target.values("eid")[:1]),
+            target_clause_label=Subquery(target.values("label")[:1]),
+        )
+    submission = get_object_or_404(submissions, reference=reference)
     return process, version, submission
 
 
@@ -252,8 +262,14 @@ def _render_trace(
 ) -> HttpResponse:
     state_links([submission])
     target_clause = None
-    if submission.target_id and version is not None:
-        target_clause = Clause.objects.filter(version=version, identity_id=submission.target_id).first()
+    if submission.target_id and getattr(submission, "target_clause_pk", None) is not None:
+        target_clause = Clause(
+            pk=submission.target_clause_pk,
+            version=version,
+            identity_id=submission.target_id,
+            eid=submission.target_clause_eid,
+            label=submission.target_clause_label,
+        )
     trail = decision_trail(submission, version)
     # The author may reply to the current decision while its window is open.
     reply_step = trail[-1] if trail and trail[-1].reply_open else None
