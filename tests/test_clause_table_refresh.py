@@ -3,11 +3,15 @@ at a million decided submissions) is served as it was, with its age, while a bac
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone, translation
 from django_tasks import default_task_backend
 
 from traceability.accounts.models import StakeholderKind
+from traceability.consultations.services import round_open
 from traceability.dispositions.services import LinkSpec, disposition_reflect
 from traceability.reports.builder import build_aggregates
 from traceability.reports.selectors import report_version
@@ -103,3 +107,35 @@ def test_report_json_gives_the_older_clause_counts_with_their_time_and_a_snapsho
     assert refresh_clause_rows.call(*queued.args, **queued.kwargs) is True
     document = anon_client.get(address).json()
     assert clause_counts(document, "para_3") == 2 and document["clauses_as_of"] is None
+
+
+@pytest.mark.usefixtures("queued_tasks")
+def test_the_task_makes_the_table_of_the_language_and_round_it_was_asked_for(anon_client, process, organiser):
+    """A French reader of round 1's report: the worker (whose own language is English) makes that table, in French,
+    of that round's submissions."""
+    version = import_document(process, organiser)
+    clause = version.clauses.get(eid="para_3")
+    before_round = file_submission(process, make_user(kind=StakeholderKind.ACADEMIA))
+    round_open(process=process, version=version, closes_at=timezone.now() + timedelta(days=1), actor=organiser)
+    first, second = (file_submission(process, make_user(kind=StakeholderKind.ACADEMIA)) for _ in range(2))
+    disposition_reflect(submission=before_round, actor=organiser, links=[LinkSpec(clause=clause)])
+    disposition_reflect(submission=first, actor=organiser, links=[LinkSpec(clause=clause)])
+    with translation.override("fr"):
+        address = reverse("reports:report", args=[process.slug]) + "?round=1"
+    assert address.startswith("/fr/")
+    page = anon_client.get(address).content.decode()
+    assert "<bdi>Milieu universitaire</bdi>: 1</li>" in clause_row(page, "para_3")
+
+    disposition_reflect(submission=second, actor=organiser, links=[LinkSpec(clause=clause)])
+    page = anon_client.get(address).content.decode()
+    assert "<bdi>Milieu universitaire</bdi>: 1</li>" in clause_row(page, "para_3")
+    assert 'data-testid="clause-table-as-of"' in page
+    (queued,) = default_task_backend.results
+    with translation.override("en"):  # the worker's own language
+        assert refresh_clause_table.call(*queued.args, **queued.kwargs) is True
+    page = anon_client.get(address).content.decode()
+    # Round 1's two, not the one filed before it; the French names and the French addresses.
+    row = clause_row(page, "para_3")
+    assert "<bdi>Milieu universitaire</bdi>: 2</li>" in row and f"/fr/processes/{process.slug}/" in row
+    assert "Les clauses qui ne prennent en compte aucune contribution" in page
+    assert 'data-testid="clause-table-as-of"' not in page
