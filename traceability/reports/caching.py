@@ -28,12 +28,15 @@ def process_key(process: Process, *parts: object) -> str:
     return ":".join(["trace", str(process.pk), str(process.created_at.timestamp()), *map(str, parts)])
 
 
-def lookup(key: str, version: object) -> object | None:
-    """The value under ``key`` if it was made at ``version`` (by ``store`` or ``current``), else ``None``."""
+_MISSING = object()
+
+
+def lookup(key: str, version: object, default: object = None) -> object:
+    """The value under ``key`` if it was made at ``version`` (by ``store`` or ``current``), else ``default``."""
     found = cache.get(key)
     if isinstance(found, tuple) and len(found) == 2 and found[0] == version:
         return found[1]
-    return None
+    return default
 
 
 def store(key: str, version: object, value: object, timeout: int) -> None:
@@ -42,9 +45,9 @@ def store(key: str, version: object, value: object, timeout: int) -> None:
 
 def current(key: str, version: object, compute: Callable[[], T], timeout: int) -> T:
     """The value under ``key`` if it was made at ``version``, else ``compute()`` stored there with ``version``."""
-    found = cache.get(key)
-    if isinstance(found, tuple) and len(found) == 2 and found[0] == version:
-        return found[1]
+    found = lookup(key, version, _MISSING)
+    if found is not _MISSING:
+        return found
     value = compute()
     store(key, version, value, timeout)
     return value
@@ -77,6 +80,18 @@ def remake(key: str, version: int, compute: Callable[[], object], timeout: int) 
     keep(key, version, compute(), timeout, made_at)
 
 
+def _queued(key: str, flag: str, version: int, refresh: Callable[[], object]) -> bool:
+    """Mark ``key`` as being made again at ``version`` and call ``refresh()``; False (and no mark) if it failed."""
+    cache.set(flag, version, REFRESH_SECONDS)
+    try:
+        refresh()
+    except Exception:  # the queue is down: this reader waits instead of every reader seeing older figures
+        logger.exception("Could not queue the remaking of %s; made in the request", key)
+        cache.delete(flag)
+        return False
+    return True
+
+
 def current_or_kept(
     key: str,
     version: int,
@@ -102,19 +117,12 @@ def current_or_kept(
     if found is not None and found[0] >= version:
         return found[1], None
     if found is not None and not exact:
-        if both.get(flag) != version:
-            cache.set(flag, version, REFRESH_SECONDS)
-            try:
-                refresh()
-            except Exception:  # the queue is down: this reader waits instead of every reader seeing older figures
-                logger.exception("Could not queue the remaking of %s; made in the request", key)
-                cache.delete(flag)
-            else:
-                again = _kept(cache.get(key))
-                if again is None or again[0] < version:
-                    return found[1], found[2]
+        if both.get(flag) == version:  # its task is queued already
+            return found[1], found[2]
+        if _queued(key, flag, version, refresh):
+            again = _kept(cache.get(key))  # a task run at once made it already
+            if again is not None and again[0] >= version:
                 return again[1], None
-        else:
             return found[1], found[2]
     made_at = timezone.now()
     value = compute()
