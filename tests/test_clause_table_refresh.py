@@ -28,6 +28,11 @@ def queued_tasks(settings):
     return default_task_backend
 
 
+def queued(task) -> list:  # type: ignore[no-untyped-def]
+    """What waits in the queue for ``task`` (a decision also queues the reading of the replies again)."""
+    return [result for result in default_task_backend.results if result.task.func is task.func]
+
+
 def clause_row(page: str, eid: str) -> str:
     table = page.split('data-testid="clause-table"')[1].split("</table>")[0]
     return table.split(f'#{eid}"')[1].split("</tr>")[0]
@@ -57,20 +62,19 @@ def test_the_table_as_it_was_is_shown_with_its_age_while_it_is_made_again(anon_c
     assert "<bdi>Academia</bdi>: 1</li>" in clause_row(page, "para_3")
     assert 'data-testid="clause-table-as-of"' in page
     assert "the decisions made since are being counted. Reload the page in a moment to see them." in page
-    (queued,) = default_task_backend.results
-    assert queued.task.func is refresh_clause_table.func
+    (task,) = queued(refresh_clause_table)
 
     # A second reader: the same older table (the page is not kept as it is), and no second task.
     page = report(anon_client, process)
     assert "<bdi>Academia</bdi>: 1</li>" in clause_row(page, "para_3")
-    assert len(default_task_backend.results) == 1
+    assert len(queued(refresh_clause_table)) == 1
 
     # The worker runs the task: every reader gets the table as the data is.
-    assert refresh_clause_table.call(*queued.args, **queued.kwargs) is True
+    assert refresh_clause_table.call(*task.args, **task.kwargs) is True
     page = report(anon_client, process)
     assert "<bdi>Academia</bdi>: 2</li>" in clause_row(page, "para_3")
     assert 'data-testid="clause-table-as-of"' not in page
-    assert len(default_task_backend.results) == 1
+    assert len(queued(refresh_clause_table)) == 1
 
 
 def clause_counts(document: dict, eid: str) -> int:
@@ -95,8 +99,7 @@ def test_report_json_gives_the_older_clause_counts_with_their_time_and_a_snapsho
     assert document["totals"]["reflected"] == 2  # every other number is current
     assert clause_counts(document, "para_3") == 1
     assert document["clauses_as_of"] is not None and document["clauses_as_of"] <= document["generated_at"]
-    (queued,) = default_task_backend.results
-    assert queued.task.func is refresh_clause_rows.func
+    (task,) = queued(refresh_clause_rows)
 
     # What is published is counted as the data is, whatever the cache holds.
     process.refresh_from_db()
@@ -104,7 +107,7 @@ def test_report_json_gives_the_older_clause_counts_with_their_time_and_a_snapsho
     assert "clauses_as_of" not in frozen
     assert clause_counts(frozen, "para_3") == 2
 
-    assert refresh_clause_rows.call(*queued.args, **queued.kwargs) is True
+    assert refresh_clause_rows.call(*task.args, **task.kwargs) is True
     document = anon_client.get(address).json()
     assert clause_counts(document, "para_3") == 2 and document["clauses_as_of"] is None
 
@@ -130,9 +133,9 @@ def test_the_task_makes_the_table_of_the_language_and_round_it_was_asked_for(ano
     page = anon_client.get(address).content.decode()
     assert "<bdi>Milieu universitaire</bdi>: 1</li>" in clause_row(page, "para_3")
     assert 'data-testid="clause-table-as-of"' in page
-    (queued,) = default_task_backend.results
+    (task,) = queued(refresh_clause_table)
     with translation.override("en"):  # the worker's own language
-        assert refresh_clause_table.call(*queued.args, **queued.kwargs) is True
+        assert refresh_clause_table.call(*task.args, **task.kwargs) is True
     page = anon_client.get(address).content.decode()
     # Round 1's two, not the one filed before it; the French names and the French addresses.
     row = clause_row(page, "para_3")

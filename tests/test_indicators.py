@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks import default_task_backend
 
 from traceability.accounts.models import StakeholderKind
 from traceability.accounts.services import account_anonymise
@@ -21,7 +22,9 @@ from traceability.dispositions.services import (
     disposition_reflect,
     response_record,
 )
+from traceability.reports.builder import build_aggregates
 from traceability.reports.indicators import compute, indicators_for
+from traceability.reports.tasks import refresh_interaction
 
 from .factories import file_submission, import_document, make_user
 
@@ -315,3 +318,57 @@ def test_interaction_is_in_report_json_and_on_the_report(exchanges, anon_client)
     methodology = anon_client.get(reverse("reports:methodology")).content.decode()
     assert 'id="after-consultation-interaction"' in methodology
     assert "never as agreement" in methodology
+
+
+def _all_groups_answered(page: str) -> str:
+    """The "contests answered" cell of the interaction table's "All groups" row."""
+    footer = page.split('data-testid="interaction-table"')[1].split("<tfoot")[1].split("</tfoot>")[0]
+    return footer.split('data-label="Contests answered" class="text-end">')[1].split("</td>")[0]
+
+
+def test_after_a_reply_or_answer_readers_get_the_interaction_as_it_was_until_a_task_reads_it_again(
+    exchanges, organiser, anon_client, settings
+):
+    """The interaction reads every reply of the process (tens of thousands at a million submissions): after an
+    answer, readers get it as it was read, with its age, while the worker reads it again; what is published never."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    process, _s, s4_contest = exchanges
+    address, json_address = (reverse(name, args=[process.slug]) for name in ("reports:report", "reports:report-json"))
+    page = anon_client.get(address).content.decode()
+    assert _all_groups_answered(page) == "3 of 4" and 'data-testid="interaction-as-of"' not in page
+    assert anon_client.get(json_address).json()["interaction_as_of"] is None
+    assert default_task_backend.results == []
+
+    contest_answer(response=s4_contest, actor=organiser, answer="Noted.", now=process.closes_at + 14 * DAY)
+    for _reader in range(2):  # the second gets the same, and queues nothing more
+        page = anon_client.get(address).content.decode()
+        assert _all_groups_answered(page) == "3 of 4"
+        assert page.count("the decisions and replies made since are being counted.") == 2  # the card and the table
+        assert 'data-testid="interaction-as-of"' in page and 'data-testid="indicator-as-of"' in page
+    document = anon_client.get(json_address).json()
+    shares = document["indicators"]["after_consultation_interaction"]
+    assert shares["contests_answered"]["numerator"] == 3 and shares["median_days_to_answer"] == pytest.approx(2.0)
+    assert document["interaction_as_of"] is not None and document["interaction_as_of"] <= document["generated_at"]
+    (task,) = (result for result in default_task_backend.results if result.task.func is refresh_interaction.func)
+
+    # What is published is read as the data is, whatever the cache holds.
+    process.refresh_from_db()
+    frozen = build_aggregates(process=process, version=None)
+    assert "interaction_as_of" not in frozen
+    assert frozen["indicators"]["after_consultation_interaction"]["contests_answered"]["numerator"] == 4
+
+    assert refresh_interaction.call(*task.args, **task.kwargs) is True
+    page = anon_client.get(address).content.decode()
+    assert _all_groups_answered(page) == "4 of 4" and "decisions and replies made since" not in page
+    document = anon_client.get(json_address).json()
+    assert document["interaction_as_of"] is None
+    assert document["indicators"]["after_consultation_interaction"]["median_days_to_answer"] == pytest.approx(2.5)
+    assert sum(result.task.func is refresh_interaction.func for result in default_task_backend.results) == 1
+
+
+def test_the_interaction_task_of_a_process_or_round_gone_does_nothing(exchanges):
+    process, _s, _ = exchanges
+    assert refresh_interaction.call(process.pk, 7) is False  # the process has no round 7
+    assert refresh_interaction.call(process.pk + 1000, None) is False
+    assert refresh_interaction.call(process.pk, None) is True

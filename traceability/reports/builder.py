@@ -33,6 +33,7 @@ from .indicators import (
     Indicators,
     Interaction,
     Ratio,
+    compute,
     indicators_for,
 )
 from .selectors import clause_counts
@@ -214,20 +215,26 @@ def build_aggregates(
     process: Process,
     version: DocumentVersion | None,
     language: str = CANONICAL_LANGUAGE,
-    older_clauses: bool = False,
+    older: bool = False,
 ) -> dict[str, object]:
     """The indicators, the counts overall, per stakeholder group, per country and per clause of ``version``.
 
     A fixed number of queries whatever the size (each is an SQL aggregate, cached per ``stats_version``).
     Words the builder writes (why a rate has no value) are in ``language``; country names are English.
-    ``older_clauses``: the clauses' counts may be those made before the last decisions, while they are counted
-    again (``clause_rows``); then ``clauses_as_of`` says when they were made (``None`` when current).
+    ``older``: the clauses' counts and the after-consultation interaction may be those read before the last
+    decisions or replies, while they are read again (``clause_rows``, ``indicators_for``); then ``clauses_as_of``
+    and ``interaction_as_of`` say when they were read (``None`` when current). Else (a published snapshot) every
+    figure is read as the data is now.
     """
     with translation.override(language):
-        indicators = indicators_for(process)
+        indicators = indicators_for(process) if older else compute(process)
         kinds = dict(StakeholderGroup.objects.filter(process=process).values_list("pk", "kind"))
-        clauses, clauses_as_of = clause_rows(process, version, exact=not older_clauses) if version else ([], None)
-        optional = {"clauses_as_of": iso(clauses_as_of)} if older_clauses else {}
+        clauses, clauses_as_of = clause_rows(process, version, exact=not older) if version else ([], None)
+        optional = (
+            {"clauses_as_of": iso(clauses_as_of), "interaction_as_of": iso(indicators.interaction_as_of)}
+            if older
+            else {}
+        )
         return {
             "stats_version": indicators.stats_version,
             "indicators": indicator_values(indicators),

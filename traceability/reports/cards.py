@@ -15,6 +15,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, npgettext
 
+from traceability import languages
+
 from .indicators import Indicators, Interaction
 from .ratio import SMALL_N
 
@@ -141,6 +143,7 @@ class Card:
     flag: Promise | str = ""  # why to read the value with care: it rests on few cases (``Ratio.is_small``)
     # A template that writes the detail instead of ``detail`` (when it names groups, which are the organisers' text).
     detail_template: str = ""
+    as_of: str = ""  # when the figures shown are older than the data, while they are read again
 
     @property
     def definition(self) -> Definition:
@@ -220,14 +223,25 @@ def indicator_cards(indicators: Indicators) -> list[Card]:
             speed.empty_reason,
             _flag(speed.median_days is not None and 0 < speed.decided < SMALL_N),
         ),
-        interaction_card(indicators.interaction),
+        interaction_card(indicators.interaction, interaction_as_of(indicators)),
     ]
 
 
-def interaction_card(of: Interaction) -> Card:
+def interaction_as_of(indicators: Indicators) -> str:
+    """What the report says while the interaction it shows is the one read before the last decisions or replies
+    (``indicators_for``); nothing when it is current."""
+    if indicators.interaction_as_of is None:
+        return ""
+    return _(
+        "These replies and answers are as of %(date)s: the decisions and replies made since are being counted. "
+        "Reload the page in a moment to see them."
+    ) % {"date": languages.when(indicators.interaction_as_of)}
+
+
+def interaction_card(of: Interaction, as_of: str = "") -> Card:
     replied, contested, answered = of.replied_share, of.contested_share, of.answered_share
     if not replied.denominator:
-        return Card("after-consultation-interaction", replied.percent, missing=replied.missing)
+        return Card("after-consultation-interaction", replied.percent, missing=replied.missing, as_of=as_of)
     n = ngettext(
         "%(n)d of %(m)d decided submission got a reply from its submitter",
         "%(n)d of %(m)d decided submissions got a reply from their submitters",
@@ -244,7 +258,7 @@ def interaction_card(of: Interaction) -> Card:
         "answered_share": answered.percent,
         "median": of.median_display,
     }
-    return Card("after-consultation-interaction", replied.percent, n, detail, flag=_flag(replied.is_small))
+    return Card("after-consultation-interaction", replied.percent, n, detail, flag=_flag(replied.is_small), as_of=as_of)
 
 
 def evenness_cards(indicators: Indicators) -> list[Card]:

@@ -5,8 +5,9 @@ triggers keep equal to a full recount: a few queries over a few thousand rows, w
 submissions. They are read once per version of the process's data and kept in the shared cache: the version is
 the process's ``stats_version``, which every write that changes a decision, a reply, a withdrawal, an edit or an
 attribution bumps in its own transaction, with its ``last_number``, which every filing bumps. What needs the
-decisions' detail (responsiveness, from the tally of first-decision days, and the after-consultation
-interaction, from the responses) is kept under ``stats_version`` alone: a filing changes neither.
+replies' detail (the after-consultation interaction, read from the responses) is kept under ``stats_version`` alone
+(a filing does not change it) and read again by a background task after a decision or a reply, while readers get
+it as it was, with the time it was read.
 
 ``compute`` reads everything afresh; ``compute_from_scan`` is the same report computed by scanning every
 submission (the reference the tests and the benchmark compare the tallies with).
@@ -39,7 +40,7 @@ from traceability.consultations.models import (
 from traceability.consultations.regions import Region, region_of
 from traceability.dispositions.models import Disposition, ExclusionGround, Extent
 
-from .caching import current, process_key
+from .caching import current_or_kept, lookup, process_key, remake, store
 from .interaction import COUNT_NAMES, Interaction, counts_by_group, interaction, median_days_to_answer
 from .models import DecisionDayTally, OrganisationTally, Tally
 from .ratio import SMALL_N, Ratio
@@ -211,6 +212,8 @@ class Indicators:
     balance: Balance
     responsiveness: Responsiveness
     interaction: Interaction = Interaction()
+    # When the interaction is that of an earlier version (while it is read again after a decision or a reply).
+    interaction_as_of: datetime | None = None
     computed_at: datetime | None = None
     stats_version: int = 0
     extra: dict[str, object] = field(default_factory=dict)
@@ -518,18 +521,19 @@ def tally_responsiveness(process: Process, decided: int, comment_round: CommentR
 
 @dataclass(frozen=True)
 class Detail:
-    """The part of the indicators that needs the decisions' detail, cached per ``stats_version``."""
+    """The after-consultation interaction as read at one version of the decisions, with the decided submissions per
+    group it was read against (the n of its shares: read together, they never contradict each other)."""
 
-    responsiveness: Responsiveness
+    decided_by_group: dict[int, int]
     interaction_by_group: dict[int, dict[str, int]]
     median_days_to_answer: float | None
 
 
-def detail(process: Process, decided: int, comment_round: CommentRound | None = None) -> Detail:
+def detail(process: Process, decided_by_group: dict[int, int], comment_round: CommentRound | None = None) -> Detail:
     by_group = counts_by_group(process, comment_round)
     answered = sum(row["answered"] for row in by_group.values())
     return Detail(
-        responsiveness=tally_responsiveness(process, decided, comment_round),
+        decided_by_group=decided_by_group,
         interaction_by_group=by_group,
         median_days_to_answer=median_days_to_answer(process, answered, comment_round),
     )
@@ -541,7 +545,9 @@ def _assemble(
     countries: list[CountryRow],
     countries_reached: int,
     organisations: int,
+    responsiveness: Responsiveness,
     found: Detail,
+    interaction_as_of: datetime | None,
 ) -> Indicators:
     totals = Counts()
     for group in groups:  # a handful of aggregate rows, not submissions
@@ -551,13 +557,13 @@ def _assemble(
         replace(
             group,
             interaction=Interaction(
-                decided=group.counts.dispositioned, **found.interaction_by_group.get(group.pk, zero)
+                decided=found.decided_by_group.get(group.pk, 0), **found.interaction_by_group.get(group.pk, zero)
             ),
         )
         for group in groups
     ]
     overall = Interaction(
-        decided=totals.dispositioned,
+        decided=sum(group.interaction.decided for group in groups),
         median_days_to_answer=found.median_days_to_answer,
         **{name: sum(getattr(group.interaction, name) for group in groups) for name in COUNT_NAMES},
     )
@@ -565,12 +571,13 @@ def _assemble(
         totals=totals,
         groups=groups,
         interaction=overall,
+        interaction_as_of=interaction_as_of,
         countries=countries,
         countries_reached=countries_reached,
         organisations_reached=organisations,
         parity=uptake_parity(groups),
         balance=participation_balance(groups),
-        responsiveness=found.responsiveness,
+        responsiveness=responsiveness,
         computed_at=timezone.now(),
         stats_version=process.stats_version,
     )
@@ -581,18 +588,53 @@ def compute(process: Process, comment_round: CommentRound | None = None) -> Indi
     return _indicators(process, comment_round, cached=False)
 
 
+def _interaction_key(process: Process, round_number: int | None) -> str:
+    scope = round_number if round_number is not None else "all"
+    return process_key(process, "interaction", SHAPE, scope)
+
+
 def _indicators(process: Process, comment_round: CommentRound | None, *, cached: bool) -> Indicators:
     groups = tally_group_rows(process, comment_round)
     countries, countries_reached = tally_country_rows(process, comment_round)
     organisations = tally_organisations(process, comment_round)
-    decided = sum(group.counts.dispositioned for group in groups)
+    decided = {group.pk: group.counts.dispositioned for group in groups}
+    responsiveness = tally_responsiveness(process, sum(decided.values()), comment_round)
+    as_of = None
     if cached:
-        scope = comment_round.number if comment_round is not None else "all"
-        key = process_key(process, "indicators", "v5", SHAPE, scope)
-        found = current(key, process.stats_version, lambda: detail(process, decided, comment_round), CACHE_SECONDS)
+        from .tasks import refresh_interaction
+
+        round_number = comment_round.number if comment_round is not None else None
+        found, as_of = current_or_kept(
+            _interaction_key(process, round_number),
+            process.stats_version,
+            lambda: detail(process, decided, comment_round),
+            CACHE_SECONDS,
+            refresh=lambda: refresh_interaction.enqueue(process.pk, round_number),
+        )
     else:
         found = detail(process, decided, comment_round)
-    return _assemble(process, groups, countries, countries_reached, organisations, found)
+    return _assemble(process, groups, countries, countries_reached, organisations, responsiveness, found, as_of)
+
+
+def remake_interaction(process_id: int, round_number: int | None) -> bool:
+    """Read the after-consultation interaction again as the data is now and keep it (the background task of
+    ``indicators_for`` after a decision or a reply). False when the process or the round is gone."""
+    process = Process.objects.filter(pk=process_id).first()
+    if process is None:
+        return False
+    comment_round = None
+    if round_number is not None:
+        comment_round = CommentRound.objects.filter(process=process, number=round_number).first()
+        if comment_round is None:
+            return False
+    decided = {group.pk: group.counts.dispositioned for group in tally_group_rows(process, comment_round)}
+    remake(
+        _interaction_key(process, round_number),
+        process.stats_version,
+        lambda: detail(process, decided, comment_round),
+        CACHE_SECONDS,
+    )
+    return True
 
 
 def _shape() -> str:
@@ -606,18 +648,23 @@ def _shape() -> str:
 def indicators_for(process: Process, comment_round: CommentRound | None = None) -> Indicators:
     """The process's indicators (or one round's) at the version of the data ``process`` was read at: from the
     cache when they were computed at that version (nothing was filed, decided, replied, withdrawn or edited
-    since), else from the tallies (and the decisions' detail from the cache when no decision or reply changed).
+    since), else from the tallies, and the after-consultation interaction from the cache when no decision or reply
+    changed it. After one did, the interaction as it was (``interaction_as_of`` says when it was read) while a
+    background task reads the replies again: at a million submissions that is tens of thousands of them, and no
+    reader waits for it (``caching.current_or_kept``). Such indicators are not kept: the next reader looks again.
 
     Read ``process`` afresh before calling this after a write in the same request: an older copy names an older
     version (one query and one cache read at most either way: the report's filters, searches and pages all show
     the same figures, and at a million submissions the tallies' reads are most of a filtered report's queries)."""
     scope = comment_round.number if comment_round is not None else "all"
-    return current(
-        process_key(process, "indicators-counts", SHAPE, scope),
-        (process.stats_version, process.last_number),
-        lambda: _indicators(process, comment_round, cached=True),
-        CACHE_SECONDS,
-    )
+    key = process_key(process, "indicators-counts", SHAPE, scope)
+    version = (process.stats_version, process.last_number)
+    found = lookup(key, version)
+    if found is None:
+        found = _indicators(process, comment_round, cached=True)
+        if found.interaction_as_of is None:  # else the next reader may find it current: read it again then
+            store(key, version, found, CACHE_SECONDS)
+    return found
 
 
 SHAPE = _shape()

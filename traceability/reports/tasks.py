@@ -38,3 +38,11 @@ def refresh_redline_links(process_id: int, ids: list[int]) -> bool:
     from .selectors import remake_redline_links
 
     return remake_redline_links(process_id, ids)
+
+
+@task()
+def refresh_interaction(process_id: int, round_number: int | None) -> bool:
+    """Read the after-consultation interaction again after a decision or a reply (see ``indicators.indicators_for``)."""
+    from .indicators import remake_interaction
+
+    return remake_interaction(process_id, round_number)

@@ -28,7 +28,7 @@ from traceability.outcomes.redline import word_diff
 from traceability.outcomes.selectors import compare_rows
 
 from .caching import current_many, lookup, process_key, store
-from .cards import DEFINITIONS, evenness_cards, indicator_cards
+from .cards import DEFINITIONS, evenness_cards, indicator_cards, interaction_as_of
 from .charts import group_bars
 from .clause_table import clause_table as clause_table_html
 from .forms import GROUND_CHOICES, CompareForm, ReportFilterForm, VerifyReceiptForm
@@ -80,6 +80,7 @@ def _report_fragments(
         "indicators": indicators,
         "cards": indicator_cards(indicators),
         "evenness": evenness_cards(indicators),
+        "interaction_as_of": interaction_as_of(indicators),
         "flagged": _flagged(indicators),
         "totals": indicators.totals,
         "small_n": SMALL_N,
@@ -91,7 +92,9 @@ def _report_fragments(
             key: (lambda name=name: render_to_string(f"reports/includes/{name}.html", context))
             for key, name in zip(keys, names, strict=True)
         },
-        version,
+        # Rendered with an interaction read before the last decisions, it is not what the next reader (after the
+        # background task) must get at the same version.
+        (*version, indicators.interaction_as_of),
         settings.TRACE_REPORT_PAGE_SECONDS,
     )
     summary, countries = (kept[key] for key in keys)
@@ -204,7 +207,7 @@ def _render_report(request: HttpRequest, process: Process) -> HttpResponse:
         },
     )
     # A page showing figures older than its data (while they are made again) is not kept for the next readers.
-    response.partly_older = clause_table_as_of is not None
+    response.partly_older = clause_table_as_of is not None or indicators.interaction_as_of is not None
     return response
 
 

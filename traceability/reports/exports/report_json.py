@@ -54,7 +54,7 @@ def download_links(process: Process, request: HttpRequest) -> dict[str, str]:
 def report_document(process: Process, request: HttpRequest) -> dict[str, object]:
     version = report_version(process)
     aggregates = build_aggregates(
-        process=process, version=version, language=translation.get_language() or "en", older_clauses=True
+        process=process, version=version, language=translation.get_language() or "en", older=True
     )
     document = request.build_absolute_uri(reverse("outcomes:document", args=[process.slug]))
     if aggregates["document_version"] is not None:
