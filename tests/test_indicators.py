@@ -352,13 +352,18 @@ def test_after_a_reply_or_answer_readers_get_the_interaction_as_it_was_until_a_t
     assert document["interaction_as_of"] is not None and document["interaction_as_of"] <= document["generated_at"]
     (task,) = (result for result in default_task_backend.results if result.task.func is refresh_interaction.func)
 
-    # What is published is read as the data is, whatever the cache holds.
+    # The indicators read with the older interaction are kept for the next readers, not read again for each.
     process.refresh_from_db()
+    kept = indicators_for(process)
+    assert kept.interaction_as_of is not None and indicators_for(process).computed_at == kept.computed_at
+
+    # What is published is read as the data is, whatever the cache holds.
     frozen = build_aggregates(process=process, version=None)
     assert "interaction_as_of" not in frozen
     assert frozen["indicators"]["after_consultation_interaction"]["contests_answered"]["numerator"] == 4
 
     assert refresh_interaction.call(*task.args, **task.kwargs) is True
+    assert indicators_for(process).interaction_as_of is None and indicators_for(process).computed_at > kept.computed_at
     page = anon_client.get(address).content.decode()
     assert _all_groups_answered(page) == "4 of 4" and "decisions and replies made since" not in page
     document = anon_client.get(json_address).json()

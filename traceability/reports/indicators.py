@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 
@@ -593,26 +594,37 @@ def _interaction_key(process: Process, round_number: int | None) -> str:
     return process_key(process, "interaction", SHAPE, scope)
 
 
+def _interaction(
+    process: Process, comment_round: CommentRound | None, decided: Callable[[], dict[int, int]]
+) -> tuple[Detail, datetime | None]:
+    """The interaction kept at the process's version, or the one kept before it with the time it was read (and its
+    reading again queued); ``decided``: the decided submissions per group, should it have to be read here."""
+    from .tasks import refresh_interaction
+
+    round_number = comment_round.number if comment_round is not None else None
+    return current_or_kept(
+        _interaction_key(process, round_number),
+        process.stats_version,
+        lambda: detail(process, decided(), comment_round),
+        CACHE_SECONDS,
+        refresh=lambda: refresh_interaction.enqueue(process.pk, round_number),
+    )
+
+
+def _decided(process: Process, comment_round: CommentRound | None) -> dict[int, int]:
+    return {group.pk: group.counts.dispositioned for group in tally_group_rows(process, comment_round)}
+
+
 def _indicators(process: Process, comment_round: CommentRound | None, *, cached: bool) -> Indicators:
     groups = tally_group_rows(process, comment_round)
     countries, countries_reached = tally_country_rows(process, comment_round)
     organisations = tally_organisations(process, comment_round)
     decided = {group.pk: group.counts.dispositioned for group in groups}
     responsiveness = tally_responsiveness(process, sum(decided.values()), comment_round)
-    as_of = None
     if cached:
-        from .tasks import refresh_interaction
-
-        round_number = comment_round.number if comment_round is not None else None
-        found, as_of = current_or_kept(
-            _interaction_key(process, round_number),
-            process.stats_version,
-            lambda: detail(process, decided, comment_round),
-            CACHE_SECONDS,
-            refresh=lambda: refresh_interaction.enqueue(process.pk, round_number),
-        )
+        found, as_of = _interaction(process, comment_round, lambda: decided)
     else:
-        found = detail(process, decided, comment_round)
+        found, as_of = detail(process, decided, comment_round), None
     return _assemble(process, groups, countries, countries_reached, organisations, responsiveness, found, as_of)
 
 
@@ -627,11 +639,10 @@ def remake_interaction(process_id: int, round_number: int | None) -> bool:
         comment_round = CommentRound.objects.filter(process=process, number=round_number).first()
         if comment_round is None:
             return False
-    decided = {group.pk: group.counts.dispositioned for group in tally_group_rows(process, comment_round)}
     remake(
         _interaction_key(process, round_number),
         process.stats_version,
-        lambda: detail(process, decided, comment_round),
+        lambda: detail(process, _decided(process, comment_round), comment_round),
         CACHE_SECONDS,
     )
     return True
@@ -651,7 +662,7 @@ def indicators_for(process: Process, comment_round: CommentRound | None = None) 
     since), else from the tallies, and the after-consultation interaction from the cache when no decision or reply
     changed it. After one did, the interaction as it was (``interaction_as_of`` says when it was read) while a
     background task reads the replies again: at a million submissions that is tens of thousands of them, and no
-    reader waits for it (``caching.current_or_kept``). Such indicators are not kept: the next reader looks again.
+    reader waits for it (``caching.current_or_kept``); the next readers get the same indicators until it has.
 
     Read ``process`` afresh before calling this after a write in the same request: an older copy names an older
     version (one query and one cache read at most either way: the report's filters, searches and pages all show
@@ -660,10 +671,13 @@ def indicators_for(process: Process, comment_round: CommentRound | None = None) 
     key = process_key(process, "indicators-counts", SHAPE, scope)
     version = (process.stats_version, process.last_number)
     found = lookup(key, version)
+    if found is not None and found.interaction_as_of is not None:
+        # Kept with an older interaction: read the indicators again once the background task has read it anew.
+        if _interaction(process, comment_round, lambda: _decided(process, comment_round))[1] is None:
+            found = None
     if found is None:
         found = _indicators(process, comment_round, cached=True)
-        if found.interaction_as_of is None:  # else the next reader may find it current: read it again then
-            store(key, version, found, CACHE_SECONDS)
+        store(key, version, found, CACHE_SECONDS)
     return found
 
 
