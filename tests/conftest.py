@@ -64,7 +64,22 @@ def immediate_tasks(settings) -> None:
     ``notify`` enqueues on commit): a test sees the mail a user would get once the worker ran, and
     exercises the same task code. The tests of the worker itself (test_notifications.py) switch to
     the database backend and run the real ``db_worker``."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": settings.TASK_QUEUES}
+    }
+
+
+@pytest.fixture
+def queued_tasks(settings):  # type: ignore[no-untyped-def]
+    """Tasks wait in a queue, as with a worker that has not run yet, instead of running at once: the backend's
+    ``results`` lists them, and a test runs one with ``task.call(*result.args, **result.kwargs)``."""
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": settings.TASK_QUEUES}
+    }
+    default_task_backend.clear()
+    return default_task_backend
 
 
 @pytest.fixture(autouse=True)

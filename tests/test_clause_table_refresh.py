@@ -20,14 +20,6 @@ from traceability.reports.tasks import refresh_clause_rows, refresh_clause_table
 from .factories import file_submission, import_document, make_user
 
 
-@pytest.fixture
-def queued_tasks(settings):
-    """Tasks wait in a queue, as with the database worker, instead of running at once."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    default_task_backend.clear()
-    return default_task_backend
-
-
 def queued(task) -> list:  # type: ignore[no-untyped-def]
     """What waits in the queue for ``task`` (a decision also queues the reading of the replies again)."""
     return [result for result in default_task_backend.results if result.task.func is task.func]
@@ -142,3 +134,19 @@ def test_the_task_makes_the_table_of_the_language_and_round_it_was_asked_for(ano
     assert "<bdi>Milieu universitaire</bdi>: 2</li>" in row and f"/fr/processes/{process.slug}/" in row
     assert "Les clauses qui ne prennent en compte aucune contribution" in page
     assert 'data-testid="clause-table-as-of"' not in page
+
+
+def test_the_figures_have_a_queue_of_their_own_which_a_worker_takes_before_the_downloads(db, settings, process):
+    """A build of a large download takes minutes; figures counted again after a decision must not wait behind
+    the builds queued before them (readers see older figures until they have run)."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from traceability.reports.tasks import build_export, enqueue_figures, refresh_interaction
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
+    build_export.enqueue(10**9)  # queued first (no such export: never run here)
+    enqueue_figures(refresh_interaction, process.pk, None)
+    with transaction.atomic():
+        taken = DBTaskResult.objects.ready().get_locked()  # what the database worker takes next
+    assert taken.task_path.endswith(".refresh_interaction") and taken.queue_name == "figures"

@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_tasks import default_task_backend
 
 from traceability.accounts.models import StakeholderKind
 from traceability.accounts.services import account_anonymise
@@ -327,18 +326,16 @@ def _all_groups_answered(page: str) -> str:
 
 
 def test_after_a_reply_or_answer_readers_get_the_interaction_as_it_was_until_a_task_reads_it_again(
-    exchanges, organiser, anon_client, settings
+    exchanges, organiser, anon_client, queued_tasks
 ):
     """The interaction reads every reply of the process (tens of thousands at a million submissions): after an
     answer, readers get it as it was read, with its age, while the worker reads it again; what is published never."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    default_task_backend.clear()
     process, _s, s4_contest = exchanges
     address, json_address = (reverse(name, args=[process.slug]) for name in ("reports:report", "reports:report-json"))
     page = anon_client.get(address).content.decode()
     assert _all_groups_answered(page) == "3 of 4" and 'data-testid="interaction-as-of"' not in page
     assert anon_client.get(json_address).json()["interaction_as_of"] is None
-    assert default_task_backend.results == []
+    assert queued_tasks.results == []
 
     contest_answer(response=s4_contest, actor=organiser, answer="Noted.", now=process.closes_at + 14 * DAY)
     for _reader in range(2):  # the second gets the same, and queues nothing more
@@ -350,7 +347,7 @@ def test_after_a_reply_or_answer_readers_get_the_interaction_as_it_was_until_a_t
     shares = document["indicators"]["after_consultation_interaction"]
     assert shares["contests_answered"]["numerator"] == 3 and shares["median_days_to_answer"] == pytest.approx(2.0)
     assert document["interaction_as_of"] is not None and document["interaction_as_of"] <= document["generated_at"]
-    (task,) = (result for result in default_task_backend.results if result.task.func is refresh_interaction.func)
+    (task,) = (result for result in queued_tasks.results if result.task.func is refresh_interaction.func)
 
     # The indicators read with the older interaction are kept for the next readers, not read again for each.
     process.refresh_from_db()
@@ -369,7 +366,7 @@ def test_after_a_reply_or_answer_readers_get_the_interaction_as_it_was_until_a_t
     document = anon_client.get(json_address).json()
     assert document["interaction_as_of"] is None
     assert document["indicators"]["after_consultation_interaction"]["median_days_to_answer"] == pytest.approx(2.5)
-    assert sum(result.task.func is refresh_interaction.func for result in default_task_backend.results) == 1
+    assert sum(result.task.func is refresh_interaction.func for result in queued_tasks.results) == 1
 
 
 def test_the_interaction_task_of_a_process_or_round_gone_does_nothing(exchanges):

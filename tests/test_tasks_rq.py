@@ -68,3 +68,24 @@ def test_a_receipt_goes_through_redis_and_a_real_rq_worker(rq_backend, stakehold
     assert Notification.objects.get().status == NotificationStatus.SENT
     assert len(mail.outbox) == 1
     assert Submission.objects.get().reference in mail.outbox[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_wait_on_their_own_queue_which_the_worker_empties_first(rq_backend, settings, process):
+    """As production runs it (``rqworker figures default``): a figure counted again after a decision goes to the
+    "figures" queue, and a worker of both queues takes it before a download's build queued earlier."""
+    from traceability.reports.tasks import build_export, enqueue_figures, refresh_interaction
+
+    settings.RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60} for name in settings.TASK_QUEUES}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}}
+    build = build_export.enqueue(10**9)
+    figures = enqueue_figures(refresh_interaction, process.pk, None)
+    assert django_rq.get_queue("figures").job_ids == [figures.id]
+    assert rq_backend.job_ids == [build.id]
+
+    worker = django_rq.get_worker(
+        *settings.TASK_QUEUES, job_class="django_tasks_rq.Job", worker_class="rq.SimpleWorker"
+    )
+    assert worker.work(burst=True, max_jobs=1)
+    assert django_rq.get_queue("figures").count == 0 and rq_backend.job_ids == [build.id]
+    assert refresh_interaction.get_result(figures.id).status == "SUCCESSFUL"

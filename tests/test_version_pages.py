@@ -725,12 +725,10 @@ def test_the_redline_counts_follow_a_new_decision_and_a_new_comment_after_it_was
 
 
 def test_after_a_decision_the_redline_names_the_links_as_they_were_until_a_task_reads_them_again(
-    anon_client, process, organiser, stakeholder, draft, settings
+    anon_client, process, organiser, stakeholder, draft, queued_tasks
 ):
     """The links read every current link of the page's clauses (seconds at a million decided submissions): after
     a decision a reader gets them as they were, with their age, while the worker reads them again."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    default_task_backend.clear()
     new = _linked_then_adopted(process, organiser, stakeholder, draft)
     url = reverse("reports:compare", args=[process.slug])
     page = anon_client.get(url).content.decode()

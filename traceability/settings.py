@@ -321,21 +321,29 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"ht
 # Background work (mail now; snapshots and spreadsheets at scale later) goes through the Django tasks API.
 # The embedded default is the database backend: tasks are rows, run by `manage.py db_worker` (which
 # `make run` starts beside the server). In production, TASKS_BACKEND=rq puts them on Redis (REDIS_URL),
-# run by `manage.py rqworker --with-scheduler default` (the scheduler runs the deferred retries).
+# run by `manage.py rqworker --with-scheduler figures default` (the scheduler runs the deferred retries).
 # TASKS_BACKEND=immediate runs each task at once in the process that enqueues it (no worker).
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Two queues: "figures" (a report's figures counted again after a decision: seconds each, while readers see the
+# older ones with their age) and "default" (mail, the built downloads: minutes for a large spreadsheet). A worker
+# takes the figures first (the database worker by their priority, an RQ worker by the order of its queues), so a
+# long build never holds them back once a worker is free.
+TASK_QUEUES = ["figures", "default"]
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     # An hour: building the spreadsheet or the snapshot of a million submissions takes minutes (a job
     # killed at its timeout would be queued again and killed again).
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    RQ_QUEUES = {
+        "figures": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600},
+        "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600},
+    }
     RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # rqworker runs django-tasks' tasks with it
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 elif TASKS_BACKEND == "immediate":
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}
 elif TASKS_BACKEND == "database":
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 else:
     raise ImproperlyConfigured("TASKS_BACKEND must be one of: database, rq, immediate.")
 

@@ -87,14 +87,14 @@ def clause_rows(
     """The clause aggregates, kept per ``stats_version`` (every write that changes them bumps it), and ``None``;
     unless ``exact``, after a decision: the aggregates as they were and when they were made, while a background
     task makes them again (they read every current link: seconds at a million decided submissions)."""
-    from .tasks import refresh_clause_rows
+    from .tasks import enqueue_figures, refresh_clause_rows
 
     return current_or_kept(
         _clause_rows_key(process, version),
         process.stats_version,
         lambda: clause_aggregates(process, version),
         CACHE_SECONDS,
-        refresh=lambda: refresh_clause_rows.enqueue(process.pk, version.pk),
+        refresh=lambda: enqueue_figures(refresh_clause_rows, process.pk, version.pk),
         exact=exact,
     )
 

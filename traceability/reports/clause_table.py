@@ -52,7 +52,7 @@ def clause_table(
 
     Its figures change only with a decision, a withdrawal, an edit or a new version, which all bump
     ``stats_version``; never with a filing."""
-    from .tasks import refresh_clause_table
+    from .tasks import enqueue_figures, refresh_clause_table
 
     round_number = comment_round.number if comment_round is not None else None
     per_page, page, language = clause_page.paginator.per_page, clause_page.number, translation.get_language()
@@ -61,7 +61,9 @@ def clause_table(
         process.stats_version,
         lambda: _render(process, version, clause_page, groups, comment_round),
         CLAUSE_TABLE_SECONDS,
-        refresh=lambda: refresh_clause_table.enqueue(process.pk, version.pk, round_number, per_page, page, language),
+        refresh=lambda: enqueue_figures(
+            refresh_clause_table, process.pk, version.pk, round_number, per_page, page, language
+        ),
     )
 
 

@@ -599,7 +599,7 @@ def _interaction(
 ) -> tuple[Detail, datetime | None]:
     """The interaction kept at the process's version, or the one kept before it with the time it was read (and its
     reading again queued); ``decided``: the decided submissions per group, should it have to be read here."""
-    from .tasks import refresh_interaction
+    from .tasks import enqueue_figures, refresh_interaction
 
     round_number = comment_round.number if comment_round is not None else None
     return current_or_kept(
@@ -607,7 +607,7 @@ def _interaction(
         process.stats_version,
         lambda: detail(process, decided(), comment_round),
         CACHE_SECONDS,
-        refresh=lambda: refresh_interaction.enqueue(process.pk, round_number),
+        refresh=lambda: enqueue_figures(refresh_interaction, process.pk, round_number),
     )
 
 

@@ -284,7 +284,7 @@ def submissions_by_identity(process: Process, rows: list) -> datetime | None:
     it, never with a filing. After one, the links as they were are used while a background task reads them
     again: the time they were read is returned (``None`` when current). The commented part is two indexed
     queries, read live (filings add to it)."""
-    from .tasks import refresh_redline_links
+    from .tasks import enqueue_figures, refresh_redline_links
 
     ids = sorted({identity for row in rows for identity in row.identity_ids})
     (linked_counts, by_linked), as_of = current_or_kept(
@@ -292,7 +292,7 @@ def submissions_by_identity(process: Process, rows: list) -> datetime | None:
         process.stats_version,
         lambda: _linked_uncached(process, ids),
         CLAUSE_CACHE_SECONDS,
-        refresh=lambda: refresh_redline_links.enqueue(process.pk, ids),
+        refresh=lambda: enqueue_figures(refresh_redline_links, process.pk, ids),
     )
     comments = Submission.objects.for_process(process).active().filter(target__in=ids).order_by()
     commented_counts = {row["target"]: row["n"] for row in comments.values("target").annotate(n=Count("*")).order_by()}
