@@ -414,7 +414,7 @@ def test_an_organisers_second_factor_cannot_be_removed_and_its_secret_is_encrypt
 def test_account_mails_wait_in_the_queue_encrypted(db, stakeholder, settings, django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
     post(Client(), "account_reset_password", {"email": stakeholder.email}, django_capture_on_commit_callbacks)
     queued = DBTaskResult.objects.get()
     stored = json.dumps(queued.args_kwargs)

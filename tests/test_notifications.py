@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
@@ -24,7 +25,7 @@ from traceability.consultations.models import Submission
 from .conftest import client_for
 from .factories import file_submission, group_of, make_process
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": django_settings.TASK_QUEUES}}
 REFUSING = "tests.mail_backends.RefusingBackend"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 

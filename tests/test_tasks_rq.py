@@ -36,8 +36,8 @@ def rq_backend(settings):
             pytest.fail(f"CI needs a Redis server at {REDIS_URL}: {error}")
         pytest.skip(f"no Redis server at {REDIS_URL}")
     connection.flushdb()
-    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60}}
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60} for name in settings.TASK_QUEUES}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}}
     yield django_rq.get_queue("default")
     connection.flushdb()
     connection.close()
@@ -76,8 +76,6 @@ def test_figures_wait_on_their_own_queue_which_the_worker_empties_first(rq_backe
     "figures" queue, and a worker of both queues takes it before a download's build queued earlier."""
     from traceability.reports.tasks import build_export, enqueue_figures, refresh_interaction
 
-    settings.RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60} for name in settings.TASK_QUEUES}
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}}
     build = build_export.enqueue(10**9)
     figures = enqueue_figures(refresh_interaction, process.pk, None)
     assert django_rq.get_queue("figures").job_ids == [figures.id]

@@ -771,7 +771,7 @@ def test_report_prints_on_a4_and_letter(visitor, report_case, tmp_path):
 def test_a_download_being_built_says_so_in_an_accessible_page_without_scripts(visitor, report_case, settings):
     # A real queue, with no worker: the spreadsheet stays "being built". No timed refresh (WCAG 2.2.1, which axe
     # checks on every page): the reader tries again with the link.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
     case = report_case
     visitor.goto(report_path(case))
     visitor.follow(

@@ -607,7 +607,12 @@ class Command(BaseCommand):
         # delivered at once (to nowhere) rather than left for the worker to print hundreds of them.
         with override_settings(
             EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            TASKS={
+                "default": {
+                    "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                    "QUEUES": settings.TASK_QUEUES,
+                }
+            },
         ):
             with transaction.atomic():
                 if reset:
