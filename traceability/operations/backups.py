@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 
@@ -53,6 +54,7 @@ class RestoreResult:
     replaced: bool
     counts: dict[str, int] = field(default_factory=dict)
     unapplied_migrations: int = 0
+    cache_error: str = ""  # why the caches could not be cleared (empty when they were)
 
 
 def engine_of(alias: str = "default") -> str:
@@ -144,7 +146,20 @@ def restore(*, source: Path, alias: str = "default", force: bool = False) -> Res
         replaced=bool(tables),
         counts=model_counts(alias),
         unapplied_migrations=_unapplied_migrations(alias),
+        cache_error=_clear_caches(),
     )
+
+
+def _clear_caches() -> str:
+    """Empty every cache: what they keep (a report's figures, rendered pages) was read from the data the restore
+    replaced, under versions (a process's ``stats_version``) that the restored data will reach again with other
+    figures. Returns why it could not be done, or an empty string."""
+    try:
+        for alias in settings.CACHES:
+            caches[alias].clear()
+    except Exception as error:  # a cache server that is down: the restore itself is done
+        return f"{type(error).__name__}: {error}"
+    return ""
 
 
 def _kind_of(path: Path) -> str:

@@ -35,6 +35,15 @@ class Command(BaseCommand):
         for label, count in sorted(result.counts.items()):
             if count:
                 self.stdout.write(f"  {label:<40} {count:>10,}")
+        if result.cache_error:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Could not empty the cache ({result.cache_error}): empty it before the app servers start, "
+                    "or reports may show figures of the data the restore replaced."
+                )
+            )
+        else:
+            self.stdout.write("Emptied the cache: nothing kept from the replaced data will be shown.")
         if result.unapplied_migrations:
             self.stdout.write(
                 self.style.WARNING(
