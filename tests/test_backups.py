@@ -135,3 +135,17 @@ def test_restore_refuses_a_file_that_is_no_backup_of_this_engine(tmp_path, fresh
     other.write_bytes(b"PGDMP\x01\x0e" if is_sqlite() else b"SQLite format 3\x00")
     with pytest.raises(CommandError, match="restore it into a database of the engine it came from"):
         run("restore_db", other, "--database", fresh_database)
+
+
+def test_a_restore_says_when_it_could_not_empty_a_cache(tmp_path, fresh_database, settings):
+    """A cache server that is down does not undo the restore, but the operator is told to empty it by hand."""
+    backup = tmp_path / "trace.backup"
+    run("backup_db", "--output", backup)
+    # Nothing listens on port 9 of this machine (the discard service is not run): every command to it fails.
+    settings.CACHES = {
+        **settings.CACHES,
+        "down": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
+    }
+    output = run("restore_db", backup, "--database", fresh_database)
+    assert output.startswith("Restored into")
+    assert "Could not empty the cache (ConnectionError" in output and "Emptied the cache" not in output
