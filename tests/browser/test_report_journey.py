@@ -782,6 +782,30 @@ def test_a_download_being_built_says_so_in_an_accessible_page_without_scripts(vi
     visitor.follow(visitor.main().get_by_role("link", name="Back to the report"))
 
 
+def test_after_a_decision_the_figures_read_before_it_say_so_on_a_phone(visitor, report_case, queued_tasks):
+    """While the worker counts again after a decision (it has not run: tasks wait in the queue), the figures by
+    clause and the after-consultation interaction are those read before it, each with its age and what to do; the
+    page passes axe and the Nu checker with those notes (``goto``) and still fits a 320 px screen."""
+    page = visitor.page
+    page.set_viewport_size({"width": 320, "height": 800})
+    path = report_path(report_case)
+    visitor.goto(path)  # the first reading: made at once, current
+    notes = ("indicator-as-of", "interaction-as-of", "clause-table-as-of")
+    assert all(page.get_by_test_id(note).count() == 0 for note in notes)
+
+    process = report_case["process"]
+    clause = Clause.objects.filter(version__process=process, eid="para_1").first()
+    disposition_reflect(
+        submission=report_case["subs"]["aca_pending"], actor=process.organisers.first(), links=[LinkSpec(clause=clause)]
+    )
+    visitor.goto(path)
+    for note in notes:
+        text = page.get_by_test_id(note).inner_text()
+        assert "being counted. Reload the page in a moment to see them." in text, note
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert queued_tasks.results  # the counting again waits for the worker
+
+
 @pytest.mark.parametrize("width", [320, 390])
 def test_on_a_phone_the_report_and_its_pages_pass_axe_and_page_links_land_on_the_list(
     visitor, report_case, width, settings
