@@ -72,9 +72,11 @@ def immediate_tasks(settings) -> None:
 @pytest.fixture
 def queued_tasks(settings):  # type: ignore[no-untyped-def]
     """Tasks wait in a queue, as with a worker that has not run yet, instead of running at once: the backend's
-    ``results`` lists them, and a test runs one with ``task.call(*result.args, **result.kwargs)``."""
+    ``results`` lists them, and a test runs one with ``task.call(*result.args, **result.kwargs)``. Every process
+    counts as large enough for its slow figures to be made in the background (``caching.in_background``)."""
     from django_tasks import default_task_backend
 
+    settings.TRACE_BACKGROUND_FROM = 0
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": settings.TASK_QUEUES}
     }

@@ -136,7 +136,7 @@ def test_the_task_makes_the_table_of_the_language_and_round_it_was_asked_for(ano
     assert 'data-testid="clause-table-as-of"' not in page
 
 
-def test_the_figures_have_a_queue_of_their_own_which_a_worker_takes_before_the_downloads(db, settings, process):
+def test_the_database_worker_takes_the_figures_before_the_downloads_queued_earlier(db, settings, process):
     """A build of a large download takes minutes; figures counted again after a decision must not wait behind
     the builds queued before them (readers see older figures until they have run)."""
     from django.db import transaction
@@ -149,4 +149,54 @@ def test_the_figures_have_a_queue_of_their_own_which_a_worker_takes_before_the_d
     enqueue_figures(refresh_interaction, process.pk, None)
     with transaction.atomic():
         taken = DBTaskResult.objects.ready().get_locked()  # what the database worker takes next
-    assert taken.task_path.endswith(".refresh_interaction") and taken.queue_name == "figures"
+    # On the queue every worker takes (a worker started without naming queues too), ahead by its priority.
+    assert taken.task_path.endswith(".refresh_interaction") and taken.queue_name == "default"
+
+
+def test_a_small_process_counts_its_figures_at_once_after_a_decision(
+    anon_client, process, organiser, queued_tasks, settings
+):
+    """Below ``TRACE_BACKGROUND_FROM`` submissions the figures take milliseconds: a reader never sees older ones."""
+    settings.TRACE_BACKGROUND_FROM = 3
+    version = import_document(process, organiser)
+    clause = version.clauses.get(eid="para_3")
+    first, second = (file_submission(process, make_user(kind=StakeholderKind.ACADEMIA)) for _ in range(2))
+    disposition_reflect(submission=first, actor=organiser, links=[LinkSpec(clause=clause)])
+    report(anon_client, process)
+    disposition_reflect(submission=second, actor=organiser, links=[LinkSpec(clause=clause)])
+    page = report(anon_client, process)
+    assert "<bdi>Academia</bdi>: 2</li>" in clause_row(page, "para_3")
+    assert "being counted" not in page and queued_tasks.results == []
+
+    # From that size on, the same decision leaves the figures to the worker.
+    third = file_submission(process, make_user(kind=StakeholderKind.ACADEMIA))
+    disposition_reflect(submission=third, actor=organiser, links=[LinkSpec(clause=clause)])
+    page = report(anon_client, process)
+    assert "<bdi>Academia</bdi>: 2</li>" in clause_row(page, "para_3") and "being counted" in page
+    assert queued(refresh_clause_table)
+
+
+def test_one_round_s_interaction_is_read_again_for_that_round(anon_client, process, organiser, queued_tasks):
+    """The report of round 1 keeps its own interaction; the task the reader queues reads round 1's replies again."""
+    from traceability.dispositions.services import response_record
+    from traceability.reports.tasks import refresh_interaction
+
+    version = import_document(process, organiser)
+    clause = version.clauses.get(eid="para_3")
+    round_open(process=process, version=version, closes_at=timezone.now() + timedelta(days=1), actor=organiser)
+    authors = [make_user(kind=StakeholderKind.ACADEMIA) for _ in range(2)]
+    first, second = (file_submission(process, author) for author in authors)
+    for submission in (first, second):
+        disposition_reflect(submission=submission, actor=organiser, links=[LinkSpec(clause=clause)])
+    address = reverse("reports:report", args=[process.slug]) + "?round=1"
+    page = anon_client.get(address).content.decode()
+    assert "0 of 2 decided submissions got a reply" in page
+
+    response_record(submission=first, revision_number=1, author=authors[0], kind="agree")
+    page = anon_client.get(address).content.decode()
+    assert "0 of 2 decided submissions got a reply" in page and 'data-testid="interaction-as-of"' in page
+    (task,) = queued(refresh_interaction)
+    assert task.args == [process.pk, 1]
+    assert refresh_interaction.call(*task.args, **task.kwargs) is True
+    page = anon_client.get(address).content.decode()
+    assert "1 of 2 decided submissions got a reply" in page and 'data-testid="interaction-as-of"' not in page

@@ -341,7 +341,7 @@ def test_after_a_reply_or_answer_readers_get_the_interaction_as_it_was_until_a_t
     for _reader in range(2):  # the second gets the same, and queues nothing more
         page = anon_client.get(address).content.decode()
         assert _all_groups_answered(page) == "3 of 4"
-        assert page.count("the decisions and replies made since are being counted.") == 2  # the card and the table
+        assert page.count("the changes since are being counted.") == 2  # the card and the table
         assert 'data-testid="interaction-as-of"' in page and 'data-testid="indicator-as-of"' in page
     document = anon_client.get(json_address).json()
     shares = document["indicators"]["after_consultation_interaction"]
@@ -362,7 +362,7 @@ def test_after_a_reply_or_answer_readers_get_the_interaction_as_it_was_until_a_t
     assert refresh_interaction.call(*task.args, **task.kwargs) is True
     assert indicators_for(process).interaction_as_of is None and indicators_for(process).computed_at > kept.computed_at
     page = anon_client.get(address).content.decode()
-    assert _all_groups_answered(page) == "4 of 4" and "decisions and replies made since" not in page
+    assert _all_groups_answered(page) == "4 of 4" and "the changes since are being counted" not in page
     document = anon_client.get(json_address).json()
     assert document["interaction_as_of"] is None
     assert document["indicators"]["after_consultation_interaction"]["median_days_to_answer"] == pytest.approx(2.5)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from traceability.reports import caching
 from traceability.reports.caching import current_or_kept, keep, remake
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,17 @@ def test_exact_never_serves_an_older_value():
     refresh = Calls()
     assert read(2, Calls("v2"), refresh, exact=True) == ("v2", None)
     assert refresh.count == 0
+
+
+def test_a_value_whose_task_never_ran_is_made_by_a_reader_once_the_refresh_time_is_over(monkeypatch):
+    """A worker that died, or none that takes the queue: the figures are not older than ``REFRESH_SECONDS`` for
+    long. Within it, readers get the older value; after it, the next reader makes it and all get it current."""
+    compute, refresh = Calls("v1"), Calls()
+    read(1, compute, refresh)
+    assert read(2, compute, refresh)[1] is not None and refresh.count == 1  # queued; the task never runs
+    assert read(2, compute, refresh)[1] is not None and compute.count == 1
+    monkeypatch.setattr(caching, "REFRESH_SECONDS", 0)  # the time is over
+    compute.value = "v2"
+    assert read(2, compute, refresh) == ("v2", None)
+    assert read(2, compute, refresh) == ("v2", None)
+    assert (compute.count, refresh.count) == (2, 1)

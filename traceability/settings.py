@@ -325,10 +325,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"ht
 # TASKS_BACKEND=immediate runs each task at once in the process that enqueues it (no worker).
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-# Two queues: "figures" (a report's figures counted again after a decision: seconds each, while readers see the
-# older ones with their age) and "default" (mail, the built downloads: minutes for a large spreadsheet). A worker
-# takes the figures first (the database worker by their priority, an RQ worker by the order of its queues), so a
-# long build never holds them back once a worker is free.
+# A report's figures counted again after a decision (seconds each, while readers see the older ones with their age)
+# go before mail and the built downloads (minutes for a large spreadsheet): by their priority on the database
+# backend, whose workers take every task of "default" by priority; on RQ, which has no priorities, in the "figures"
+# queue, which its workers name first (reports.tasks.enqueue_figures).
 TASK_QUEUES = ["figures", "default"]
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
@@ -402,3 +402,8 @@ TRACE_PAGE_SIZE = 50
 # kept whole in the shared cache under the version of everything it shows, for this many seconds at most (the phase
 # and the days left move with the clock alone; admin edits of a title show within this time). 0 turns it off.
 TRACE_REPORT_PAGE_SECONDS = int(os.environ.get("TRACE_REPORT_PAGE_SECONDS", "60"))
+# From this many submissions in a process, the report's figures that read every decision or reply (by clause, the
+# after-consultation interaction, the redline's links) are counted again by a background task after a decision,
+# while readers get them as they were with their age; below it, the reader who needs them counts them at once (a
+# few milliseconds at this size).
+TRACE_BACKGROUND_FROM = int(os.environ.get("TRACE_BACKGROUND_FROM", "20000"))

@@ -23,7 +23,7 @@ from traceability.dispositions.models import ClauseLink, ExclusionGround
 from traceability.dispositions.selectors import LinkState
 from traceability.outcomes.models import Clause, DocumentVersion
 
-from .caching import current_or_kept, process_key, remake
+from .caching import current_or_kept, in_background, process_key, remake
 from .exports.mapping import current_clauses, day, iso
 from .indicators import (
     CACHE_SECONDS,
@@ -33,7 +33,7 @@ from .indicators import (
     Indicators,
     Interaction,
     Ratio,
-    compute,
+    indicators_exact,
     indicators_for,
 )
 from .selectors import clause_counts
@@ -95,7 +95,7 @@ def clause_rows(
         lambda: clause_aggregates(process, version),
         CACHE_SECONDS,
         refresh=lambda: enqueue_figures(refresh_clause_rows, process.pk, version.pk),
-        exact=exact,
+        exact=exact or not in_background(process),
     )
 
 
@@ -227,7 +227,7 @@ def build_aggregates(
     figure is read as the data is now.
     """
     with translation.override(language):
-        indicators = indicators_for(process) if older else compute(process)
+        indicators = indicators_for(process) if older else indicators_exact(process)
         kinds = dict(StakeholderGroup.objects.filter(process=process).values_list("pk", "kind"))
         clauses, clauses_as_of = clause_rows(process, version, exact=not older) if version else ([], None)
         optional = (

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -53,9 +54,15 @@ def current(key: str, version: object, compute: Callable[[], T], timeout: int) -
     return value
 
 
-# How long a background remaking of a kept value may take before a reader asks for it again (a worker that died,
-# a queue that was lost).
+# How long the background remaking of a kept value may take before a reader makes it in the request instead (a worker
+# that died, a queue no worker takes, a task lost with its queue): the figures are never older than this for long.
 REFRESH_SECONDS = 300
+
+
+def in_background(process: Process) -> bool:
+    """Whether ``process`` is large enough for its slow figures to be made again in the background after a decision
+    (``current_or_kept``); a smaller one's are made at once by the reader who needs them."""
+    return process.last_number >= settings.TRACE_BACKGROUND_FROM
 
 
 def _kept(found: object) -> tuple[int, object, datetime] | None:
@@ -80,9 +87,10 @@ def remake(key: str, version: int, compute: Callable[[], object], timeout: int) 
     keep(key, version, compute(), timeout, made_at)
 
 
-def _queued(key: str, flag: str, version: int, refresh: Callable[[], object]) -> bool:
-    """Mark ``key`` as being made again at ``version`` and call ``refresh()``; False (and no mark) if it failed."""
-    cache.set(flag, version, REFRESH_SECONDS)
+def _queued(key: str, flag: str, version: int, refresh: Callable[[], object], timeout: int) -> bool:
+    """Mark ``key`` as asked for again at ``version`` (and when) and call ``refresh()``; False (and no mark) if it
+    failed."""
+    cache.set(flag, (version, timezone.now()), timeout)
     try:
         refresh()
     except Exception:  # the queue is down: this reader waits instead of every reader seeing older figures
@@ -105,21 +113,25 @@ def current_or_kept(
     figures): the value under ``key`` and ``None`` if it was made at ``version`` (or later: this reader's copy of
     the process is older than the value); else, if one was made at an earlier version, that value and the time it
     was made, and ``refresh()`` is called (it enqueues the background task that makes it again, ``remake``) once
-    per version and ``REFRESH_SECONDS``; only a value never made (or gone from the cache) is made here.
+    per version; only a value never made (or gone from the cache) is made here, or one whose task has not made it
+    within ``REFRESH_SECONDS`` of being asked for (lost, or no worker takes its queue).
 
     A reader never waits for the whole process to be read again after each decision: the page says how old the
     figures it shows are instead. Where tasks run at once (``TASKS_BACKEND=immediate``, the tests) the value is
     made by ``refresh()`` and returned as current. If the task cannot be queued, the value is made here.
-    ``exact``: never an older value (what is published)."""
+    ``exact``: never an older value (what is published; a process too small to need it, ``in_background``)."""
     flag = f"{key}:refresh"
     both = cache.get_many([key, flag])
     found = _kept(both.get(key))
     if found is not None and found[0] >= version:
         return found[1], None
     if found is not None and not exact:
-        if both.get(flag) == version:  # its task is queued already
-            return found[1], found[2]
-        if _queued(key, flag, version, refresh):
+        asked = both.get(flag)
+        if isinstance(asked, tuple) and len(asked) == 2 and asked[0] == version:
+            if timezone.now() - asked[1] < timedelta(seconds=REFRESH_SECONDS):
+                return found[1], found[2]  # its task is queued
+            # Asked for long ago and still not made: made here, once, by this reader.
+        elif _queued(key, flag, version, refresh, timeout):
             again = _kept(cache.get(key))  # a task run at once made it already
             if again is not None and again[0] >= version:
                 return again[1], None

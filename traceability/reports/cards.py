@@ -233,8 +233,8 @@ def interaction_as_of(indicators: Indicators) -> str:
     if indicators.interaction_as_of is None:
         return ""
     return _(
-        "These replies and answers are as of %(date)s: the decisions and replies made since are being counted. "
-        "Reload the page in a moment to see them."
+        "These replies and answers are as of %(date)s: the changes since are being counted. Reload the page in a "
+        "moment to see them."
     ) % {"date": languages.when(indicators.interaction_as_of)}
 
 

@@ -12,7 +12,7 @@ from django.utils import translation
 from traceability.consultations.models import CommentRound, Process, StakeholderGroup, group_label
 from traceability.outcomes.models import DocumentVersion
 
-from .caching import current_or_kept, process_key
+from .caching import current_or_kept, in_background, process_key
 from .caching import remake as remake_kept
 from .selectors import group_clause_links, report_clauses
 
@@ -64,6 +64,7 @@ def clause_table(
         refresh=lambda: enqueue_figures(
             refresh_clause_table, process.pk, version.pk, round_number, per_page, page, language
         ),
+        exact=not in_background(process),
     )
 
 

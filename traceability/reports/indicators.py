@@ -41,7 +41,7 @@ from traceability.consultations.models import (
 from traceability.consultations.regions import Region, region_of
 from traceability.dispositions.models import Disposition, ExclusionGround, Extent
 
-from .caching import current_or_kept, lookup, process_key, remake, store
+from .caching import current_or_kept, in_background, lookup, process_key, remake, store
 from .interaction import COUNT_NAMES, Interaction, counts_by_group, interaction, median_days_to_answer
 from .models import DecisionDayTally, OrganisationTally, Tally
 from .ratio import SMALL_N, Ratio
@@ -584,6 +584,12 @@ def _assemble(
     )
 
 
+def indicators_exact(process: Process) -> Indicators:
+    """Every indicator as the data is now (what is published): the interaction kept at this version if there is
+    one, else read here (and kept), never an older one."""
+    return _indicators(process, None, cached=True, exact=True)
+
+
 def compute(process: Process, comment_round: CommentRound | None = None) -> Indicators:
     """Every indicator from the tallies, nothing from the cache."""
     return _indicators(process, comment_round, cached=False)
@@ -595,10 +601,15 @@ def _interaction_key(process: Process, round_number: int | None) -> str:
 
 
 def _interaction(
-    process: Process, comment_round: CommentRound | None, decided: Callable[[], dict[int, int]]
+    process: Process,
+    comment_round: CommentRound | None,
+    decided: Callable[[], dict[int, int]],
+    *,
+    exact: bool = False,
 ) -> tuple[Detail, datetime | None]:
-    """The interaction kept at the process's version, or the one kept before it with the time it was read (and its
-    reading again queued); ``decided``: the decided submissions per group, should it have to be read here."""
+    """The interaction kept at the process's version, or (unless ``exact``, or the process is small) the one kept
+    before it with the time it was read, and its reading again queued; ``decided``: the decided submissions per
+    group, should it have to be read here."""
     from .tasks import enqueue_figures, refresh_interaction
 
     round_number = comment_round.number if comment_round is not None else None
@@ -608,6 +619,7 @@ def _interaction(
         lambda: detail(process, decided(), comment_round),
         CACHE_SECONDS,
         refresh=lambda: enqueue_figures(refresh_interaction, process.pk, round_number),
+        exact=exact or not in_background(process),
     )
 
 
@@ -615,14 +627,16 @@ def _decided(process: Process, comment_round: CommentRound | None) -> dict[int, 
     return {group.pk: group.counts.dispositioned for group in tally_group_rows(process, comment_round)}
 
 
-def _indicators(process: Process, comment_round: CommentRound | None, *, cached: bool) -> Indicators:
+def _indicators(
+    process: Process, comment_round: CommentRound | None, *, cached: bool, exact: bool = False
+) -> Indicators:
     groups = tally_group_rows(process, comment_round)
     countries, countries_reached = tally_country_rows(process, comment_round)
     organisations = tally_organisations(process, comment_round)
     decided = {group.pk: group.counts.dispositioned for group in groups}
     responsiveness = tally_responsiveness(process, sum(decided.values()), comment_round)
     if cached:
-        found, as_of = _interaction(process, comment_round, lambda: decided)
+        found, as_of = _interaction(process, comment_round, lambda: decided, exact=exact)
     else:
         found, as_of = detail(process, decided, comment_round), None
     return _assemble(process, groups, countries, countries_reached, organisations, responsiveness, found, as_of)
@@ -662,11 +676,13 @@ def indicators_for(process: Process, comment_round: CommentRound | None = None) 
     since), else from the tallies, and the after-consultation interaction from the cache when no decision or reply
     changed it. After one did, the interaction as it was (``interaction_as_of`` says when it was read) while a
     background task reads the replies again: at a million submissions that is tens of thousands of them, and no
-    reader waits for it (``caching.current_or_kept``); the next readers get the same indicators until it has.
+    reader waits for it (``caching.current_or_kept``); the next readers get the same indicators until it has (one
+    cache read more each meanwhile, to see whether it has). A process smaller than ``TRACE_BACKGROUND_FROM`` reads
+    its interaction at once.
 
     Read ``process`` afresh before calling this after a write in the same request: an older copy names an older
-    version (one query and one cache read at most either way: the report's filters, searches and pages all show
-    the same figures, and at a million submissions the tallies' reads are most of a filtered report's queries)."""
+    version (one cache read when kept: the report's filters, searches and pages all show the same figures, and at a
+    million submissions the tallies' reads are most of a filtered report's queries)."""
     scope = comment_round.number if comment_round is not None else "all"
     key = process_key(process, "indicators-counts", SHAPE, scope)
     version = (process.stats_version, process.last_number)
@@ -683,4 +699,13 @@ def indicators_for(process: Process, comment_round: CommentRound | None = None) 
 
 SHAPE = _shape()
 
-__all__ = ["Counts", "Indicators", "Interaction", "Ratio", "compute", "compute_from_scan", "indicators_for"]
+__all__ = [
+    "Counts",
+    "Indicators",
+    "Interaction",
+    "Ratio",
+    "compute",
+    "compute_from_scan",
+    "indicators_exact",
+    "indicators_for",
+]

@@ -21,7 +21,7 @@ from traceability.dispositions.models import ClauseLink, ExclusionGround, Extent
 from traceability.dispositions.selectors import annotate_states, with_current_clause
 from traceability.outcomes.models import Clause, DocumentVersion
 
-from .caching import current, current_or_kept, process_key, remake
+from .caching import current, current_or_kept, in_background, process_key, remake
 from .models import LanguageTally
 
 
@@ -293,6 +293,7 @@ def submissions_by_identity(process: Process, rows: list) -> datetime | None:
         lambda: _linked_uncached(process, ids),
         CLAUSE_CACHE_SECONDS,
         refresh=lambda: enqueue_figures(refresh_redline_links, process.pk, ids),
+        exact=not in_background(process),
     )
     comments = Submission.objects.for_process(process).active().filter(target__in=ids).order_by()
     commented_counts = {row["target"]: row["n"] for row in comments.values("target").annotate(n=Count("*")).order_by()}
