@@ -148,9 +148,10 @@ def test_the_database_worker_takes_the_figures_before_the_downloads_queued_earli
     build_export.enqueue(10**9)  # queued first (no such export: never run here)
     enqueue_figures(refresh_interaction, process.pk, None)
     with transaction.atomic():
-        taken = DBTaskResult.objects.ready().get_locked()  # what the database worker takes next
-    # On the queue every worker takes (a worker started without naming queues too), ahead by its priority.
-    assert taken.task_path.endswith(".refresh_interaction") and taken.queue_name == "default"
+        # What the database worker takes next, started with or without naming its queues ('*', or "default").
+        for queues in (["default"], ["default", "figures"]):
+            taken = DBTaskResult.objects.ready().filter(queue_name__in=queues).get_locked()
+            assert taken.task_path.endswith(".refresh_interaction"), queues
 
 
 def test_a_small_process_counts_its_figures_at_once_after_a_decision(

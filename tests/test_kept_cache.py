@@ -3,7 +3,10 @@ while one background task per version makes it again; never an older value over 
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from traceability.reports import caching
@@ -86,3 +89,31 @@ def test_a_value_whose_task_never_ran_is_made_by_a_reader_once_the_refresh_time_
     assert read(2, compute, refresh) == ("v2", None)
     assert read(2, compute, refresh) == ("v2", None)
     assert (compute.count, refresh.count) == (2, 1)
+
+
+def test_while_one_reader_makes_a_value_whose_task_never_ran_the_others_get_the_older_one(monkeypatch):
+    """Once the refresh time is over, one reader makes the value (seconds at a million submissions); a reader
+    arriving meanwhile is not a second one to make it."""
+    refresh, meanwhile = Calls(), []
+    read(1, Calls("v1"), refresh)
+    read(2, Calls(), refresh)  # queued; the task never runs
+    monkeypatch.setattr(caching, "REFRESH_SECONDS", 0.2)
+    time.sleep(0.3)  # the refresh time is over
+
+    def slow() -> str:  # while the first reader makes it, another one reads (well within 0.2 s)
+        other = Calls("made twice")
+        meanwhile.append((read(2, other, refresh), other.count))
+        return "v2"
+
+    assert read(2, slow, refresh) == ("v2", None)
+    ((value, as_of), made) = meanwhile[0]
+    assert value == "v1" and as_of is not None and made == 0
+
+
+def test_a_refresh_mark_of_an_earlier_release_asks_for_the_task_again():
+    """Before the time of asking was kept with it, the mark was the version alone: a reader asks once more."""
+    compute, refresh = Calls("v1"), Calls()
+    read(1, compute, refresh)
+    cache.set(f"{KEY}:refresh", 2, 60)
+    value, as_of = read(2, compute, refresh)
+    assert value == "v1" and as_of is not None and (compute.count, refresh.count) == (1, 1)

@@ -130,7 +130,9 @@ def current_or_kept(
         if isinstance(asked, tuple) and len(asked) == 2 and asked[0] == version:
             if timezone.now() - asked[1] < timedelta(seconds=REFRESH_SECONDS):
                 return found[1], found[2]  # its task is queued
-            # Asked for long ago and still not made: made here, once, by this reader.
+            # Asked for long ago and still not made: made here, by this reader; the others meanwhile get the older
+            # value as before, for another REFRESH_SECONDS at most.
+            cache.set(flag, (version, timezone.now()), timeout)
         elif _queued(key, flag, version, refresh, timeout):
             again = _kept(cache.get(key))  # a task run at once made it already
             if again is not None and again[0] >= version:
