@@ -14,7 +14,7 @@ from traceability.outcomes.models import DocumentVersion
 
 from .caching import current_or_kept, in_background, process_key
 from .caching import remake as remake_kept
-from .selectors import group_clause_links, report_clauses
+from .selectors import group_clause_links, process_and_round, report_clauses
 
 # The clause table is rendered once per data version and kept this long (its key changes with the data, so this
 # bounds only how long an unused rendering stays in the cache).
@@ -71,15 +71,11 @@ def clause_table(
 def remake(process_id: int, version_id: int, round_number: int | None, per_page: int, page: int, language: str) -> bool:
     """Render the table again as the data is now and keep it (the background task of ``clause_table``). False
     when its process, version or round is gone."""
-    process = Process.objects.filter(pk=process_id).first()
+    found = process_and_round(process_id, round_number)
     version = DocumentVersion.objects.filter(pk=version_id, process_id=process_id).first()
-    if process is None or version is None:
+    if found is None or version is None:
         return False
-    comment_round = None
-    if round_number is not None:
-        comment_round = CommentRound.objects.filter(process=process, number=round_number).first()
-        if comment_round is None:
-            return False
+    process, comment_round = found
     version.process = process
 
     def render() -> str:

@@ -45,6 +45,7 @@ from .caching import current_or_kept, in_background, lookup, process_key, remake
 from .interaction import COUNT_NAMES, Interaction, counts_by_group, interaction, median_days_to_answer
 from .models import DecisionDayTally, OrganisationTally, Tally
 from .ratio import SMALL_N, Ratio
+from .selectors import process_and_round
 
 CACHE_SECONDS = 24 * 3600
 
@@ -645,14 +646,10 @@ def _indicators(
 def remake_interaction(process_id: int, round_number: int | None) -> bool:
     """Read the after-consultation interaction again as the data is now and keep it (the background task of
     ``indicators_for`` after a decision or a reply). False when the process or the round is gone."""
-    process = Process.objects.filter(pk=process_id).first()
-    if process is None:
+    found = process_and_round(process_id, round_number)
+    if found is None:
         return False
-    comment_round = None
-    if round_number is not None:
-        comment_round = CommentRound.objects.filter(process=process, number=round_number).first()
-        if comment_round is None:
-            return False
+    process, comment_round = found
     remake(
         _interaction_key(process, round_number),
         process.stats_version,

@@ -61,6 +61,16 @@ def report_submissions(process: Process, version: DocumentVersion | None = None)
     )
 
 
+def process_and_round(process_id: int, round_number: int | None) -> tuple[Process, CommentRound | None] | None:
+    """A background task's process and comment round (``None``: the whole process), or ``None`` when either is
+    gone since the task was queued."""
+    process = Process.objects.filter(pk=process_id).first()
+    if process is None or round_number is None:
+        return None if process is None else (process, None)
+    comment_round = CommentRound.objects.filter(process=process, number=round_number).first()
+    return None if comment_round is None else (process, comment_round)
+
+
 def language_counts(process: Process) -> dict[str, int]:
     """Submissions whose words are public, per language ("" for not recorded), from the process's language tally:
     one indexed read of a few rows, never a scan of the submissions."""
