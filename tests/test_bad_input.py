@@ -537,8 +537,25 @@ def test_a_bad_reflection_is_a_400_that_writes_nothing(world, organiser, other_p
         ({"exclude-ground": "public_morality", "exclude-justification": ""}, "Give the justification"),
         ({"exclude-ground": "whim", "exclude-legal_provision": "Act 1"}, "Select a valid choice"),
         ({}, "This field is required."),
+        # A text the ground does not keep is refused, not dropped without a word.
+        (
+            {"exclude-ground": "legal", "exclude-legal_provision": "Act 1", "exclude-justification": "Also this"},
+            "A legal ground is stated by the provision it cites, and this text would not be kept",
+        ),
+        (
+            {"exclude-ground": "public_morality", "exclude-justification": "Why", "exclude-legal_provision": "Act 1"},
+            "Public morality is stated by its justification, and this provision would not be kept",
+        ),
     ],
-    ids=["legal-blank-provision", "legal-with-only-justification", "morality-blank", "unknown-ground", "empty"],
+    ids=[
+        "legal-blank-provision",
+        "legal-with-only-justification",
+        "morality-blank",
+        "unknown-ground",
+        "empty",
+        "legal-with-a-justification",
+        "morality-with-a-provision",
+    ],
 )
 def test_an_exclusion_without_its_citation_is_a_400_that_writes_nothing(world, organiser, data, message):
     process, submission = world["process"], world["submission"]

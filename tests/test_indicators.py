@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from traceability.accounts.models import StakeholderKind
 from traceability.accounts.services import account_anonymise
@@ -153,6 +154,18 @@ def test_responsiveness_is_the_median_of_days_to_first_decision(fixture, organis
     )
     process.refresh_from_db()
     assert compute(process).responsiveness.median_days == pytest.approx(2.0)
+
+
+def test_days_are_written_as_a_language_writes_a_number_with_a_decimal(fixture, exchanges):
+    """ "2.0 days", not a plural chosen by the count: in Arabic the dual form is for exactly two, never for 2.0 or 28.0
+    (its form for a decimal number is the singular)."""
+    process, _s, _ = exchanges
+    indicators = compute(process)
+    assert (indicators.responsiveness.display, indicators.interaction.median_display) == ("2.0 days", "2.0 days")
+    with translation.override("ar"):
+        assert indicators.responsiveness.display == "2.0 يوم" == indicators.interaction.median_display
+    with translation.override("ru"):
+        assert indicators.responsiveness.display == "2.0 дня"
 
 
 def test_responsiveness_with_an_even_number_of_decisions_averages_the_middle_two(fixture, organiser):

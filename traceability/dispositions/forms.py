@@ -90,7 +90,7 @@ class ExcludeForm(forms.Form):
         label=_("Legal provision cited"),
         required=False,
         max_length=2000,
-        help_text=_("Required for a legal ground: the law, article and paragraph."),
+        help_text=_("For a legal ground only, and required there: the law, article and paragraph."),
         widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     justification = forms.CharField(
@@ -98,7 +98,9 @@ class ExcludeForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
-        help_text=_("Required for public morality: why including it would be contrary to public morality."),
+        help_text=_(
+            "For public morality only, and required there: why including it would be contrary to public morality."
+        ),
     )
     withhold = forms.BooleanField(
         label=_("Withhold the text and the author's name from the public"),
@@ -112,10 +114,30 @@ class ExcludeForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean()
         ground = data.get("ground")
-        if ground == ExclusionGround.LEGAL and not (data.get("legal_provision") or "").strip():
-            self.add_error("legal_provision", _("Cite the legal provision that requires the exclusion."))
-        if ground == ExclusionGround.PUBLIC_MORALITY and not (data.get("justification") or "").strip():
-            self.add_error("justification", _("Give the justification on grounds of public morality."))
+        provision, justification = ((data.get(name) or "").strip() for name in ("legal_provision", "justification"))
+        if ground == ExclusionGround.LEGAL:
+            if not provision:
+                self.add_error("legal_provision", _("Cite the legal provision that requires the exclusion."))
+            if justification:
+                # Never kept with a legal ground: refused rather than dropped without a word.
+                self.add_error(
+                    "justification",
+                    _(
+                        "A legal ground is stated by the provision it cites, and this text would not be kept: clear "
+                        "it, or put what it says in the provision, or choose public morality."
+                    ),
+                )
+        if ground == ExclusionGround.PUBLIC_MORALITY:
+            if not justification:
+                self.add_error("justification", _("Give the justification on grounds of public morality."))
+            if provision:
+                self.add_error(
+                    "legal_provision",
+                    _(
+                        "Public morality is stated by its justification, and this provision would not be kept: clear "
+                        "it, or choose the legal ground."
+                    ),
+                )
         return data
 
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from django.db.models import BooleanField, Case, Count, FilteredRelation, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -44,7 +44,7 @@ from traceability.dispositions.models import Disposition, ExclusionGround, Exten
 from .caching import current_or_kept, in_background, lookup, process_key, remake, store
 from .interaction import COUNT_NAMES, Interaction, counts_by_group, interaction, median_days_to_answer
 from .models import DecisionDayTally, OrganisationTally, Tally
-from .ratio import SMALL_N, Ratio
+from .ratio import SMALL_N, Ratio, days_display
 from .selectors import process_and_round
 
 CACHE_SECONDS = 24 * 3600
@@ -198,9 +198,7 @@ class Responsiveness:
     def display(self) -> str:
         if self.median_days is None:
             return gettext("n/a")
-        return ngettext("%(days)s day", "%(days)s days", 1 if self.median_days == 1 else 2) % {
-            "days": f"{self.median_days:.1f}"
-        }
+        return days_display(self.median_days)
 
 
 @dataclass(frozen=True)

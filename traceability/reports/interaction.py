@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from traceability.consultations.models import CommentRound, Process, SubmissionStatus
 from traceability.dispositions.models import Response, ResponseKind
 
-from .ratio import Ratio
+from .ratio import Ratio, days_display
 
 NO_DECISION = _("no submission has a disposition yet")
 
@@ -53,8 +53,7 @@ class Interaction:
     def median_display(self) -> str:
         if self.median_days_to_answer is None:
             return gettext("n/a")
-        days = self.median_days_to_answer
-        return ngettext("%(days)s day", "%(days)s days", 1 if days == 1 else 2) % {"days": f"{days:.1f}"}
+        return days_display(self.median_days_to_answer)
 
     @property
     def median_missing(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 # A rate from fewer cases than this is shown with a flag: one more decision would move it by ten points or more.
 SMALL_N = 10
@@ -36,3 +36,10 @@ class Ratio:
     def percent(self) -> str:
         value = self.value
         return gettext("n/a") if value is None else f"{value * 100:.1f}%"
+
+
+def days_display(days: float) -> str:
+    """A number of days as the report writes it, with one decimal ("4.0 days", "2.5 days"): one message for every
+    value, translated in the form a language gives a number with a decimal fraction. A plural chosen by the count
+    would not do: Arabic's dual, for instance, is for exactly two days, never for 28.0."""
+    return pgettext("a number of days, written with one decimal", "%(days)s days") % {"days": f"{days:.1f}"}
