@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from traceability.consultations.models import Process, Submission
+from traceability.consultations.services import submission_withdraw
 
 from .factories import file_submission, group_of
 
@@ -156,6 +157,20 @@ def test_author_can_edit_while_open_and_the_hash_follows(stakeholder_client, sta
     assert submission.text == "New text"
     assert submission.text_sha256 == hashlib.sha256(b"New text").hexdigest()
     assert submission.reference.endswith("00001")
+
+
+def test_a_withdrawn_submission_cannot_be_edited_and_the_page_says_why(stakeholder_client, stakeholder, process):
+    """Not "Not open for submissions" over an "Open" badge: the reason is the submission's, not the process's."""
+    submission = file_submission(process, stakeholder, text="Old text")
+    submission_withdraw(submission=submission, author=stakeholder)
+    url = reverse("consultations:submission-edit", args=[process.slug, submission.reference])
+    response = stakeholder_client.post(url, form_data(process, text="New text"))
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "<h1>This submission was withdrawn and can no longer change.</h1>" in page
+    assert "Not open for submissions" not in page
+    submission.refresh_from_db()
+    assert submission.text == "Old text"
 
 
 def test_author_cannot_edit_after_close(stakeholder_client, stakeholder, closed_process):

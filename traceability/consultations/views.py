@@ -61,9 +61,14 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _not_open_response(request: HttpRequest, process: Process, error: ValidationError) -> HttpResponse:
+def _not_open_response(
+    request: HttpRequest, process: Process, error: ValidationError, heading: str = ""
+) -> HttpResponse:
+    """409: nothing was saved. ``heading`` when the reason is the submission's, not the process's phase (which the
+    page then does not show: an "Open" badge under "can no longer change" reads as a contradiction)."""
     messages.error(request, error.messages[0])
-    return render(request, "consultations/not_open.html", {"process": process, "phase": process.phase()}, status=409)
+    context = {"process": process, "phase": process.phase(), "heading": heading}
+    return render(request, "consultations/not_open.html", context, status=409)
 
 
 @login_required
@@ -145,7 +150,10 @@ def submission_edit(request: HttpRequest, slug: str, reference: str) -> HttpResp
     if not has_verified_email(request.user):
         return unconfirmed_response(request, process, action="edit_submission")
     if submission.is_withdrawn or not process.is_open():
-        return _not_open_response(request, process, ProcessNotOpen(_("This submission can no longer be changed.")))
+        heading = _("This submission was withdrawn and can no longer change.") if submission.is_withdrawn else ""
+        return _not_open_response(
+            request, process, ProcessNotOpen(_("This submission can no longer be changed.")), heading=heading
+        )
     if submission.is_decided():
         messages.error(
             request, _("The organisers have already decided on this submission, so it can no longer be edited.")
