@@ -4,13 +4,16 @@ decision; the organisers answer a contest once, in public; the trace page shows 
 from __future__ import annotations
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.template import Context, Template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from traceability.dispositions.forms import AnswerForm
 from traceability.dispositions.models import ReplyState, Response, ResponseKind, reply_state
 from traceability.dispositions.services import (
     LinkSpec,
@@ -334,6 +337,20 @@ def test_the_queue_lists_unanswered_contests_first_oldest_first(closed_process, 
     workspace = organiser_client.get(reverse("dispositions:workspace", args=[process.slug])).content.decode()
     assert reverse("dispositions:contests", args=[process.slug]) in workspace
     assert "2 wait for an answer" in workspace
+
+    # Each empty answer form is written out in the page (fifty through the widget templates were most of its time):
+    # the same markup crispy-forms gives the form, in every language.
+    for language in ("en", "ar"):
+        with translation.override(language):
+            html = organiser_client.get(reverse("dispositions:contests", args=[process.slug])).content.decode()
+            for response in responses[1:]:
+                form = AnswerForm(auto_id=f"id_answer_{response.pk}_%s")
+                expected = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form}))
+                written = html.split(f'id="contest-{response.pk}"')[1].split("{% csrf_token %}")[0]
+                written = written.split('name="csrfmiddlewaretoken"')[1].split("<button")[0]
+                written = written[written.index("<div") :]
+                # The page escapes the help text's apostrophe, which crispy leaves as it is: the same to a browser.
+                assert " ".join(unescape(written).split()) == " ".join(unescape(expected).split()), language
 
 
 # ----------------------------------------------------------------------------- the trace page

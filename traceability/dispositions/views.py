@@ -511,7 +511,12 @@ def _contests_context(
             response.form = bound[1]
         else:
             response.form = AnswerForm(auto_id=f"id_answer_{response.pk}_%s")
-    return {"process": process, "page": page, "unanswered": unanswered_contests(process)}
+    return {
+        "process": process,
+        "page": page,
+        "unanswered": unanswered_contests(process),
+        "answer_field": AnswerForm.base_fields["answer"],
+    }
 
 
 @require_safe
