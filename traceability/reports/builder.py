@@ -23,7 +23,7 @@ from traceability.dispositions.models import ClauseLink, ExclusionGround
 from traceability.dispositions.selectors import LinkState
 from traceability.outcomes.models import Clause, DocumentVersion
 
-from .caching import current_or_kept, in_background, process_key, remake
+from .caching import process_figures, process_key, remake
 from .exports.mapping import current_clauses, day, iso
 from .indicators import (
     CACHE_SECONDS,
@@ -89,13 +89,13 @@ def clause_rows(
     task makes them again (they read every current link: seconds at a million decided submissions)."""
     from .tasks import enqueue_figures, refresh_clause_rows
 
-    return current_or_kept(
+    return process_figures(
+        process,
         _clause_rows_key(process, version),
-        process.stats_version,
         lambda: clause_aggregates(process, version),
         CACHE_SECONDS,
         refresh=lambda: enqueue_figures(refresh_clause_rows, process.pk, version.pk),
-        exact=exact or not in_background(process),
+        exact=exact,
     )
 
 

@@ -144,6 +144,22 @@ def current_or_kept(
     return value, None
 
 
+def process_figures(
+    process: Process,
+    key: str,
+    compute: Callable[[], T],
+    timeout: int,
+    refresh: Callable[[], object],
+    *,
+    exact: bool = False,
+) -> tuple[T, datetime | None]:
+    """``current_or_kept`` for one of ``process``'s slow figures, at its ``stats_version``: made again in the
+    background only when the process is large enough for it (``in_background``); else always exact."""
+    return current_or_kept(
+        key, process.stats_version, compute, timeout, refresh, exact=exact or not in_background(process)
+    )
+
+
 def current_many(entries: dict[str, Callable[[], T]], version: object, timeout: int) -> dict[str, T]:
     """``current`` for several keys of one version, read together (one query on the database cache); with a
     ``timeout`` of 0, computed without the cache."""

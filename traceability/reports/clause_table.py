@@ -12,7 +12,7 @@ from django.utils import translation
 from traceability.consultations.models import CommentRound, Process, StakeholderGroup, group_label
 from traceability.outcomes.models import DocumentVersion
 
-from .caching import current_or_kept, in_background, process_key
+from .caching import process_figures, process_key
 from .caching import remake as remake_kept
 from .selectors import group_clause_links, process_and_round, report_clauses
 
@@ -56,15 +56,14 @@ def clause_table(
 
     round_number = comment_round.number if comment_round is not None else None
     per_page, page, language = clause_page.paginator.per_page, clause_page.number, translation.get_language()
-    return current_or_kept(
+    return process_figures(
+        process,
         _key(process, version.pk, round_number, per_page, page, language),
-        process.stats_version,
         lambda: _render(process, version, clause_page, groups, comment_round),
         CLAUSE_TABLE_SECONDS,
         refresh=lambda: enqueue_figures(
             refresh_clause_table, process.pk, version.pk, round_number, per_page, page, language
         ),
-        exact=not in_background(process),
     )
 
 

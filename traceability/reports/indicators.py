@@ -41,7 +41,7 @@ from traceability.consultations.models import (
 from traceability.consultations.regions import Region, region_of
 from traceability.dispositions.models import Disposition, ExclusionGround, Extent
 
-from .caching import current_or_kept, in_background, lookup, process_key, remake, store
+from .caching import lookup, process_figures, process_key, remake, store
 from .interaction import COUNT_NAMES, Interaction, counts_by_group, interaction, median_days_to_answer
 from .models import DecisionDayTally, OrganisationTally, Tally
 from .ratio import SMALL_N, Ratio, days_display
@@ -612,13 +612,13 @@ def _interaction(
     from .tasks import enqueue_figures, refresh_interaction
 
     round_number = comment_round.number if comment_round is not None else None
-    return current_or_kept(
+    return process_figures(
+        process,
         _interaction_key(process, round_number),
-        process.stats_version,
         lambda: detail(process, decided(), comment_round),
         CACHE_SECONDS,
         refresh=lambda: enqueue_figures(refresh_interaction, process.pk, round_number),
-        exact=exact or not in_background(process),
+        exact=exact,
     )
 
 

@@ -21,7 +21,7 @@ from traceability.dispositions.models import ClauseLink, ExclusionGround, Extent
 from traceability.dispositions.selectors import annotate_states, with_current_clause
 from traceability.outcomes.models import Clause, DocumentVersion
 
-from .caching import current, current_or_kept, in_background, process_key, remake
+from .caching import current, process_figures, process_key, remake
 from .models import LanguageTally
 
 
@@ -297,13 +297,12 @@ def submissions_by_identity(process: Process, rows: list) -> datetime | None:
     from .tasks import enqueue_figures, refresh_redline_links
 
     ids = sorted({identity for row in rows for identity in row.identity_ids})
-    (linked_counts, by_linked), as_of = current_or_kept(
+    (linked_counts, by_linked), as_of = process_figures(
+        process,
         _redline_key(process, ids),
-        process.stats_version,
         lambda: _linked_uncached(process, ids),
         CLAUSE_CACHE_SECONDS,
         refresh=lambda: enqueue_figures(refresh_redline_links, process.pk, ids),
-        exact=not in_background(process),
     )
     comments = Submission.objects.for_process(process).active().filter(target__in=ids).order_by()
     commented_counts = {row["target"]: row["n"] for row in comments.values("target").annotate(n=Count("*")).order_by()}
